@@ -1,0 +1,27 @@
+#!/usr/bin/env node
+/**
+ * The command line: wiring only. Each verb lives in src/commands/<verb>.ts and exports a
+ * `register…(program)` function; errors are turned into one line and an exit code by
+ * `runAction` in src/commands/common.ts.
+ */
+import { Command } from 'commander';
+import { createRequire } from 'node:module';
+import { EXIT_CODES_HELP } from './commands/common.js';
+import { registerPatchVerbs } from './commands/patchVerbs.js';
+
+const require = createRequire(import.meta.url);
+const { version } = require('../package.json') as { version: string };
+
+const program = new Command()
+  .name('verl-critic-patch')
+  .description(
+    'Guard the actor checkpoint load in VeRL trainers with trainer.load_critic_only, so a new PPO\n' +
+      'run can start from a fresh actor and reuse the critic of an earlier run.',
+  )
+  .version(version)
+  .showHelpAfterError('(run with --help for usage)')
+  .addHelpText('after', `\n${EXIT_CODES_HELP}`);
+
+registerPatchVerbs(program);
+
+await program.parseAsync(process.argv);
