@@ -7,7 +7,10 @@
 import { Command } from 'commander';
 import { createRequire } from 'node:module';
 import { EXIT_CODES_HELP } from './commands/common.js';
-import { registerPatchVerbs } from './commands/patchVerbs.js';
+import { registerApply } from './commands/apply.js';
+import { registerCheck } from './commands/check.js';
+import { registerDiff } from './commands/diff.js';
+import { registerRevert } from './commands/revert.js';
 
 const require = createRequire(import.meta.url);
 const { version } = require('../package.json') as { version: string };
@@ -22,6 +25,9 @@ const program = new Command()
   .showHelpAfterError('(run with --help for usage)')
   .addHelpText('after', `\n${EXIT_CODES_HELP}`);
 
-registerPatchVerbs(program);
+registerDiff(program);
+registerApply(program);
+registerCheck(program);
+registerRevert(program);
 
 await program.parseAsync(process.argv);

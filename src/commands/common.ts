@@ -50,3 +50,22 @@ export function reportFailure(error: unknown): ExitCode {
 export function addJsonOption(command: Command): Command {
   return command.option('--json', 'print one JSON document on stdout instead of text');
 }
+
+/** Options every patch verb takes. */
+export interface TargetOptions {
+  json?: boolean;
+  only?: string;
+}
+
+export function addTargetOptions(command: Command): Command {
+  return addJsonOption(
+    command
+      .argument('<target...>', 'a trainer .py file, or a VeRL checkout directory')
+      .option('--only <path>', 'in a checkout, act on this one file only (path relative to the checkout, or its tail)'),
+  );
+}
+
+/** Human notes go to stderr so that stdout stays a clean diff or report. */
+export function note(line: string): void {
+  process.stderr.write(`${line}\n`);
+}

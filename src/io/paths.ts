@@ -1,0 +1,26 @@
+/** Paths as a reviewer and `git apply` see them. */
+import { existsSync } from 'node:fs';
+import { dirname, relative, resolve, sep } from 'node:path';
+
+/** The nearest folder at or above `dir` that holds `.git` (a folder, or a file in worktrees). */
+export function gitRootOf(dir: string): string | undefined {
+  for (let current = resolve(dir); ; current = dirname(current)) {
+    if (existsSync(resolve(current, '.git'))) return current;
+    if (dirname(current) === current) return undefined;
+  }
+}
+
+/**
+ * The path used in `--- a/PATH` headers: relative to the git work tree holding the file, so the
+ * diff applies with `git apply` / `patch -p1` from that root; outside git, relative to the
+ * current directory.
+ */
+export function diffPathFor(file: string): string {
+  const absolute = resolve(file);
+  const base = gitRootOf(dirname(absolute)) ?? process.cwd();
+  return toPosix(relative(base, absolute));
+}
+
+export function toPosix(path: string): string {
+  return sep === '/' ? path : path.split(sep).join('/');
+}

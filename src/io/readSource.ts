@@ -1,0 +1,81 @@
+/**
+ * Reading a target as text, refusing (exit 2) what is not a readable UTF-8 text file. The bytes
+ * are kept so that a write can later prove the file did not change under us.
+ */
+import { readFileSync, statSync } from 'node:fs';
+import { badInput } from '../errors.js';
+
+export interface SourceFile {
+  path: string; // as the user gave it (or as found in a checkout)
+  bytes: Buffer;
+  text: string; // a UTF-8 BOM, if any, stays as U+FEFF at index 0
+}
+
+const utf8 = new TextDecoder('utf-8', { fatal: true, ignoreBOM: true });
+
+export function readSource(path: string): SourceFile {
+  const stat = statOrExplain(path);
+  if (stat.isDirectory()) throw badInput(path, 'is a directory but not a VeRL checkout (no verl/trainer/ folder inside)');
+  if (!stat.isFile()) throw badInput(path, 'not a regular file (a FIFO, socket or device cannot be patched)');
+  let bytes: Buffer;
+  try {
+    bytes = readFileSync(path);
+  } catch (error) {
+    throw badInput(path, `cannot read: ${describeFsError(error)}`);
+  }
+  return { path, bytes, text: decodeText(path, bytes) };
+}
+
+export function decodeText(path: string, bytes: Buffer): string {
+  if (bytes.includes(0)) throw badInput(path, 'binary content (NUL bytes), not a Python or YAML text file');
+  try {
+    return utf8.decode(bytes);
+  } catch {
+    throw badInput(path, `not valid UTF-8 text (first bad byte near offset ${firstInvalidUtf8(bytes)})`);
+  }
+}
+
+function firstInvalidUtf8(bytes: Buffer): number {
+  let low = 0;
+  let high = bytes.length;
+  while (high - low > 1) {
+    const mid = (low + high) >> 1;
+    try {
+      new TextDecoder('utf-8', { fatal: true }).decode(bytes.subarray(0, mid), { stream: true });
+      low = mid;
+    } catch {
+      high = mid;
+    }
+  }
+  return low;
+}
+
+export function statOrExplain(path: string) {
+  try {
+    return statSync(path);
+  } catch (error) {
+    throw badInput(path, describeFsError(error));
+  }
+}
+
+/** A short human reason for a file-system error, without Node's stack or syscall noise. */
+export function describeFsError(error: unknown): string {
+  const code = (error as NodeJS.ErrnoException | undefined)?.code;
+  switch (code) {
+    case 'ENOENT':
+      return 'no such file or directory';
+    case 'EACCES':
+    case 'EPERM':
+      return 'permission denied';
+    case 'ENOTDIR':
+      return 'a parent of this path is not a directory';
+    case 'ELOOP':
+      return 'too many levels of symbolic links';
+    case 'EROFS':
+      return 'read-only file system';
+    case 'ENOSPC':
+      return 'no space left on device';
+    default:
+      return error instanceof Error ? error.message : String(error);
+  }
+}

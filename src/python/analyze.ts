@@ -1,0 +1,190 @@
+/**
+ * Reading a parsed trainer file: which methods load checkpoints, where the real actor loads are,
+ * and whether each is already guarded by `load_critic_only`. Nothing here edits text.
+ */
+import type { SyntaxNode } from './parser.js';
+
+/** Method names that hold the checkpoint loads: VeRL's trainers, and the fully-async trainer. */
+const CHECKPOINT_METHODS = new Set(['_load_checkpoint', 'load_checkpoint']);
+const ACTOR_GROUP = 'actor_rollout_wg';
+/** How deep `self.helper(...)` calls are followed from `_load_checkpoint` (VERL-FACTS: "a level or two"). */
+const MAX_DELEGATION_DEPTH = 2;
+export const FLAG = 'load_critic_only';
+
+export interface MethodRef {
+  node: SyntaxNode; // function_definition
+  name: string;
+  className: string;
+  classBody: SyntaxNode;
+}
+
+/** One statement-level real actor load, and how it sits in the method. */
+export interface ActorLoadSite {
+  statement: SyntaxNode; // expression_statement holding only the call
+  method: MethodRef; // the method whose body holds the statement (maybe a helper)
+  entry: MethodRef; // the _load_checkpoint it was reached from
+  guarded: boolean;
+}
+
+export type MethodAnalysis =
+  | { kind: 'loads'; entry: MethodRef; sites: ActorLoadSite[]; family: MethodRef[] }
+  | { kind: 'refused'; entry: MethodRef; reason: string; line: number };
+
+export function findCheckpointMethods(root: SyntaxNode): MethodRef[] {
+  const methods: MethodRef[] = [];
+  for (const cls of root.descendantsOfType('class_definition')) {
+    const body = cls.childForFieldName('body');
+    if (!body) continue;
+    for (const fn of methodsOf(body)) {
+      const name = fn.childForFieldName('name')?.text ?? '';
+      if (CHECKPOINT_METHODS.has(name)) {
+        methods.push({ node: fn, name, className: cls.childForFieldName('name')?.text ?? '?', classBody: body });
+      }
+    }
+  }
+  return methods;
+}
+
+function methodsOf(classBody: SyntaxNode): SyntaxNode[] {
+  return classBody.namedChildren
+    .map((child) => (child.type === 'decorated_definition' ? child.childForFieldName('definition') : child))
+    .filter((child): child is SyntaxNode => child?.type === 'function_definition');
+}
+
+function findMethod(classBody: SyntaxNode, name: string): SyntaxNode | undefined {
+  return methodsOf(classBody).find((fn) => fn.childForFieldName('name')?.text === name);
+}
+
+/** `self.<group>.load_checkpoint(...)`: the group's name, or undefined for any other call. */
+export function loadCheckpointGroup(call: SyntaxNode): string | undefined {
+  const fn = call.childForFieldName('function');
+  if (fn?.type !== 'attribute' || fn.childForFieldName('attribute')?.text !== 'load_checkpoint') return undefined;
+  const group = fn.childForFieldName('object');
+  if (group?.type !== 'attribute' || group.childForFieldName('object')?.text !== 'self') return undefined;
+  return group.childForFieldName('attribute')?.text;
+}
+
+/** The checkpoint path argument: first positional, or `local_path=`. */
+function pathArgument(call: SyntaxNode): SyntaxNode | undefined {
+  const args = call.childForFieldName('arguments')?.namedChildren.filter((n) => n.type !== 'comment') ?? [];
+  const first = args[0];
+  if (first && first.type !== 'keyword_argument') return first;
+  const keyword = args.find((arg) => arg.type === 'keyword_argument' && arg.childForFieldName('name')?.text === 'local_path');
+  return keyword?.childForFieldName('value') ?? undefined;
+}
+
+/**
+ * A real actor load reads a checkpoint. `load_checkpoint(None)` only offloads the fresh actor
+ * (VeRL 0.6.1's early returns) and must never be guarded.
+ */
+export function isRealActorLoad(call: SyntaxNode): boolean {
+  if (loadCheckpointGroup(call) !== ACTOR_GROUP) return false;
+  const path = pathArgument(call);
+  return path !== undefined && path.type !== 'none';
+}
+
+export function isOffloadCall(call: SyntaxNode): boolean {
+  return loadCheckpointGroup(call) === ACTOR_GROUP && pathArgument(call)?.type === 'none';
+}
+
+/** Calls in a function body, not descending into nested functions or classes. */
+export function callsIn(fn: SyntaxNode): SyntaxNode[] {
+  const calls: SyntaxNode[] = [];
+  const walk = (node: SyntaxNode) => {
+    for (const child of node.namedChildren) {
+      if (child.type === 'function_definition' || child.type === 'class_definition' || child.type === 'lambda') continue;
+      if (child.type === 'call') calls.push(child);
+      walk(child);
+    }
+  };
+  const body = fn.childForFieldName('body');
+  if (body) walk(body);
+  return calls;
+}
+
+/** True when the node mentions the flag as a name, an attribute or a string: any spelling of the guard. */
+export function mentionsFlag(node: SyntaxNode): boolean {
+  if ((node.type === 'identifier' && node.text === FLAG) || (node.type === 'string_content' && node.text === FLAG)) {
+    return true;
+  }
+  return node.namedChildren.some(mentionsFlag);
+}
+
+/** Is the statement inside an `if`/`elif`/`else` (within the method) whose condition names the flag? */
+function isGuarded(statement: SyntaxNode, method: SyntaxNode): boolean {
+  for (let node = statement.parent; node && node.id !== method.id; node = node.parent) {
+    const owner = node.type === 'else_clause' || node.type === 'elif_clause' ? node.parent : node;
+    const conditions =
+      owner?.type === 'if_statement'
+        ? [owner.childForFieldName('condition'), ...owner.namedChildren.filter((c) => c.type === 'elif_clause').map((c) => c.childForFieldName('condition'))]
+        : [];
+    if (conditions.some((condition) => condition && mentionsFlag(condition))) return true;
+  }
+  return false;
+}
+
+function lineOf(node: SyntaxNode): number {
+  return node.startPosition.row + 1;
+}
+
+/**
+ * Analyse one `_load_checkpoint`: its real actor loads, following `self.helper(...)` calls into
+ * methods of the same class when the loads live there, or the reason it cannot be patched.
+ */
+export function analyzeMethod(entry: MethodRef): MethodAnalysis {
+  const family: MethodRef[] = [];
+  const sites: ActorLoadSite[] = [];
+  const problems: { reason: string; line: number }[] = [];
+  const visit = (method: MethodRef, depth: number) => {
+    if (family.some((m) => m.node.id === method.node.id)) return;
+    family.push(method);
+    for (const call of callsIn(method.node)) {
+      if (isRealActorLoad(call)) {
+        const statement = call.parent;
+        if (statement?.type !== 'expression_statement' || statement.namedChildren.length !== 1) {
+          problems.push({ reason: `the actor load at line ${lineOf(call)} is part of a larger expression, not a statement of its own`, line: lineOf(call) });
+        } else {
+          sites.push({ statement, method, entry, guarded: isGuarded(statement, method.node) });
+        }
+      }
+    }
+    if (depth >= MAX_DELEGATION_DEPTH) return;
+    for (const name of selfMethodCalls(method.node)) {
+      const helper = findMethod(method.classBody, name);
+      if (helper) visit({ node: helper, name, className: method.className, classBody: method.classBody }, depth + 1);
+    }
+  };
+  visit(entry, 0);
+  const first = problems[0];
+  if (first) return { kind: 'refused', entry, ...first };
+  if (sites.length > 0) return { kind: 'loads', entry, sites, family };
+  return { kind: 'refused', entry, reason: whyNoActorLoad(entry), line: lineOf(entry.node) };
+}
+
+/** Names `n` of `self.n(...)` calls in a method, in source order. */
+function selfMethodCalls(fn: SyntaxNode): string[] {
+  const names: string[] = [];
+  for (const call of callsIn(fn)) {
+    const target = call.childForFieldName('function');
+    if (target?.type === 'attribute' && target.childForFieldName('object')?.text === 'self') {
+      names.push(target.childForFieldName('attribute')?.text ?? '');
+    }
+  }
+  return names;
+}
+
+function whyNoActorLoad(entry: MethodRef): string {
+  const calls = callsIn(entry.node);
+  const where = `${entry.className}.${entry.name}`;
+  if (calls.some((call) => loadCheckpointGroup(call) === 'actor_rollout_ref_wg')) {
+    return `${where} loads self.actor_rollout_ref_wg: an EasyR1-style trainer with dataclass configs, which this tool does not support (the Option B guard would crash there)`;
+  }
+  const delegatesToSuper = calls.some((call) => {
+    const fn = call.childForFieldName('function');
+    return fn?.type === 'attribute' && fn.childForFieldName('object')?.text === 'super()' && CHECKPOINT_METHODS.has(fn.childForFieldName('attribute')?.text ?? '');
+  });
+  if (delegatesToSuper) {
+    return `${where} only calls super().${entry.name}(); patch the file of the parent class, which holds the actor load`;
+  }
+  return `${where} has no actor checkpoint load (a self.${ACTOR_GROUP}.load_checkpoint(<path>) statement) to guard`;
+}

@@ -1,0 +1,39 @@
+/**
+ * The one place that loads tree-sitter. The native modules are loaded lazily, so verbs that
+ * never parse Python (inspect, stage, --help) do not pay for them.
+ */
+import { createRequire } from 'node:module';
+import type Parser from 'tree-sitter';
+
+export type SyntaxNode = Parser.SyntaxNode;
+
+const require = createRequire(import.meta.url);
+let parser: Parser | undefined;
+
+function getParser(): Parser {
+  if (!parser) {
+    const ParserClass = require('tree-sitter') as typeof Parser;
+    const python = require('tree-sitter-python') as Parser.Language;
+    parser = new ParserClass();
+    parser.setLanguage(python);
+  }
+  return parser;
+}
+
+/** Parse Python source; offsets on the returned nodes are JavaScript string indices. */
+export function parsePython(source: string): SyntaxNode {
+  // The callback form avoids the binding's limits on one huge string argument.
+  const chunk = 1 << 16;
+  return getParser().parse((index: number) => source.slice(index, index + chunk)).rootNode;
+}
+
+/** The first ERROR or MISSING node in document order, for a one-line message. */
+export function firstSyntaxError(node: SyntaxNode): SyntaxNode | undefined {
+  if (!node.hasError) return undefined;
+  if (node.type === 'ERROR' || node.isMissing) return node;
+  for (const child of node.children) {
+    const found = firstSyntaxError(child);
+    if (found) return found;
+  }
+  return node;
+}

@@ -1,0 +1,147 @@
+/**
+ * The pure core for trainer files: source text in, a verdict and text edits out. No I/O.
+ *
+ * Every plan is checked before it is returned: the patched text must parse without errors, must
+ * read as fully guarded, and reverting it must give back the input byte for byte. A plan that
+ * fails its own check is refused rather than written.
+ */
+import { applyEdits, type TextEdit } from '../edits.js';
+import { lineNumberAt } from '../text/lines.js';
+import { analyzeMethod, findCheckpointMethods, isOffloadCall, callsIn, type ActorLoadSite, type MethodAnalysis } from './analyze.js';
+import { guardEdits, UnsupportedShape, type GuardStyle } from './guard.js';
+import { firstSyntaxError, parsePython, type SyntaxNode } from './parser.js';
+import { indentUnit, logFunction, preferredQuote } from './style.js';
+import { flagGuards, unguardEdits } from './unguard.js';
+
+export type PythonPlan =
+  | { status: 'patch'; edits: TextEdit[]; sites: SiteSummary[] }
+  | { status: 'already-patched'; sites: SiteSummary[] }
+  | { status: 'refused'; reason: string; line?: number }
+  | { status: 'malformed'; reason: string; line?: number };
+
+export interface SiteSummary {
+  method: string; // Class.method holding the load
+  line: number; // 1-based line of the actor load in the input
+  guarded: boolean;
+}
+
+export const NO_METHOD_REASON =
+  'no _load_checkpoint method: this VeRL predates checkpoint resume (added in v0.2, Feb 2025), so there is no actor load to guard';
+
+/** A cheap text test, so that a scan of a checkout parses only files that can hold a target. */
+export function mayHoldTarget(source: string): boolean {
+  return source.includes('load_checkpoint') && source.includes('actor_rollout');
+}
+
+function parseOrReport(source: string): { root: SyntaxNode } | { problem: PythonPlan } {
+  const root = parsePython(source);
+  const error = firstSyntaxError(root);
+  if (error) {
+    const line = error.startPosition.row + 1;
+    return { problem: { status: 'malformed', reason: `Python syntax error at line ${line}`, line } };
+  }
+  return { root };
+}
+
+function summarize(source: string, sites: readonly ActorLoadSite[]): SiteSummary[] {
+  return sites.map((site) => ({
+    method: `${site.method.className}.${site.method.name}`,
+    line: lineNumberAt(source, site.statement.startIndex),
+    guarded: site.guarded,
+  }));
+}
+
+function analyzeFile(root: SyntaxNode): { loads: Extract<MethodAnalysis, { kind: 'loads' }>[]; refusals: Extract<MethodAnalysis, { kind: 'refused' }>[] } {
+  const analyses = findCheckpointMethods(root).map(analyzeMethod);
+  return {
+    loads: analyses.filter((a): a is Extract<MethodAnalysis, { kind: 'loads' }> => a.kind === 'loads'),
+    refusals: analyses.filter((a): a is Extract<MethodAnalysis, { kind: 'refused' }> => a.kind === 'refused'),
+  };
+}
+
+/** Loads reached from several entry points (a shared helper) are guarded once. */
+function uniqueSites(loads: readonly Extract<MethodAnalysis, { kind: 'loads' }>[]): ActorLoadSite[] {
+  const seen = new Set<number>();
+  return loads.flatMap((a) => a.sites).filter((site) => !seen.has(site.statement.startIndex) && seen.add(site.statement.startIndex));
+}
+
+function styleFor(source: string, analysis: Extract<MethodAnalysis, { kind: 'loads' }>, site: ActorLoadSite): GuardStyle {
+  const familyNodes = analysis.family.map((m) => m.node);
+  return {
+    unit: indentUnit(source, site.method.node),
+    quote: preferredQuote(site.method.node),
+    log: logFunction(familyNodes),
+    offloadWhenSkipped: familyNodes.some((fn) => callsIn(fn).some(isOffloadCall)),
+  };
+}
+
+/** Plan the guard for every unguarded real actor load in the file. */
+export function planGuard(source: string): PythonPlan {
+  const parsed = parseOrReport(source);
+  if ('problem' in parsed) return parsed.problem;
+  const { loads, refusals } = analyzeFile(parsed.root);
+  if (loads.length === 0) {
+    const refusal = refusals[0];
+    return refusal ? { status: 'refused', reason: refusal.reason, line: refusal.line } : { status: 'refused', reason: NO_METHOD_REASON };
+  }
+  const sites = uniqueSites(loads);
+  const edits: TextEdit[] = [];
+  for (const site of sites.filter((s) => !s.guarded)) {
+    const analysis = loads.find((a) => a.sites.includes(site))!;
+    try {
+      edits.push(...guardEdits(source, site.statement, styleFor(source, analysis, site)));
+    } catch (error) {
+      if (!(error instanceof UnsupportedShape)) throw error;
+      const line = lineNumberAt(source, site.statement.startIndex);
+      return { status: 'refused', reason: `the actor load at line ${line} ${error.message}`, line };
+    }
+  }
+  const summary = summarize(source, sites);
+  if (edits.length === 0) return { status: 'already-patched', sites: summary };
+  const selfCheck = checkGuardPlan(source, edits);
+  if (selfCheck) return { status: 'refused', reason: `internal check failed, nothing written: ${selfCheck}` };
+  return { status: 'patch', edits, sites: summary };
+}
+
+/** Why a guard plan is wrong, or undefined when it is right. */
+function checkGuardPlan(source: string, edits: readonly TextEdit[]): string | undefined {
+  const patched = applyEdits(source, edits);
+  const again = planGuard(patched);
+  if (again.status !== 'already-patched') return `the patched text reads as ${again.status}${'reason' in again ? ` (${again.reason})` : ''}`;
+  const back = planUnguard(patched, { verify: false });
+  if (back.status !== 'patch' || applyEdits(patched, back.edits) !== source) return 'reverting the patched text does not give back the original';
+  return undefined;
+}
+
+/** Plan removing every guard this tool wrote. Hand-written guards are refused. */
+export function planUnguard(source: string, options: { verify?: boolean } = {}): PythonPlan {
+  const parsed = parseOrReport(source);
+  if ('problem' in parsed) return parsed.problem;
+  const { ours, foreign } = flagGuards(parsed.root);
+  const foreignGuard = foreign[0];
+  if (ours.length === 0) {
+    if (foreignGuard) {
+      const line = foreignGuard.startPosition.row + 1;
+      return { status: 'refused', reason: `the load_critic_only guard at line ${line} was not written by verl-critic-patch; remove it by hand`, line };
+    }
+    const guardPlan = planGuard(source);
+    if (guardPlan.status === 'refused' || guardPlan.status === 'malformed') return guardPlan;
+    return { status: 'already-patched', sites: guardPlan.status === 'patch' ? guardPlan.sites : guardPlan.sites };
+  }
+  const edits = ours.flatMap((guard) => unguardEdits(source, guard));
+  const sites = ours.map((guard) => ({ method: enclosingMethodName(guard.ifStatement), line: guard.statement.startPosition.row + 1, guarded: true }));
+  if (options.verify !== false) {
+    const reverted = applyEdits(source, edits);
+    const error = firstSyntaxError(parsePython(reverted));
+    if (error) return { status: 'refused', reason: `internal check failed, nothing written: the reverted text does not parse (line ${error.startPosition.row + 1})` };
+  }
+  return { status: 'patch', edits, sites };
+}
+
+function enclosingMethodName(node: SyntaxNode): string {
+  let fn: SyntaxNode | null = node.parent;
+  while (fn && fn.type !== 'function_definition') fn = fn.parent;
+  let cls: SyntaxNode | null = fn?.parent ?? null;
+  while (cls && cls.type !== 'class_definition') cls = cls.parent;
+  return `${cls?.childForFieldName('name')?.text ?? '?'}.${fn?.childForFieldName('name')?.text ?? '?'}`;
+}

@@ -1,0 +1,164 @@
+/**
+ * One run of a patch verb over its targets: read every file, plan every change, and only then
+ * (for apply and revert) write, all or nothing. Verbs differ only in direction and in what they
+ * do with the planned result, so they share this engine.
+ */
+import { readFileSync } from 'node:fs';
+import { relative, resolve } from 'node:path';
+import { applyEdits } from './edits.js';
+import { ExitCode, ToolError, worstExitCode } from './errors.js';
+import { diffPathFor, toPosix } from './io/paths.js';
+import { readSource, type SourceFile } from './io/readSource.js';
+import { replaceFileAtomically } from './io/atomicWrite.js';
+import { unifiedDiff, type FileDiff } from './diffText.js';
+import { mayHoldTarget, NO_METHOD_REASON, planGuard, planUnguard, type PythonPlan, type SiteSummary } from './python/plan.js';
+import { classifyArgument, matchesOnly, orderTrainerFiles, pythonFilesUnder, type Checkout, type Target } from './targets.js';
+
+export type Direction = 'patch' | 'revert';
+
+export type FileStatus = 'change' | 'already-patched' | 'not-patched' | 'refused' | 'error';
+
+export interface FileOutcome {
+  path: string; // as the user would type it: relative to the current directory where possible
+  diffPath: string; // relative to the git root, as in the diff headers
+  kind: Target['kind'];
+  status: FileStatus;
+  reason?: string;
+  line?: number;
+  sites?: SiteSummary[];
+  source?: SourceFile;
+  after?: string;
+  diff?: FileDiff;
+  checkout?: Checkout;
+}
+
+export interface RunOptions {
+  direction: Direction;
+  only?: string;
+}
+
+export interface RunResult {
+  checkouts: Checkout[];
+  files: FileOutcome[];
+  /** Problems that are not one file's: a checkout with no target at all. */
+  problems: { path: string; reason: string; exitCode: ExitCode }[];
+}
+
+const PRIMARY_TRAINER = /(^|\/)verl\/trainer\/ppo\/ray_trainer\.py$/;
+
+export function planRun(args: readonly string[], options: RunOptions): RunResult {
+  const result: RunResult = { checkouts: [], files: [], problems: [] };
+  const seen = new Set<string>();
+  for (const arg of args) {
+    const classified = classifyArgument(arg);
+    if ('file' in classified) {
+      addOutcome(result, seen, planFile({ path: arg, kind: 'trainer', explicit: true }, options));
+      continue;
+    }
+    const { checkout } = classified;
+    result.checkouts.push(checkout);
+    const before = result.files.length;
+    for (const target of checkoutTargets(checkout, options)) {
+      const outcome = planFile(target, options);
+      // Scanned files that are not trainers of ours are simply not targets; the main trainer is.
+      if (outcome.status === 'refused' && !target.explicit) continue;
+      addOutcome(result, seen, outcome);
+    }
+    if (result.files.length === before) {
+      const reason = options.only
+        ? `no trainer matching --only ${options.only} loads an actor checkpoint`
+        : `no trainer under this checkout has a _load_checkpoint that loads an actor (${NO_METHOD_REASON.split(': ')[1]})`;
+      result.problems.push({ path: arg, reason, exitCode: ExitCode.CannotPatch });
+    }
+  }
+  return result;
+}
+
+function addOutcome(result: RunResult, seen: Set<string>, outcome: FileOutcome): void {
+  const key = resolve(outcome.path);
+  if (seen.has(key)) return;
+  seen.add(key);
+  result.files.push(outcome);
+}
+
+function checkoutTargets(checkout: Checkout, options: RunOptions): Target[] {
+  const candidates = pythonFilesUnder(checkout.root).filter((file) => matchesOnly(checkout, file, options.only));
+  return orderTrainerFiles(checkout, candidates).flatMap((file): Target[] => {
+    const primary = PRIMARY_TRAINER.test(toPosix(file));
+    if (!primary && !cheapTextTest(file)) return [];
+    return [{ path: displayPath(file), kind: 'trainer', explicit: primary, checkout }];
+  });
+}
+
+/** Read a few bytes of text without parsing: most files of a checkout stop here. */
+function cheapTextTest(file: string): boolean {
+  try {
+    return mayHoldTarget(readFileSync(file, 'latin1'));
+  } catch {
+    return true; // let the real read report the problem
+  }
+}
+
+function displayPath(file: string): string {
+  const rel = relative(process.cwd(), file);
+  return rel.startsWith('..') ? file : rel || file;
+}
+
+export function planFile(target: Target, options: RunOptions): FileOutcome {
+  const base: FileOutcome = { path: target.path, diffPath: diffPathFor(target.path), kind: target.kind, status: 'error', checkout: target.checkout };
+  let source: SourceFile;
+  try {
+    source = readSource(target.path);
+  } catch (error) {
+    if (error instanceof ToolError) return { ...base, status: 'error', reason: error.reason };
+    throw error;
+  }
+  const plan = options.direction === 'patch' ? planGuard(source.text) : planUnguard(source.text);
+  return { ...base, source, ...outcomeOfPlan(plan, source, base.diffPath, options.direction) };
+}
+
+function outcomeOfPlan(plan: PythonPlan, source: SourceFile, diffPath: string, direction: Direction): Partial<FileOutcome> {
+  switch (plan.status) {
+    case 'patch': {
+      const after = applyEdits(source.text, plan.edits);
+      return { status: 'change', sites: plan.sites, after, diff: unifiedDiff(diffPath, source.text, after) };
+    }
+    case 'already-patched':
+      return { status: direction === 'patch' ? 'already-patched' : 'not-patched', sites: plan.sites };
+    case 'refused':
+      return { status: 'refused', reason: plan.reason, line: plan.line };
+    case 'malformed':
+      return { status: 'error', reason: plan.reason, line: plan.line };
+  }
+}
+
+export function exitCodeOf(result: RunResult): ExitCode {
+  return worstExitCode([
+    ...result.problems.map((p) => p.exitCode),
+    ...result.files.map((f) => (f.status === 'error' ? ExitCode.BadInput : f.status === 'refused' ? ExitCode.CannotPatch : ExitCode.Ok)),
+  ]);
+}
+
+/**
+ * Write every planned change, or none: a run with any refused or broken file writes nothing,
+ * and a write that fails midway puts back the files already written.
+ */
+export function writeAll(result: RunResult): void {
+  const changes = result.files.filter((f) => f.status === 'change' && f.source && f.after !== undefined);
+  const written: FileOutcome[] = [];
+  try {
+    for (const file of changes) {
+      replaceFileAtomically(file.path, file.source!.bytes, Buffer.from(file.after!, 'utf8'));
+      written.push(file);
+    }
+  } catch (error) {
+    for (const file of written.reverse()) {
+      try {
+        replaceFileAtomically(file.path, Buffer.from(file.after!, 'utf8'), file.source!.bytes);
+      } catch {
+        // The original bytes are still in memory; the error below names the file that failed.
+      }
+    }
+    throw error;
+  }
+}
