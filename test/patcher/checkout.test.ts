@@ -1,0 +1,97 @@
+/**
+ * A directory target: a synthetic VeRL checkout in a temp git repo, built from the bundled
+ * example and our fixtures, laid out where VeRL keeps its trainers.
+ */
+import { readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { join, relative } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { REPO_ROOT, git, gitRepo, readBytes, runCli } from '../helpers/cli.js';
+
+const EXAMPLE = join(REPO_ROOT, 'fixtures', 'examples', 'verl-0.9');
+const fixture = (name: string) => readFileSync(join(REPO_ROOT, 'fixtures', 'python', name));
+
+function filesUnder(dir: string): Record<string, Buffer> {
+  const files: Record<string, Buffer> = {};
+  const walk = (current: string) => {
+    for (const entry of readdirSync(current, { withFileTypes: true })) {
+      const path = join(current, entry.name);
+      if (entry.isDirectory()) walk(path);
+      else files[relative(dir, path)] = readFileSync(path);
+    }
+  };
+  walk(dir);
+  return files;
+}
+
+function syntheticCheckout(prefix = ''): string {
+  const files: Record<string, Buffer | string> = {};
+  for (const [path, content] of Object.entries(filesUnder(EXAMPLE))) files[prefix + path] = content;
+  files['recipe/spin/spin_trainer.py'] = fixture('v2025_04_three_line.py');
+  files[`${prefix}verl/trainer/main_ppo_sync.py`] = fixture('v0_9_keyword_only.py');
+  files['recipe/custom/subclass_trainer.py'] = 'from verl.trainer.ppo.ray_trainer import RayPPOTrainer\n\n\nclass MyTrainer(RayPPOTrainer):\n    def _load_checkpoint(self):\n        super()._load_checkpoint()\n        self.extra = 1\n';
+  files[`${prefix}verl/utils/filler.py`] = 'def load_checkpoint(path):\n    return path\n';
+  return gitRepo(files);
+}
+
+const diffedFiles = (diff: string) => [...diff.matchAll(/^\+\+\+ b\/(.+)$/gm)].map((m) => m[1]);
+
+describe('a VeRL checkout as target', () => {
+  it('diff covers every trainer with an actor load, main trainer first, and names the release', () => {
+    const repo = syntheticCheckout();
+    const diff = runCli(['diff', '.'], { cwd: repo });
+    expect(diff.code, diff.stderr).toBe(0);
+    expect(diffedFiles(diff.stdout)).toEqual(['verl/trainer/ppo/ray_trainer.py', 'verl/trainer/main_ppo_sync.py', 'recipe/spin/spin_trainer.py']);
+    expect(diff.stderr).toMatch(/^VeRL 0\.9\.0 checkout at \.: 3 targets$/m);
+  });
+
+  it('diff applies with git apply at the root; apply equals it; revert restores every byte', () => {
+    const repo = syntheticCheckout();
+    const diff = runCli(['diff', '.'], { cwd: repo }).stdout;
+    const patchFile = `${repo}.patch`;
+    writeFileSync(patchFile, diff);
+    expect(git(repo, 'apply', patchFile).stderr).toBe('');
+    const byGit = filesUnder(repo);
+    git(repo, 'checkout', '--', '.');
+
+    const apply = runCli(['apply', '.'], { cwd: repo });
+    expect(apply.code, apply.stderr).toBe(0);
+    const byTool = filesUnder(repo);
+    for (const [path, content] of Object.entries(byGit)) if (!path.startsWith('.git/')) expect(byTool[path]?.equals(content), path).toBe(true);
+
+    expect(runCli(['check', '--applied', '.'], { cwd: repo }).code).toBe(0);
+    const revert = runCli(['revert', '.'], { cwd: repo });
+    expect(revert.code, revert.stderr).toBe(0);
+    expect(git(repo, 'status', '--porcelain').stdout).toBe('');
+  });
+
+  it('--only limits the run to one trainer', () => {
+    const repo = syntheticCheckout();
+    const diff = runCli(['diff', '--only', 'recipe/spin/spin_trainer.py', '.'], { cwd: repo });
+    expect(diffedFiles(diff.stdout)).toEqual(['recipe/spin/spin_trainer.py']);
+    const none = runCli(['diff', '--only', 'nope.py', '.'], { cwd: repo });
+    expect(none.code).toBe(1);
+    expect(none.stderr).toMatch(/no trainer matching --only nope\.py/);
+  });
+
+  it('finds the package under a src/ prefix, and reports JSON with the version per target', () => {
+    const repo = syntheticCheckout('src/');
+    const report = JSON.parse(runCli(['check', '--json', '.'], { cwd: repo }).stdout);
+    expect(report.checkouts).toEqual([{ path: '.', verlVersion: '0.9.0' }]);
+    expect(report.targets.map((t: { path: string }) => t.path)).toEqual(['src/verl/trainer/ppo/ray_trainer.py', 'src/verl/trainer/main_ppo_sync.py', 'recipe/spin/spin_trainer.py']);
+    expect(report.targets.every((t: { verlVersion: string }) => t.verlVersion === '0.9.0')).toBe(true);
+    expect(report.targets[0].actorLoads[0]).toMatchObject({ method: 'RayPPOTrainer._load_checkpoint', guarded: false });
+  });
+
+  it('a run with one refused trainer writes no file at all', () => {
+    const repo = syntheticCheckout();
+    writeFileSync(join(repo, 'verl/trainer/ppo/ray_trainer.py'), readFileSync(join(REPO_ROOT, 'fixtures/refuse/easyr1_renamed.py')));
+    git(repo, 'commit', '-qam', 'easyr1 trainer');
+    const before = readBytes(join(repo, 'recipe/spin/spin_trainer.py'));
+    const apply = runCli(['apply', '.'], { cwd: repo });
+    expect(apply.code).toBe(1);
+    expect(apply.stderr).toMatch(/EasyR1-style trainer/);
+    expect(apply.stderr).toMatch(/nothing was written/);
+    expect(readBytes(join(repo, 'recipe/spin/spin_trainer.py')).equals(before)).toBe(true);
+    expect(git(repo, 'status', '--porcelain').stdout).toBe('');
+  });
+});

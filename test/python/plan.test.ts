@@ -1,0 +1,115 @@
+/**
+ * The pure core on shapes too small to deserve a fixture file: what planGuard edits, what it
+ * refuses, and that planUnguard inverts it byte for byte.
+ */
+import { describe, expect, it } from 'vitest';
+import { applyEdits } from '../../src/edits.js';
+import { planGuard, planUnguard } from '../../src/python/plan.js';
+
+const method = (body: string[], eol = '\n') =>
+  ['class RayPPOTrainer:', '    def _load_checkpoint(self):', ...body.map((line) => (line ? `        ${line}` : line))].join(eol);
+
+function patch(source: string): string {
+  const plan = planGuard(source);
+  if (plan.status !== 'patch') throw new Error(`expected a patch, got ${plan.status}: ${'reason' in plan ? plan.reason : ''}`);
+  return applyEdits(source, plan.edits);
+}
+
+function roundTrip(source: string): string {
+  const patched = patch(source);
+  const back = planUnguard(patched);
+  expect(back.status).toBe('patch');
+  if (back.status === 'patch') expect(applyEdits(patched, back.edits)).toBe(source);
+  expect(planGuard(patched).status).toBe('already-patched');
+  return patched;
+}
+
+describe('planGuard', () => {
+  it('wraps the load, keeps the comment above the if, and writes the else branch', () => {
+    const patched = roundTrip(method(['# load actor', 'self.actor_rollout_wg.load_checkpoint(actor_path)', 'x = 1', '']));
+    expect(patched).toBe(
+      method([
+        '# load actor',
+        'if not self.config.trainer.get("load_critic_only", False):',
+        '    self.actor_rollout_wg.load_checkpoint(actor_path)',
+        'else:',
+        '    print("trainer.load_critic_only is set: skipped loading the actor checkpoint")',
+        'x = 1',
+        '',
+      ]),
+    );
+  });
+
+  it('keeps a file that ends without a newline ending without one', () => {
+    const source = method(['self.actor_rollout_wg.load_checkpoint(actor_path)']);
+    const patched = roundTrip(source);
+    expect(patched.endsWith('skipped loading the actor checkpoint")')).toBe(true);
+  });
+
+  it('uses the line ending of the edited line in a file with mixed endings', () => {
+    const source = 'class T:\n    def _load_checkpoint(self):\r\n        self.actor_rollout_wg.load_checkpoint(p)\r\n        pass\n';
+    const patched = roundTrip(source);
+    expect(patched).toContain('        if not self.config.trainer.get("load_critic_only", False):\r\n            self.actor_rollout_wg.load_checkpoint(p)\r\n        else:\r\n');
+  });
+
+  it('splits a semicolon-joined line without a space after the semicolon and reverts it', () => {
+    const patched = roundTrip(method(['a = 1; self.actor_rollout_wg.load_checkpoint(p); b = 2', '']));
+    expect(patched).toContain('a = 1; \n        if not');
+  });
+
+  it('leaves the inside of a multi-line string alone', () => {
+    const patched = roundTrip(method(['self.actor_rollout_wg.load_checkpoint(p, note="""first', 'second""")', '']));
+    expect(patched).toContain('            self.actor_rollout_wg.load_checkpoint(p, note="""first\n        second""")\n');
+  });
+
+  it('guards only the unguarded load when one of two is already guarded by hand', () => {
+    const source = method([
+      'if cond:',
+      '    if not self.config.trainer.get("load_critic_only", False):',
+      '        self.actor_rollout_wg.load_checkpoint(a)',
+      'else:',
+      '    self.actor_rollout_wg.load_checkpoint(b)',
+      '',
+    ]);
+    const plan = planGuard(source);
+    expect(plan.status).toBe('patch');
+    if (plan.status !== 'patch') return;
+    expect(plan.sites.map((s) => s.guarded)).toEqual([true, false]);
+    expect(applyEdits(source, plan.edits)).toContain('    else:\n            if not self.config.trainer.get("load_critic_only", False):\n                self.actor_rollout_wg.load_checkpoint(b)\n            else:\n');
+  });
+
+  it('never guards load_checkpoint(None), and adds it to the else branch in that family', () => {
+    const patched = roundTrip(
+      method(['if self.config.trainer.resume_mode == "disable":', '    self.actor_rollout_wg.load_checkpoint(None)', '    return', 'self.actor_rollout_wg.load_checkpoint(local_path=p)', '']),
+    );
+    expect(patched.match(/if not self\.config/g)).toHaveLength(1);
+    expect(patched).toContain('    else:\n            print(');
+    expect(patched).toMatch(/skipped loading the actor checkpoint"\)\n {12}self\.actor_rollout_wg\.load_checkpoint\(None\)\n/);
+  });
+
+  it.each([
+    ['a load that shares its line with try:', ['try: self.actor_rollout_wg.load_checkpoint(p)', 'except Exception: raise', ''], /shares its line with the header of its block/],
+    ['a load inside an assignment', ['ok = self.actor_rollout_wg.load_checkpoint(p)', ''], /part of a larger expression/],
+    ['a method with only the offload call', ['self.actor_rollout_wg.load_checkpoint(None)', ''], /has no actor checkpoint load/],
+  ])('refuses %s', (_label, body, reason) => {
+    const plan = planGuard(method(body));
+    expect(plan.status).toBe('refused');
+    if (plan.status === 'refused') expect(plan.reason).toMatch(reason);
+  });
+
+  it('reports a syntax error anywhere in the file as malformed, with its line', () => {
+    const plan = planGuard(method(['self.actor_rollout_wg.load_checkpoint(p', '']));
+    expect(plan).toMatchObject({ status: 'malformed', reason: expect.stringMatching(/^Python syntax error at line \d+$/) });
+  });
+});
+
+describe('planUnguard', () => {
+  it('says not-patched (already-patched plan status) for a file with no guard at all', () => {
+    expect(planUnguard(method(['self.actor_rollout_wg.load_checkpoint(p)', ''])).status).toBe('already-patched');
+  });
+
+  it('refuses a guard it did not write, even one spelled like ours but without our else branch', () => {
+    const plan = planUnguard(method(['if not self.config.trainer.get("load_critic_only", False):', '    self.actor_rollout_wg.load_checkpoint(p)', '']));
+    expect(plan).toMatchObject({ status: 'refused', reason: expect.stringMatching(/not written by verl-critic-patch/) });
+  });
+});
