@@ -1,0 +1,57 @@
+/**
+ * Runs test/harness/omegaconf_check.py with /usr/bin/python3: loads a YAML with OmegaConf in
+ * struct mode and merges `trainer.load_critic_only=true`, the way Hydra applies a command-line
+ * override to VeRL's config.
+ */
+import { spawnSync } from 'node:child_process';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { basename, dirname, join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+export const PYTHON = '/usr/bin/python3';
+export const OMEGACONF_CHECK = resolve(dirname(fileURLToPath(import.meta.url)), '../harness/omegaconf_check.py');
+const INSTALL_HINT = 'apt-get install -y python3-omegaconf';
+
+export interface OmegaConfResult {
+  mergeOk: boolean;
+  error: string | null;
+  /** trainer.load_critic_only as loaded from the file, null when the key is missing. */
+  defaultValue: unknown;
+  hasKey: boolean;
+  mergedValue: unknown;
+}
+
+/**
+ * Throws (so the calling test fails, never skips) when /usr/bin/python3 cannot import
+ * omegaconf, naming the package to install. CI installs it.
+ */
+export function assertOmegaConfAvailable(): string {
+  const run = spawnSync(PYTHON, ['-c', 'import omegaconf; print(omegaconf.__version__)'], { encoding: 'utf8' });
+  if (run.error || run.status !== 0) {
+    const why = run.error ? run.error.message : run.stderr.trim().split('\n').pop();
+    throw new Error(`${PYTHON} cannot import omegaconf (${why}); install it with: ${INSTALL_HINT}`);
+  }
+  return run.stdout.trim();
+}
+
+/** Check a YAML file on disk. */
+export function omegaConfCheckFile(path: string, override = 'trainer.load_critic_only=true'): OmegaConfResult {
+  const run = spawnSync(PYTHON, [OMEGACONF_CHECK, path, override], { encoding: 'utf8' });
+  if (run.error) throw run.error;
+  if (run.status === 3) throw new Error(`${run.stderr.trim()} (${INSTALL_HINT})`);
+  if (run.status !== 0) throw new Error(`omegaconf_check.py failed (${run.status}) on ${path}: ${run.stderr}`);
+  return JSON.parse(run.stdout) as OmegaConfResult;
+}
+
+/** Check YAML text, written byte for byte to a temporary file named like `name`. */
+export function omegaConfCheckText(text: string, name: string, override?: string): OmegaConfResult {
+  const dir = mkdtempSync(join(tmpdir(), 'vcp-omegaconf-'));
+  try {
+    const file = join(dir, basename(name));
+    writeFileSync(file, text, 'utf8');
+    return omegaConfCheckFile(file, override);
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
