@@ -888,6 +888,7 @@ def main(argv: list) -> int:
         targets = find_targets(original)
     except (SyntaxError, ValueError, UnicodeDecodeError) as exc:
         result["problems"].append("ORIGINAL does not parse: %s: %s" % (type(exc).__name__, exc))
+        result["checks"]["a"] = False
         return _emit(result)
 
     modules = {}
