@@ -64,6 +64,6 @@ export function problemLine(file: FileOutcome): string {
 
 export function sitesText(file: FileOutcome): string {
   const sites = file.sites ?? [];
-  if (sites.length === 0) return '';
+  if (sites.length === 0) return file.summary ?? '';
   return sites.map((s) => `${s.method} line ${s.line}`).join(', ');
 }

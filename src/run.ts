@@ -12,7 +12,8 @@ import { readSource, type SourceFile } from './io/readSource.js';
 import { replaceFileAtomically } from './io/atomicWrite.js';
 import { unifiedDiff, type FileDiff } from './diffText.js';
 import { mayHoldTarget, NO_METHOD_REASON, planGuard, planUnguard, type PythonPlan, type SiteSummary } from './python/plan.js';
-import { classifyArgument, matchesOnly, orderTrainerFiles, pythonFilesUnder, type Checkout, type Target } from './targets.js';
+import { planAddLoadCriticOnly, planRemoveLoadCriticOnly, type YamlPlan } from './config/trainerYaml.js';
+import { classifyArgument, matchesOnly, orderTrainerFiles, pythonFilesUnder, trainerConfigFiles, type Checkout, type Target } from './targets.js';
 
 export type Direction = 'patch' | 'revert';
 
@@ -26,6 +27,9 @@ export interface FileOutcome {
   reason?: string;
   line?: number;
   sites?: SiteSummary[];
+  summary?: string; // for config files: what the edit does
+  /** Refused because it holds nothing of ours (no actor load, no trainer section): a scan skips it. */
+  notATarget?: boolean;
   source?: SourceFile;
   after?: string;
   diff?: FileDiff;
@@ -52,19 +56,19 @@ export function planRun(args: readonly string[], options: RunOptions): RunResult
   for (const arg of args) {
     const classified = classifyArgument(arg);
     if ('file' in classified) {
-      addOutcome(result, seen, planFile({ path: arg, kind: 'trainer', explicit: true }, options));
+      addOutcome(result, seen, planFile({ path: arg, kind: isYaml(arg) ? 'config' : 'trainer', explicit: true }, options));
       continue;
     }
     const { checkout } = classified;
     result.checkouts.push(checkout);
     const before = result.files.length;
-    for (const target of checkoutTargets(checkout, options)) {
+    for (const target of [...checkoutTargets(checkout, options), ...configTargets(checkout, options)]) {
       const outcome = planFile(target, options);
       // Scanned files that are not trainers of ours are simply not targets; the main trainer is.
-      if (outcome.status === 'refused' && !target.explicit) continue;
+      if (outcome.notATarget && !target.explicit) continue;
       addOutcome(result, seen, outcome);
     }
-    if (result.files.length === before) {
+    if (!result.files.slice(before).some((f) => f.kind === 'trainer')) {
       const reason = options.only
         ? `no trainer matching --only ${options.only} loads an actor checkpoint`
         : `no trainer under this checkout has a _load_checkpoint that loads an actor (${NO_METHOD_REASON.split(': ')[1]})`;
@@ -90,6 +94,18 @@ function checkoutTargets(checkout: Checkout, options: RunOptions): Target[] {
   });
 }
 
+const isYaml = (path: string) => /\.ya?ml$/i.test(path);
+
+/**
+ * The trainer YAMLs that must declare the key for `trainer.load_critic_only=true` to pass Hydra's
+ * struct mode. The main config must have a trainer section; other YAMLs without one are skipped.
+ */
+function configTargets(checkout: Checkout, options: RunOptions): Target[] {
+  return trainerConfigFiles(checkout)
+    .filter((file) => matchesOnly(checkout, file, options.only))
+    .map((file) => ({ path: displayPath(file), kind: 'config', explicit: /(^|\/)ppo_trainer\.yaml$/.test(toPosix(file)), checkout }));
+}
+
 /** Read a few bytes of text without parsing: most files of a checkout stop here. */
 function cheapTextTest(file: string): boolean {
   try {
@@ -113,8 +129,29 @@ export function planFile(target: Target, options: RunOptions): FileOutcome {
     if (error instanceof ToolError) return { ...base, status: 'error', reason: error.reason };
     throw error;
   }
+  if (target.kind === 'config') return { ...base, source, ...configOutcome(target, source, base.diffPath, options.direction) };
   const plan = options.direction === 'patch' ? planGuard(source.text) : planUnguard(source.text);
   return { ...base, source, ...outcomeOfPlan(plan, source, base.diffPath, options.direction) };
+}
+
+function configOutcome(target: Target, source: SourceFile, diffPath: string, direction: Direction): Partial<FileOutcome> {
+  let plan: YamlPlan;
+  try {
+    plan = direction === 'patch' ? planAddLoadCriticOnly(source.text, target.path) : planRemoveLoadCriticOnly(source.text, target.path);
+  } catch (error) {
+    if (!(error instanceof ToolError)) throw error;
+    return { status: error.exitCode === ExitCode.CannotPatch ? 'refused' : 'error', reason: error.reason };
+  }
+  switch (plan.status) {
+    case 'patch': {
+      const after = applyEdits(source.text, plan.edits);
+      return { status: 'change', summary: plan.summary, after, diff: unifiedDiff(diffPath, source.text, after) };
+    }
+    case 'already-patched':
+      return { status: direction === 'patch' ? 'already-patched' : 'not-patched', summary: plan.reason };
+    case 'not-a-trainer-config':
+      return { status: 'refused', reason: `cannot declare trainer.load_critic_only: ${plan.reason}`, notATarget: true };
+  }
 }
 
 function outcomeOfPlan(plan: PythonPlan, source: SourceFile, diffPath: string, direction: Direction): Partial<FileOutcome> {
@@ -126,7 +163,7 @@ function outcomeOfPlan(plan: PythonPlan, source: SourceFile, diffPath: string, d
     case 'already-patched':
       return { status: direction === 'patch' ? 'already-patched' : 'not-patched', sites: plan.sites };
     case 'refused':
-      return { status: 'refused', reason: plan.reason, line: plan.line };
+      return { status: 'refused', reason: plan.reason, line: plan.line, notATarget: plan.noActorLoad === true };
     case 'malformed':
       return { status: 'error', reason: plan.reason, line: plan.line };
   }

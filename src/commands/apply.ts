@@ -4,6 +4,7 @@
  */
 import type { Command } from 'commander';
 import { ExitCode, ToolError } from '../errors.js';
+import { nextCommand } from '../config/nextCommand.js';
 import { checkoutLines, jsonReport, problemLine, sitesText } from '../report.js';
 import { exitCodeOf, planRun, writeAll, type Direction, type RunResult } from '../run.js';
 import { addTargetOptions, note, printError, printJson, runAction, type TargetOptions } from './common.js';
@@ -31,10 +32,12 @@ export function writeCommand(verb: 'apply' | 'revert', targets: string[], option
     }
   }
   if (options.json) {
-    printJson(jsonReport(verb, result, exitCode, { written: exitCode === ExitCode.Ok, error: writeError?.message ?? null }));
+    const next = verb === 'apply' && exitCode === ExitCode.Ok ? { nextOverride: nextCommand(result).override } : {};
+    printJson(jsonReport(verb, result, exitCode, { written: exitCode === ExitCode.Ok, error: writeError?.message ?? null, ...next }));
     return exitCode;
   }
   reportWrites(verb, result, exitCode, writeError);
+  if (verb === 'apply' && exitCode === ExitCode.Ok) nextCommand(result).lines.forEach(note);
   return exitCode;
 }
 

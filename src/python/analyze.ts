@@ -28,7 +28,7 @@ export interface ActorLoadSite {
 
 export type MethodAnalysis =
   | { kind: 'loads'; entry: MethodRef; sites: ActorLoadSite[]; family: MethodRef[] }
-  | { kind: 'refused'; entry: MethodRef; reason: string; line: number };
+  | { kind: 'refused'; entry: MethodRef; reason: string; line: number; noActorLoad: boolean };
 
 export function findCheckpointMethods(root: SyntaxNode): MethodRef[] {
   const methods: MethodRef[] = [];
@@ -156,9 +156,9 @@ export function analyzeMethod(entry: MethodRef): MethodAnalysis {
   };
   visit(entry, 0);
   const first = problems[0];
-  if (first) return { kind: 'refused', entry, ...first };
+  if (first) return { kind: 'refused', entry, ...first, noActorLoad: false };
   if (sites.length > 0) return { kind: 'loads', entry, sites, family };
-  return { kind: 'refused', entry, reason: whyNoActorLoad(entry), line: lineOf(entry.node) };
+  return { kind: 'refused', entry, reason: whyNoActorLoad(entry), line: lineOf(entry.node), noActorLoad: true };
 }
 
 /** Names `n` of `self.n(...)` calls in a method, in source order. */

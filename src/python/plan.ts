@@ -16,7 +16,8 @@ import { flagGuards, unguardEdits } from './unguard.js';
 export type PythonPlan =
   | { status: 'patch'; edits: TextEdit[]; sites: SiteSummary[] }
   | { status: 'already-patched'; sites: SiteSummary[] }
-  | { status: 'refused'; reason: string; line?: number }
+  /** noActorLoad: the file holds nothing to guard, so a checkout scan does not count it as a target. */
+  | { status: 'refused'; reason: string; line?: number; noActorLoad?: boolean }
   | { status: 'malformed'; reason: string; line?: number };
 
 export interface SiteSummary {
@@ -82,7 +83,8 @@ export function planGuard(source: string): PythonPlan {
   const { loads, refusals } = analyzeFile(parsed.root);
   if (loads.length === 0) {
     const refusal = refusals[0];
-    return refusal ? { status: 'refused', reason: refusal.reason, line: refusal.line } : { status: 'refused', reason: NO_METHOD_REASON };
+    if (!refusal) return { status: 'refused', reason: NO_METHOD_REASON, noActorLoad: true };
+    return { status: 'refused', reason: refusal.reason, line: refusal.line, noActorLoad: refusals.every((r) => r.noActorLoad) };
   }
   const sites = uniqueSites(loads);
   const edits: TextEdit[] = [];

@@ -6,6 +6,7 @@ import { readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join, relative } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { REPO_ROOT, git, gitRepo, readBytes, runCli } from '../helpers/cli.js';
+import { omegaConfCheckFile } from '../helpers/omegaconf.js';
 
 const EXAMPLE = join(REPO_ROOT, 'fixtures', 'examples', 'verl-0.9');
 const fixture = (name: string) => readFileSync(join(REPO_ROOT, 'fixtures', 'python', name));
@@ -30,6 +31,8 @@ function syntheticCheckout(prefix = ''): string {
   files[`${prefix}verl/trainer/main_ppo_sync.py`] = fixture('v0_9_keyword_only.py');
   files['recipe/custom/subclass_trainer.py'] = 'from verl.trainer.ppo.ray_trainer import RayPPOTrainer\n\n\nclass MyTrainer(RayPPOTrainer):\n    def _load_checkpoint(self):\n        super()._load_checkpoint()\n        self.extra = 1\n';
   files[`${prefix}verl/utils/filler.py`] = 'def load_checkpoint(path):\n    return path\n';
+  files[`${prefix}verl/trainer/config/ppo_megatron_trainer.yaml`] = readFileSync(join(REPO_ROOT, 'fixtures', 'config', 'ppo_megatron_trainer.yaml'));
+  files[`${prefix}verl/trainer/config/evaluation.yaml`] = readFileSync(join(REPO_ROOT, 'fixtures', 'config', 'no_trainer_section.yaml'));
   return gitRepo(files);
 }
 
@@ -40,8 +43,15 @@ describe('a VeRL checkout as target', () => {
     const repo = syntheticCheckout();
     const diff = runCli(['diff', '.'], { cwd: repo });
     expect(diff.code, diff.stderr).toBe(0);
-    expect(diffedFiles(diff.stdout)).toEqual(['verl/trainer/ppo/ray_trainer.py', 'verl/trainer/main_ppo_sync.py', 'recipe/spin/spin_trainer.py']);
-    expect(diff.stderr).toMatch(/^VeRL 0\.9\.0 checkout at \.: 3 targets$/m);
+    expect(diffedFiles(diff.stdout)).toEqual([
+      'verl/trainer/ppo/ray_trainer.py',
+      'verl/trainer/main_ppo_sync.py',
+      'recipe/spin/spin_trainer.py',
+      'verl/trainer/config/_generated_ppo_trainer.yaml',
+      'verl/trainer/config/ppo_megatron_trainer.yaml',
+      'verl/trainer/config/ppo_trainer.yaml',
+    ]);
+    expect(diff.stderr).toMatch(/^VeRL 0\.9\.0 checkout at \.: 6 targets$/m);
   });
 
   it('diff applies with git apply at the root; apply equals it; revert restores every byte', () => {
@@ -77,7 +87,14 @@ describe('a VeRL checkout as target', () => {
     const repo = syntheticCheckout('src/');
     const report = JSON.parse(runCli(['check', '--json', '.'], { cwd: repo }).stdout);
     expect(report.checkouts).toEqual([{ path: '.', verlVersion: '0.9.0' }]);
-    expect(report.targets.map((t: { path: string }) => t.path)).toEqual(['src/verl/trainer/ppo/ray_trainer.py', 'src/verl/trainer/main_ppo_sync.py', 'recipe/spin/spin_trainer.py']);
+    expect(report.targets.map((t: { path: string }) => t.path)).toEqual([
+      'src/verl/trainer/ppo/ray_trainer.py',
+      'src/verl/trainer/main_ppo_sync.py',
+      'recipe/spin/spin_trainer.py',
+      'src/verl/trainer/config/_generated_ppo_trainer.yaml',
+      'src/verl/trainer/config/ppo_megatron_trainer.yaml',
+      'src/verl/trainer/config/ppo_trainer.yaml',
+    ]);
     expect(report.targets.every((t: { verlVersion: string }) => t.verlVersion === '0.9.0')).toBe(true);
     expect(report.targets[0].actorLoads[0]).toMatchObject({ method: 'RayPPOTrainer._load_checkpoint', guarded: false });
   });
@@ -93,5 +110,43 @@ describe('a VeRL checkout as target', () => {
     expect(apply.stderr).toMatch(/nothing was written/);
     expect(readBytes(join(repo, 'recipe/spin/spin_trainer.py')).equals(before)).toBe(true);
     expect(git(repo, 'status', '--porcelain').stdout).toBe('');
+  });
+});
+
+describe('the config half of a checkout run', () => {
+  it('after apply the next command uses the plain override; a file-only run suggests ++', () => {
+    const repo = syntheticCheckout();
+    const apply = runCli(['apply', '.'], { cwd: repo });
+    expect(apply.stderr).toMatch(/trainer\.resume_from_path=<staged folder>\/global_step_0 trainer\.load_critic_only=true$/m);
+    expect(apply.stderr).toMatch(/\+\+trainer\.load_critic_only=true/);
+    // What Hydra does with the override, on every trainer YAML of the patched checkout.
+    for (const yaml of ['ppo_trainer.yaml', '_generated_ppo_trainer.yaml', 'ppo_megatron_trainer.yaml']) {
+      expect(omegaConfCheckFile(join(repo, 'verl/trainer/config', yaml)), yaml).toMatchObject({ mergeOk: true, defaultValue: false, mergedValue: true });
+    }
+    const json = JSON.parse(runCli(['apply', '--json', '.'], { cwd: repo }).stdout);
+    expect(json.nextOverride).toBe('trainer.load_critic_only=true');
+
+    const single = gitRepo({ 'ray_trainer.py': fixture('v2025_04_three_line.py') });
+    const only = runCli(['apply', 'ray_trainer.py'], { cwd: single });
+    expect(only.stderr).toMatch(/trainer\.resume_from_path=<staged folder>\/global_step_0 \+\+trainer\.load_critic_only=true$/m);
+  });
+
+  it('a main trainer YAML that does not parse fails the run with exit 2 and writes nothing', () => {
+    const repo = syntheticCheckout();
+    writeFileSync(join(repo, 'verl/trainer/config/ppo_trainer.yaml'), readFileSync(join(REPO_ROOT, 'fixtures/config/broken.yaml')));
+    git(repo, 'commit', '-qam', 'broken yaml');
+    const apply = runCli(['apply', '.'], { cwd: repo });
+    expect(apply.code).toBe(2);
+    expect(apply.stderr).toMatch(/ppo_trainer\.yaml.*YAML does not parse/);
+    expect(git(repo, 'status', '--porcelain').stdout).toBe('');
+  });
+
+  it('a main trainer YAML without a trainer section is refused with exit 1', () => {
+    const repo = syntheticCheckout();
+    writeFileSync(join(repo, 'verl/trainer/config/ppo_trainer.yaml'), readFileSync(join(REPO_ROOT, 'fixtures/config/no_trainer_section.yaml')));
+    git(repo, 'commit', '-qam', 'no trainer');
+    const check = runCli(['check', '.'], { cwd: repo });
+    expect(check.code).toBe(1);
+    expect(check.stderr).toMatch(/ppo_trainer\.yaml: cannot declare trainer\.load_critic_only/);
   });
 });
