@@ -1,0 +1,124 @@
+/**
+ * The human-readable form of an inspect report: a few header lines, one table with a column per
+ * role, then the warnings. Pure string building, so tests can check it without a terminal.
+ */
+import path from 'node:path';
+import { TRACKER_FILE } from './layout.js';
+import type { InspectReport, RoleReport, StepReport } from './report.js';
+
+export function formatReport(report: InspectReport): string {
+  const lines: string[] = [];
+  const header: [string, string][] = [];
+  if (report.kind === 'run' && report.run) {
+    const run = report.run;
+    header.push(['Checkpoint', `${report.path} (run folder)`]);
+    header.push(['Steps', run.steps.length > 0 ? run.steps.join(', ') : 'none']);
+    header.push([
+      'Tracker',
+      run.tracker.present ? `${TRACKER_FILE} = ${run.tracker.raw === '' ? '(empty)' : run.tracker.raw}` : 'missing',
+    ]);
+    const from = run.latestFrom === 'tracker' ? 'from the tracker' : run.latestFrom === 'highest' ? 'highest folder' : '';
+    header.push(['Latest step', run.latestStep === null ? 'none' : `${run.latestStep} (${from})`]);
+  } else {
+    header.push(['Checkpoint', `${report.path} (step folder)`]);
+  }
+  if (report.step) {
+    if (report.kind === 'run') header.push(['Step folder', report.step.path]);
+    else header.push(['Step', report.step.step === null ? 'unknown (not named global_step_<N>)' : String(report.step.step)]);
+    header.push(['data.pt', report.step.dataPt ? 'yes' : 'no']);
+  }
+  lines.push(...alignRows(header));
+  if (report.step) lines.push('', ...roleTable(report.step));
+  if (report.warnings.length > 0) {
+    lines.push('', `Warnings (${report.warnings.length}):`);
+    for (const w of report.warnings) lines.push(`  - ${shortPath(report.path, w.path)}: ${w.message}`);
+  } else {
+    lines.push('', 'No problems found.');
+  }
+  return `${lines.join('\n')}\n`;
+}
+
+function roleTable(step: StepReport): string[] {
+  const columns: (RoleReport | null)[] = [step.actor, step.critic];
+  const heads = ['actor', 'critic'].map((role, i) => {
+    const found = columns[i];
+    return found ? `${found.folder}/` : `${role}/ (missing)`;
+  });
+  const rows: [string, ...string[]][] = [
+    ['', ...heads],
+    ['backend', ...columns.map((r) => (r ? backendLabel(r) : '-'))],
+    ['world size', ...columns.map((r) => (r ? worldSizeLabel(r) : '-'))],
+    ['model', ...columns.map((r) => contentLabel(r, 'model'))],
+    ['optimizer', ...columns.map((r) => contentLabel(r, 'optimizer'))],
+    ['extra state', ...columns.map((r) => contentLabel(r, 'extra'))],
+    ['fsdp_config.json', ...columns.map((r) => (r ? fsdpConfigLabel(r) : '-'))],
+    ['huggingface/', ...columns.map((r) => (r ? hfLabel(r) : '-'))],
+    ['size', ...columns.map((r) => (r ? `${r.files} files, ${formatBytes(r.bytes)}` : '-'))],
+  ];
+  if (step.ignoredFolders.length > 0) {
+    rows.push(['ignored by VeRL', step.ignoredFolders.map((f) => `${f}/`).join(', ')]);
+  }
+  return alignRows(rows);
+}
+
+function backendLabel(role: RoleReport): string {
+  return { fsdp: 'FSDP', megatron: 'Megatron (dist_ckpt/)', mixed: 'FSDP + Megatron (mixed)', unknown: 'unknown' }[
+    role.backend
+  ];
+}
+
+function worldSizeLabel(role: RoleReport): string {
+  if (role.worldSize !== null) return String(role.worldSize);
+  if (role.worldSizes.length > 1) return `mixed: ${role.worldSizes.join(', ')}`;
+  if (role.backend === 'megatron') return 'not in file names';
+  return '-';
+}
+
+function contentLabel(role: RoleReport | null, kind: keyof RoleReport['contents']): string {
+  if (!role) return '-';
+  const value = role.contents[kind];
+  if (value === null) return 'inside dist_ckpt/';
+  const missing = role.missingRanks.filter((m) => m.kind === kind);
+  if (value && missing.length > 0) return `yes, ranks missing`;
+  return value ? 'yes' : 'no';
+}
+
+function fsdpConfigLabel(role: RoleReport): string {
+  if (!role.fsdpConfig.present) return 'no';
+  return role.fsdpConfig.worldSize === null ? 'yes' : `yes (world_size ${role.fsdpConfig.worldSize})`;
+}
+
+function hfLabel(role: RoleReport): string {
+  if (!role.huggingface) return 'no';
+  const { files, weights } = role.huggingface;
+  return `yes, ${files} file${files === 1 ? '' : 's'}${weights ? ' with weights' : ', no weights'}`;
+}
+
+/** 1536 -> "1.5 KiB". Binary units, as `du -h` and `ls -lh` print them. */
+export function formatBytes(bytes: number): string {
+  const units = ['B', 'KiB', 'MiB', 'GiB', 'TiB'];
+  let value = bytes;
+  let unit = 0;
+  while (value >= 1024 && unit < units.length - 1) {
+    value /= 1024;
+    unit++;
+  }
+  return unit === 0 ? `${bytes} B` : `${value.toFixed(1)} ${units[unit]}`;
+}
+
+function alignRows(rows: string[][]): string[] {
+  const widths: number[] = [];
+  for (const row of rows) row.forEach((cell, i) => (widths[i] = Math.max(widths[i] ?? 0, cell.length)));
+  return rows.map((row) =>
+    row
+      .map((cell, i) => (i === row.length - 1 ? cell : cell.padEnd(widths[i]!)))
+      .join('  ')
+      .trimEnd(),
+  );
+}
+
+/** Paths in warnings relative to the inspected folder, which the header already shows in full. */
+function shortPath(base: string, target: string): string {
+  const rel = path.relative(base, target);
+  return rel === '' ? '.' : rel.startsWith('..') ? target : rel;
+}

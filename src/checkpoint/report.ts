@@ -1,0 +1,297 @@
+/**
+ * Turns a listing (scan.ts) into the report `inspect` prints and `stage` checks: backend, world
+ * size, contents, and warnings for what would make VeRL fail or silently ignore a folder.
+ * Pure: no filesystem access.
+ */
+import {
+  FSDP_CONFIG_FILE,
+  HF_DIR,
+  MEGATRON_DIR,
+  ROLES,
+  SHARD_KINDS,
+  TRACKER_FILE,
+  isHfWeightFile,
+  parseShardName,
+  type LatestStepSource,
+  type Role,
+  type ShardKind,
+} from './layout.js';
+import type { CheckpointListing, RoleListing, StepListing } from './scan.js';
+
+export type WarningCode =
+  | 'no-steps'
+  | 'tracker-missing'
+  | 'tracker-malformed'
+  | 'tracker-step-missing'
+  | 'tracker-disagrees'
+  | 'not-global-step'
+  | 'no-critic'
+  | 'role-case'
+  | 'no-model'
+  | 'mixed-backend'
+  | 'mixed-world-sizes'
+  | 'world-size-unchecked'
+  | 'missing-ranks'
+  | 'extra-ranks'
+  | 'fsdp-config'
+  | 'unreadable'
+  | 'leftover-temp';
+
+export interface ReportWarning {
+  code: WarningCode;
+  /** The file or folder the warning is about. */
+  path: string;
+  message: string;
+}
+
+export type Backend = 'fsdp' | 'megatron' | 'mixed' | 'unknown';
+
+export interface MissingRanks {
+  kind: ShardKind;
+  worldSize: number;
+  ranks: number[];
+}
+
+export interface RoleReport {
+  /** Name on disk; anything but the lowercase role name is invisible to VeRL. */
+  folder: string;
+  path: string;
+  backend: Backend;
+  /** The one world size all FSDP shards agree on; null for Megatron, none, or several. */
+  worldSize: number | null;
+  /** Every world size seen in shard names, ascending. */
+  worldSizes: number[];
+  /** null = not knowable from file names (Megatron keeps them all inside dist_ckpt/). */
+  contents: Record<ShardKind, boolean | null>;
+  missingRanks: MissingRanks[];
+  fsdpConfig: { present: boolean; worldSize: number | null };
+  huggingface: { files: number; weights: boolean } | null;
+  files: number;
+  bytes: number;
+}
+
+export interface StepReport {
+  path: string;
+  /** From the folder name; null when it is not `global_step_<N>`. */
+  step: number | null;
+  dataPt: boolean;
+  /** The folder VeRL would read (lowercase), else the first case variant, else null. */
+  actor: RoleReport | null;
+  critic: RoleReport | null;
+  /** Case variants VeRL does not read, e.g. ['Critic']. */
+  ignoredFolders: string[];
+}
+
+export interface RunReport {
+  tracker: { present: boolean; step: number | null; raw: string | null };
+  steps: number[];
+  highestStep: number | null;
+  /** The step described under `step`: the tracker's when its folder exists, else the highest. */
+  latestStep: number | null;
+  latestFrom: LatestStepSource;
+}
+
+export interface InspectReport {
+  path: string;
+  kind: 'run' | 'step';
+  run: RunReport | null;
+  step: StepReport | null;
+  warnings: ReportWarning[];
+}
+
+export function buildReport(listing: CheckpointListing): InspectReport {
+  const warnings: ReportWarning[] = [];
+  const run = listing.run ? buildRunReport(listing.run, warnings) : null;
+  const step = listing.step ? buildStepReport(listing.step, warnings) : null;
+  return { path: listing.path, kind: listing.kind, run, step, warnings };
+}
+
+function buildRunReport(run: NonNullable<CheckpointListing['run']>, warnings: ReportWarning[]): RunReport {
+  const trackerPath = `${run.path}/${TRACKER_FILE}`;
+  const highest = run.steps.length > 0 ? run.steps[run.steps.length - 1]! : null;
+  const warn = (code: WarningCode, message: string, where = trackerPath) =>
+    warnings.push({ code, path: where, message });
+
+  if (highest === null) {
+    warn('no-steps', 'no global_step_N folders: there is no checkpoint to inspect or stage', run.path);
+  }
+  if (!run.tracker) {
+    if (highest !== null) {
+      warn(
+        'tracker-missing',
+        `no ${TRACKER_FILE}: resume_mode=auto will not find these checkpoints; using the highest step, ${highest}`,
+        run.path,
+      );
+    }
+  } else if (run.tracker.step === null) {
+    warn('tracker-malformed', `does not hold a step number (VeRL's int() would fail on ${JSON.stringify(run.tracker.raw.trim())})`);
+  } else if (!run.steps.includes(run.tracker.step)) {
+    const fallback = highest === null ? '' : `; using the highest step, ${highest}`;
+    warn('tracker-step-missing', `says ${run.tracker.step}, but there is no global_step_${run.tracker.step} folder${fallback}`);
+  } else if (highest !== null && highest !== run.tracker.step) {
+    warn(
+      'tracker-disagrees',
+      `says ${run.tracker.step}, but global_step_${highest} exists: VeRL writes this file after a save completes, ` +
+        `so global_step_${highest} may be a save that did not finish; using step ${run.tracker.step}`,
+    );
+  }
+  return {
+    tracker: { present: run.tracker !== null, step: run.tracker?.step ?? null, raw: run.tracker?.raw.trim() ?? null },
+    steps: run.steps,
+    highestStep: highest,
+    latestStep: run.latest.step,
+    latestFrom: run.latest.source,
+  };
+}
+
+function buildStepReport(step: StepListing, warnings: ReportWarning[]): StepReport {
+  if (step.step === null) {
+    warnings.push({
+      code: 'not-global-step',
+      path: step.path,
+      message:
+        'the folder name is not global_step_<N>: VeRL asserts that trainer.resume_from_path contains ' +
+        "global_step_ and reads the step from it, so it cannot resume from here (use 'stage' to build one)",
+    });
+  }
+  const ignoredFolders: string[] = [];
+  const roles = {} as Record<Role, RoleReport | null>;
+  for (const role of ROLES) {
+    const found = step.roles[role];
+    const exact = found.find((r) => r.name === role);
+    const variants = found.filter((r) => r.name !== role);
+    ignoredFolders.push(...variants.map((r) => r.name));
+    for (const variant of variants) warnings.push(caseWarning(role, variant, exact !== undefined));
+    const shown = exact ?? variants[0];
+    roles[role] = shown ? buildRoleReport(shown, warnings) : null;
+  }
+  if (step.roles.critic.length === 0) {
+    warnings.push({
+      code: 'no-critic',
+      path: step.path,
+      message: 'no critic/ folder: this step cannot warm-start a critic (was the run trained without one, e.g. GRPO?)',
+    });
+  }
+  return { path: step.path, step: step.step, dataPt: step.dataPt, actor: roles.actor, critic: roles.critic, ignoredFolders };
+}
+
+function caseWarning(role: Role, variant: RoleListing, exactExists: boolean): ReportWarning {
+  const message = exactExists
+    ? `VeRL reads ${role}/ and ignores ${variant.name}/ (folder names are case-sensitive on Linux)`
+    : `VeRL reads lowercase ${role}/ and will not find ${variant.name}/ (folder names are case-sensitive on Linux)` +
+      (role === 'critic' ? "; 'stage' stages it as critic/" : '');
+  return { code: 'role-case', path: variant.path, message };
+}
+
+/** Exported for stage.ts, which re-checks one role with the world size the user asked for. */
+export function buildRoleReport(role: RoleListing, warnings: ReportWarning[]): RoleReport {
+  const warn = (code: WarningCode, message: string, where = role.path) => warnings.push({ code, path: where, message });
+  const shards = role.topFiles.map(parseShardName).filter((s) => s !== null);
+  const worldSizes = [...new Set(shards.map((s) => s.worldSize))].sort((a, b) => a - b);
+  const hasShards = shards.length > 0;
+  const hasMegatron = role.topDirs.includes(MEGATRON_DIR);
+  const backend: Backend = hasShards && hasMegatron ? 'mixed' : hasShards ? 'fsdp' : hasMegatron ? 'megatron' : 'unknown';
+
+  const contents = {} as Record<ShardKind, boolean | null>;
+  for (const kind of SHARD_KINDS) {
+    contents[kind] = hasShards ? shards.some((s) => s.kind === kind) : hasMegatron ? null : false;
+  }
+
+  // Every rank 0..W-1 must have each kind that was saved at all for W: FSDP loads its own rank's file.
+  const missingRanks: MissingRanks[] = [];
+  for (const worldSize of worldSizes) {
+    for (const kind of SHARD_KINDS) {
+      const ranks = new Set(shards.filter((s) => s.kind === kind && s.worldSize === worldSize).map((s) => s.rank));
+      if (ranks.size === 0) continue;
+      const missing = range(worldSize).filter((r) => !ranks.has(r));
+      if (missing.length > 0) missingRanks.push({ kind, worldSize, ranks: missing });
+      const beyond = [...ranks].filter((r) => r >= worldSize).sort((a, b) => a - b);
+      if (beyond.length > 0) {
+        warn('extra-ranks', `${kind} shards for world size ${worldSize} have ranks beyond ${worldSize - 1}: ${beyond.join(', ')}`);
+      }
+    }
+  }
+  for (const m of missingRanks) {
+    warn('missing-ranks', `${m.kind} shards for world size ${m.worldSize} miss rank${m.ranks.length > 1 ? 's' : ''} ${compactRanks(m.ranks)}: VeRL cannot load this checkpoint`);
+  }
+  if (worldSizes.length > 1) {
+    warn(
+      'mixed-world-sizes',
+      `shards of several world sizes (${worldSizes.join(', ')}): saves of different runs were mixed in one folder; ` +
+        'VeRL loads only the files of its own world size',
+    );
+  }
+  if (backend === 'unknown') {
+    warn('no-model', `no model weights: no model_world_size_*_rank_*.pt files and no ${MEGATRON_DIR}/ folder`);
+  } else if (backend === 'fsdp' && !contents.model) {
+    warn('no-model', 'no model_world_size_*_rank_*.pt files: only optimizer or extra state was saved');
+  } else if (backend === 'mixed') {
+    warn('mixed-backend', `both FSDP shard files and a Megatron ${MEGATRON_DIR}/ folder: saves of different backends were mixed`);
+  }
+
+  const worldSize = backend === 'fsdp' && worldSizes.length === 1 ? worldSizes[0]! : null;
+  const fsdpConfig = readFsdpConfig(role, worldSize, warn);
+  for (const problem of role.tree.problems) {
+    warn('unreadable', `${problem.relPath}: ${problem.reason}`);
+  }
+
+  const hfFiles = role.tree.files.filter((f) => f.relPath.startsWith(`${HF_DIR}/`));
+  const huggingface = role.topDirs.includes(HF_DIR)
+    ? { files: hfFiles.length, weights: hfFiles.some((f) => isHfWeightFile(f.relPath)) }
+    : null;
+
+  return {
+    folder: role.name,
+    path: role.path,
+    backend,
+    worldSize,
+    worldSizes,
+    contents,
+    missingRanks,
+    fsdpConfig,
+    huggingface,
+    files: role.tree.files.length,
+    bytes: role.tree.bytes,
+  };
+}
+
+/** fsdp_config.json records the world size of the last save; a disagreement means mixed saves. */
+function readFsdpConfig(
+  role: RoleListing,
+  shardWorldSize: number | null,
+  warn: (code: WarningCode, message: string, where?: string) => void,
+): RoleReport['fsdpConfig'] {
+  const present = role.topFiles.includes(FSDP_CONFIG_FILE);
+  if (!present) return { present, worldSize: null };
+  const where = `${role.path}/${FSDP_CONFIG_FILE}`;
+  let worldSize: number | null = null;
+  try {
+    const parsed = JSON.parse(role.fsdpConfigText ?? '') as unknown;
+    const value = (parsed as { world_size?: unknown } | null)?.world_size;
+    if (typeof value === 'number' && Number.isInteger(value)) worldSize = value;
+  } catch {
+    warn('fsdp-config', 'is not valid JSON', where);
+    return { present, worldSize: null };
+  }
+  if (worldSize !== null && shardWorldSize !== null && worldSize !== shardWorldSize) {
+    warn('fsdp-config', `says world_size ${worldSize}, but the shard files are for world size ${shardWorldSize}`, where);
+  }
+  return { present, worldSize };
+}
+
+/** 0,1,2,5,7,8,9 -> "0-2, 5, 7-9": a 64-GPU run missing half its ranks stays one readable line. */
+export function compactRanks(ranks: readonly number[]): string {
+  const parts: string[] = [];
+  let i = 0;
+  while (i < ranks.length) {
+    let j = i;
+    while (j + 1 < ranks.length && ranks[j + 1] === ranks[j]! + 1) j++;
+    parts.push(j - i >= 2 ? `${ranks[i]}-${ranks[j]}` : ranks.slice(i, j + 1).join(', '));
+    i = j + 1;
+  }
+  return parts.join(', ');
+}
+
+function range(n: number): number[] {
+  return Array.from({ length: n }, (_, i) => i);
+}

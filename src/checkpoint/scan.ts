@@ -1,0 +1,271 @@
+/**
+ * Reads a checkpoint folder from disk into plain data (listings). No judgement here: what the
+ * listing means (world sizes, warnings) is decided by report.ts, so that stays testable without
+ * a filesystem, and `stage` plans its work from the very same listing `inspect` shows.
+ */
+import { lstat, readFile, readdir, realpath, stat } from 'node:fs/promises';
+import path from 'node:path';
+import { badInput } from '../errors.js';
+import {
+  DATA_FILE,
+  FSDP_CONFIG_FILE,
+  MEGATRON_DIR,
+  ROLES,
+  TRACKER_FILE,
+  chooseLatestStep,
+  parseShardName,
+  parseStepDirName,
+  parseTracker,
+  type LatestStepSource,
+  type Role,
+} from './layout.js';
+
+/** One regular file below a role folder. */
+export interface FileEntry {
+  /** Path relative to the role folder, with `/` separators. */
+  relPath: string;
+  size: number;
+  /** What to link or copy: the file itself, or the target of a symlink (a link to a symlink would dangle elsewhere). */
+  source: string;
+}
+
+export interface TreeListing {
+  /** Folders relative to the role folder, parents before children. */
+  dirs: string[];
+  files: FileEntry[];
+  bytes: number;
+  /** Entries that cannot be staged: dangling symlinks, unreadable folders, sockets, symlink loops. */
+  problems: { relPath: string; reason: string }[];
+}
+
+export interface RoleListing {
+  role: Role;
+  /** The name on disk: `critic`, or a case variant such as `Critic`. */
+  name: string;
+  path: string;
+  /** Names of the files and folders directly inside (after following symlinks). */
+  topFiles: string[];
+  topDirs: string[];
+  tree: TreeListing;
+  /** Content of fsdp_config.json, when present and readable. */
+  fsdpConfigText: string | null;
+}
+
+export interface StepListing {
+  path: string;
+  /** Basename, e.g. `global_step_120`. */
+  name: string;
+  /** The step number from the name, or null when the name is not `global_step_<N>`. */
+  step: number | null;
+  dataPt: boolean;
+  /** Folders whose name is the role in any letter case; the exact lowercase one is what VeRL reads. */
+  roles: Record<Role, RoleListing[]>;
+}
+
+export interface RunListing {
+  path: string;
+  tracker: { raw: string; step: number | null } | null;
+  steps: number[];
+  latest: { step: number | null; source: LatestStepSource };
+}
+
+export type CheckpointListing =
+  | { kind: 'run'; path: string; run: RunListing; step: StepListing | null }
+  | { kind: 'step'; path: string; run: null; step: StepListing };
+
+interface DirEntryInfo {
+  name: string;
+  isDir: boolean;
+  isFile: boolean;
+}
+
+/**
+ * Lists a run folder (`default_local_dir`) or one step folder. A path that is neither is bad
+ * input (exit 2), with a hint when it is a role folder one level too deep.
+ */
+export async function scanCheckpoint(inputPath: string): Promise<CheckpointListing> {
+  const absolute = path.resolve(inputPath);
+  await requireDirectory(inputPath, absolute);
+  const entries = await listDir(inputPath, absolute);
+  const names = new Set(entries.map((e) => e.name));
+
+  const stepDirs = entries.filter((e) => e.isDir && parseStepDirName(e.name) !== null);
+  if (parseStepDirName(path.basename(absolute)) !== null) {
+    return { kind: 'step', path: absolute, run: null, step: await scanStep(absolute, entries) };
+  }
+  if (names.has(TRACKER_FILE) || stepDirs.length > 0) {
+    return scanRun(absolute, stepDirs.map((e) => e.name));
+  }
+  const looksLikeStep =
+    names.has(DATA_FILE) || entries.some((e) => e.isDir && ROLES.includes(e.name.toLowerCase() as Role));
+  if (looksLikeStep) {
+    return { kind: 'step', path: absolute, run: null, step: await scanStep(absolute, entries) };
+  }
+  const looksLikeRole =
+    names.has(FSDP_CONFIG_FILE) || names.has(MEGATRON_DIR) || entries.some((e) => parseShardName(e.name));
+  if (looksLikeRole) {
+    throw badInput(
+      inputPath,
+      'this is a role folder (actor/ or critic/); pass the global_step_N folder above it, or the run folder',
+    );
+  }
+  throw badInput(
+    inputPath,
+    `not a VeRL checkpoint folder: no global_step_* folders, no ${TRACKER_FILE}, no actor/ or critic/`,
+  );
+}
+
+async function scanRun(runPath: string, stepDirNames: string[]): Promise<CheckpointListing> {
+  const tracker = await readTracker(runPath);
+  const steps = stepDirNames.map((name) => parseStepDirName(name)!).sort((a, b) => a - b);
+  const latest = chooseLatestStep(tracker?.step ?? null, steps);
+  let step: StepListing | null = null;
+  if (latest.step !== null) {
+    // Several names can parse to the same number (global_step_5, global_step_05): prefer the canonical one.
+    const name = stepDirNames.includes(`global_step_${latest.step}`)
+      ? `global_step_${latest.step}`
+      : stepDirNames.find((n) => parseStepDirName(n) === latest.step)!;
+    const stepPath = path.join(runPath, name);
+    step = await scanStep(stepPath, await listDir(stepPath, stepPath));
+  }
+  return { kind: 'run', path: runPath, run: { path: runPath, tracker, steps, latest }, step };
+}
+
+async function readTracker(runPath: string): Promise<RunListing['tracker']> {
+  try {
+    const raw = await readFile(path.join(runPath, TRACKER_FILE), 'utf8');
+    return { raw, step: parseTracker(raw) };
+  } catch (error) {
+    if (errnoCode(error) === 'ENOENT') return null;
+    // A tracker that exists but cannot be read is reported like a malformed one.
+    return { raw: '', step: null };
+  }
+}
+
+async function scanStep(stepPath: string, entries: DirEntryInfo[]): Promise<StepListing> {
+  const name = path.basename(stepPath);
+  const roles: Record<Role, RoleListing[]> = { actor: [], critic: [] };
+  for (const role of ROLES) {
+    // Exact name first, so callers can take roles[role][0] when it is the lowercase one.
+    const matching = entries
+      .filter((e) => e.isDir && e.name.toLowerCase() === role)
+      .sort((a, b) => Number(b.name === role) - Number(a.name === role) || byName(a.name, b.name));
+    for (const entry of matching) roles[role].push(await scanRole(role, path.join(stepPath, entry.name)));
+  }
+  return {
+    path: stepPath,
+    name,
+    step: parseStepDirName(name),
+    dataPt: entries.some((e) => e.isFile && e.name === DATA_FILE),
+    roles,
+  };
+}
+
+async function scanRole(role: Role, rolePath: string): Promise<RoleListing> {
+  const top = await listDir(rolePath, rolePath);
+  let fsdpConfigText: string | null = null;
+  if (top.some((e) => e.isFile && e.name === FSDP_CONFIG_FILE)) {
+    fsdpConfigText = await readFile(path.join(rolePath, FSDP_CONFIG_FILE), 'utf8').catch(() => null);
+  }
+  return {
+    role,
+    name: path.basename(rolePath),
+    path: rolePath,
+    topFiles: top.filter((e) => e.isFile).map((e) => e.name).sort(),
+    topDirs: top.filter((e) => e.isDir).map((e) => e.name).sort(),
+    tree: await walkTree(rolePath),
+    fsdpConfigText,
+  };
+}
+
+/**
+ * Every file below `root`, following symlinks (a checkpoint's huggingface/ folder is sometimes a
+ * link into a model cache). Loops are cut by remembering the real path of each folder entered.
+ */
+export async function walkTree(root: string): Promise<TreeListing> {
+  const listing: TreeListing = { dirs: [], files: [], bytes: 0, problems: [] };
+  const seen = new Set<string>([await realpath(root)]);
+
+  async function visit(dir: string, rel: string): Promise<void> {
+    let names: string[];
+    try {
+      names = (await readdir(dir)).sort();
+    } catch (error) {
+      listing.problems.push({ relPath: rel || '.', reason: `cannot list folder (${errnoCode(error)})` });
+      return;
+    }
+    for (const name of names) {
+      const full = path.join(dir, name);
+      const relPath = rel ? `${rel}/${name}` : name;
+      let info;
+      let isLink = false;
+      try {
+        isLink = (await lstat(full)).isSymbolicLink();
+        info = await stat(full);
+      } catch (error) {
+        const reason = isLink ? 'dangling symlink' : `cannot read (${errnoCode(error)})`;
+        listing.problems.push({ relPath, reason });
+        continue;
+      }
+      if (info.isDirectory()) {
+        const real = await realpath(full);
+        if (seen.has(real)) {
+          listing.problems.push({ relPath, reason: 'symlink loop' });
+          continue;
+        }
+        seen.add(real);
+        listing.dirs.push(relPath);
+        await visit(full, relPath);
+      } else if (info.isFile()) {
+        listing.files.push({ relPath, size: info.size, source: isLink ? await realpath(full) : full });
+        listing.bytes += info.size;
+      } else {
+        listing.problems.push({ relPath, reason: 'not a regular file or folder' });
+      }
+    }
+  }
+
+  await visit(root, '');
+  return listing;
+}
+
+async function requireDirectory(shown: string, absolute: string): Promise<void> {
+  let info;
+  try {
+    info = await stat(absolute);
+  } catch (error) {
+    throw badInput(shown, errnoCode(error) === 'ENOENT' ? 'no such file or folder' : `cannot read (${errnoCode(error)})`);
+  }
+  if (!info.isDirectory()) throw badInput(shown, 'not a folder: pass a run folder or a global_step_N folder');
+}
+
+/** Directory entries with symlinks resolved (a symlinked step or role folder counts as a folder). */
+async function listDir(shown: string, dir: string): Promise<DirEntryInfo[]> {
+  let dirents;
+  try {
+    dirents = await readdir(dir, { withFileTypes: true });
+  } catch (error) {
+    throw badInput(shown, `cannot list folder (${errnoCode(error)})`);
+  }
+  const out: DirEntryInfo[] = [];
+  for (const dirent of dirents) {
+    let isDir = dirent.isDirectory();
+    let isFile = dirent.isFile();
+    if (dirent.isSymbolicLink()) {
+      const target = await stat(path.join(dir, dirent.name)).catch(() => null);
+      isDir = target?.isDirectory() ?? false;
+      isFile = target?.isFile() ?? false;
+    }
+    out.push({ name: dirent.name, isDir, isFile });
+  }
+  return out.sort((a, b) => byName(a.name, b.name));
+}
+
+/** Code-unit order, the same on every machine (localeCompare depends on the locale). */
+function byName(a: string, b: string): number {
+  return a < b ? -1 : a > b ? 1 : 0;
+}
+
+export function errnoCode(error: unknown): string {
+  return (error as NodeJS.ErrnoException | undefined)?.code ?? 'unknown error';
+}

@@ -1,0 +1,343 @@
+// inspect: every report field and every warning, on fake trees built by test/helpers/checkpointTrees.ts.
+import { mkdirSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { afterAll, describe, expect, it } from 'vitest';
+import { inspectCheckpoint } from '../../src/commands/inspect.js';
+import { formatReport } from '../../src/checkpoint/format.js';
+import type { InspectReport, WarningCode } from '../../src/checkpoint/report.js';
+import { ExitCode, ToolError } from '../../src/errors.js';
+import { scratch, typicalRun, writeRole, writeRun, writeStep } from '../helpers/checkpointTrees.js';
+
+const root = scratch('vcp-inspect-');
+afterAll(() => rmSync(root, { recursive: true, force: true }));
+let counter = 0;
+const fresh = (name = 'case') => join(root, `${name}-${counter++}`);
+
+const codes = (report: InspectReport): WarningCode[] => report.warnings.map((w) => w.code);
+
+async function expectToolError(promise: Promise<unknown>, exitCode: number, reason: RegExp) {
+  const error = await promise.then(
+    () => null,
+    (e: unknown) => e,
+  );
+  expect(error).toBeInstanceOf(ToolError);
+  expect((error as ToolError).exitCode).toBe(exitCode);
+  expect((error as ToolError).reason).toMatch(reason);
+}
+
+describe('inspect: a healthy FSDP run folder', () => {
+  it('reports the run, the latest step and both roles in full', async () => {
+    const run = typicalRun(fresh('run'), 4);
+    const report = await inspectCheckpoint(run);
+    expect(report.kind).toBe('run');
+    expect(report.path).toBe(run);
+    expect(report.run).toEqual({
+      tracker: { present: true, step: 120, raw: '120' },
+      steps: [40, 80, 120],
+      highestStep: 120,
+      latestStep: 120,
+      latestFrom: 'tracker',
+    });
+    expect(report.step?.path).toBe(join(run, 'global_step_120'));
+    expect(report.step?.step).toBe(120);
+    expect(report.step?.dataPt).toBe(true);
+    expect(report.step?.ignoredFolders).toEqual([]);
+    for (const role of ['actor', 'critic'] as const) {
+      const r = report.step?.[role];
+      expect(r).toMatchObject({
+        folder: role,
+        path: join(run, 'global_step_120', role),
+        backend: 'fsdp',
+        worldSize: 4,
+        worldSizes: [4],
+        contents: { model: true, optimizer: true, extra: true },
+        missingRanks: [],
+        fsdpConfig: { present: true, worldSize: 4 },
+        huggingface: { files: 3, weights: false },
+        files: 4 * 3 + 1 + 3,
+      });
+      expect(r!.bytes).toBeGreaterThan(4 * 3 * 64);
+    }
+    expect(report.warnings).toEqual([]);
+  });
+
+  it.each([1, 2, 8, 16])('reads world size %i from the shard names', async (worldSize) => {
+    const dir = writeStep(join(fresh(), 'global_step_7'), { critic: { worldSize } });
+    const report = await inspectCheckpoint(dir);
+    expect(report.kind).toBe('step');
+    expect(report.run).toBeNull();
+    expect(report.step?.step).toBe(7);
+    expect(report.step?.critic?.worldSize).toBe(worldSize);
+    expect(report.step?.actor).toBeNull();
+    expect(report.warnings).toEqual([]);
+  });
+
+  it('reports which of model / optimizer / extra state were saved', async () => {
+    const dir = writeStep(join(fresh(), 'global_step_3'), {
+      actor: { worldSize: 2, kinds: ['model'] },
+      critic: { worldSize: 2, kinds: ['model', 'extra'] },
+      dataPt: false,
+    });
+    const report = await inspectCheckpoint(dir);
+    expect(report.step?.dataPt).toBe(false);
+    expect(report.step?.actor?.contents).toEqual({ model: true, optimizer: false, extra: false });
+    expect(report.step?.critic?.contents).toEqual({ model: true, optimizer: false, extra: true });
+    expect(report.step?.critic?.huggingface).toBeNull();
+    expect(report.warnings).toEqual([]);
+  });
+
+  it('tells a huggingface/ folder with weights from one without', async () => {
+    const dir = writeStep(join(fresh(), 'global_step_1'), {
+      actor: { worldSize: 1, huggingface: 'weights' },
+      critic: { worldSize: 1, huggingface: true },
+    });
+    const report = await inspectCheckpoint(dir);
+    expect(report.step?.actor?.huggingface).toEqual({ files: 4, weights: true });
+    expect(report.step?.critic?.huggingface).toEqual({ files: 3, weights: false });
+  });
+});
+
+describe('inspect: a Megatron checkpoint', () => {
+  it('reports dist_ckpt/ as Megatron, with contents and world size not knowable from names', async () => {
+    const run = writeRun(fresh('mcore'), {
+      steps: { 10: { actor: { backend: 'megatron' }, critic: { backend: 'megatron', huggingface: true } } },
+    });
+    const report = await inspectCheckpoint(run);
+    const critic = report.step?.critic;
+    expect(critic).toMatchObject({
+      backend: 'megatron',
+      worldSize: null,
+      worldSizes: [],
+      contents: { model: null, optimizer: null, extra: null },
+      fsdpConfig: { present: false, worldSize: null },
+      huggingface: { files: 3, weights: false },
+      files: 6 + 3,
+    });
+    expect(report.warnings).toEqual([]);
+    expect(formatReport(report)).toMatch(/backend\s+Megatron \(dist_ckpt\/\)\s+Megatron \(dist_ckpt\/\)/);
+    expect(formatReport(report)).toMatch(/model\s+inside dist_ckpt\/\s+inside dist_ckpt\//);
+  });
+
+  it('warns about FSDP shards and dist_ckpt/ mixed in one folder', async () => {
+    const dir = join(fresh(), 'global_step_2');
+    writeStep(dir, { critic: { worldSize: 2 } });
+    writeRole(join(dir, 'critic'), { backend: 'megatron' });
+    const report = await inspectCheckpoint(dir);
+    expect(report.step?.critic?.backend).toBe('mixed');
+    expect(codes(report)).toContain('mixed-backend');
+  });
+});
+
+describe('inspect: the tracker file', () => {
+  const step = { critic: { worldSize: 2 } };
+
+  it('warns when the tracker and the highest global_step_ disagree, and follows the tracker', async () => {
+    const run = writeRun(fresh(), { steps: { 40: step, 80: step, 120: step }, tracker: 80 });
+    const report = await inspectCheckpoint(run);
+    expect(report.run).toMatchObject({ latestStep: 80, highestStep: 120, latestFrom: 'tracker' });
+    expect(report.step?.path).toBe(join(run, 'global_step_80'));
+    expect(codes(report)).toEqual(['tracker-disagrees']);
+    expect(report.warnings[0]!.message).toMatch(/says 80, but global_step_120 exists.*using step 80/);
+  });
+
+  it('falls back to the highest step when the tracker names a missing folder', async () => {
+    const run = writeRun(fresh(), { steps: { 40: step, 80: step }, tracker: 200 });
+    const report = await inspectCheckpoint(run);
+    expect(report.run).toMatchObject({ latestStep: 80, latestFrom: 'highest', tracker: { step: 200 } });
+    expect(codes(report)).toEqual(['tracker-step-missing']);
+  });
+
+  it('warns about a tracker VeRL cannot parse', async () => {
+    const run = writeRun(fresh(), { steps: { 5: step }, tracker: 'step 5\n' });
+    const report = await inspectCheckpoint(run);
+    expect(report.run?.tracker).toEqual({ present: true, step: null, raw: 'step 5' });
+    expect(report.run?.latestStep).toBe(5);
+    expect(codes(report)).toEqual(['tracker-malformed']);
+  });
+
+  it('accepts the tracker with surrounding whitespace, as int() does', async () => {
+    const run = writeRun(fresh(), { steps: { 5: step }, tracker: ' 5\n' });
+    const report = await inspectCheckpoint(run);
+    expect(report.run?.tracker.step).toBe(5);
+    expect(report.warnings).toEqual([]);
+  });
+
+  it('warns when there is no tracker', async () => {
+    const run = writeRun(fresh(), { steps: { 5: step, 9: step }, tracker: null });
+    const report = await inspectCheckpoint(run);
+    expect(report.run).toMatchObject({ tracker: { present: false, step: null, raw: null }, latestStep: 9, latestFrom: 'highest' });
+    expect(codes(report)).toEqual(['tracker-missing']);
+  });
+
+  it('warns when a run folder has a tracker but no step folders', async () => {
+    const run = fresh();
+    mkdirSync(run);
+    writeFileSync(join(run, 'latest_checkpointed_iteration.txt'), '3');
+    const report = await inspectCheckpoint(run);
+    expect(report.step).toBeNull();
+    expect(report.run?.latestStep).toBeNull();
+    expect(codes(report)).toEqual(['no-steps', 'tracker-step-missing']);
+    expect(formatReport(report)).toMatch(/Latest step\s+none/);
+  });
+
+  it('ignores folders that only look like steps', async () => {
+    const run = writeRun(fresh(), { steps: { 5: step } });
+    mkdirSync(join(run, 'global_step_9.bak'));
+    mkdirSync(join(run, 'global_step_'));
+    const report = await inspectCheckpoint(run);
+    expect(report.run?.steps).toEqual([5]);
+    expect(report.warnings).toEqual([]);
+  });
+});
+
+describe('inspect: shard problems', () => {
+  it('warns about shards of mixed world sizes', async () => {
+    const dir = writeStep(join(fresh(), 'global_step_4'), { critic: { worldSize: 4, alsoWorldSize: 8, fsdpConfig: 8 } });
+    const report = await inspectCheckpoint(dir);
+    expect(report.step?.critic).toMatchObject({ worldSize: null, worldSizes: [4, 8], missingRanks: [] });
+    expect(codes(report)).toEqual(['mixed-world-sizes']);
+    expect(report.warnings[0]!.message).toMatch(/several world sizes \(4, 8\)/);
+    expect(formatReport(report)).toMatch(/world size\s+-\s+mixed: 4, 8/);
+  });
+
+  it('lists missing ranks per kind, compactly', async () => {
+    const dir = writeStep(join(fresh(), 'global_step_4'), {
+      critic: { worldSize: 8, missing: { model: [3], optimizer: [1, 2, 3, 6] } },
+    });
+    const report = await inspectCheckpoint(dir);
+    expect(report.step?.critic?.missingRanks).toEqual([
+      { kind: 'model', worldSize: 8, ranks: [3] },
+      { kind: 'optimizer', worldSize: 8, ranks: [1, 2, 3, 6] },
+    ]);
+    expect(codes(report)).toEqual(['missing-ranks', 'missing-ranks']);
+    expect(report.warnings[0]!.message).toBe('model shards for world size 8 miss rank 3: VeRL cannot load this checkpoint');
+    expect(report.warnings[1]!.message).toMatch(/miss ranks 1-3, 6:/);
+    expect(formatReport(report)).toMatch(/model\s+-\s+yes, ranks missing/);
+  });
+
+  it('warns about ranks beyond the world size', async () => {
+    const dir = writeStep(join(fresh(), 'global_step_4'), { critic: { worldSize: 2 } });
+    writeFileSync(join(dir, 'critic', 'model_world_size_2_rank_5.pt'), 'x');
+    const report = await inspectCheckpoint(dir);
+    expect(codes(report)).toEqual(['extra-ranks']);
+  });
+
+  it('warns when fsdp_config.json disagrees with the shards or is not JSON', async () => {
+    const a = writeStep(join(fresh(), 'global_step_4'), { critic: { worldSize: 2, fsdpConfig: 4 } });
+    const reportA = await inspectCheckpoint(a);
+    expect(reportA.step?.critic?.fsdpConfig).toEqual({ present: true, worldSize: 4 });
+    expect(codes(reportA)).toEqual(['fsdp-config']);
+    expect(reportA.warnings[0]!.message).toMatch(/says world_size 4, but the shard files are for world size 2/);
+
+    const b = writeStep(join(fresh(), 'global_step_4'), { critic: { worldSize: 2, fsdpConfig: '{oops' } });
+    expect(codes(await inspectCheckpoint(b))).toEqual(['fsdp-config']);
+  });
+
+  it('warns about a role folder without model weights', async () => {
+    const a = writeStep(join(fresh(), 'global_step_4'), { critic: { worldSize: 2, kinds: ['optimizer', 'extra'] } });
+    const reportA = await inspectCheckpoint(a);
+    expect(reportA.step?.critic?.contents).toEqual({ model: false, optimizer: true, extra: true });
+    expect(codes(reportA)).toEqual(['no-model']);
+
+    const b = join(fresh(), 'global_step_4');
+    mkdirSync(join(b, 'critic'), { recursive: true });
+    const reportB = await inspectCheckpoint(b);
+    expect(reportB.step?.critic).toMatchObject({ backend: 'unknown', worldSize: null, files: 0 });
+    expect(codes(reportB)).toEqual(['no-model']);
+  });
+
+  it('warns about a dangling symlink', async () => {
+    const dir = writeStep(join(fresh(), 'global_step_4'), { critic: { worldSize: 1, huggingface: true } });
+    symlinkSync('/nonexistent/model.safetensors', join(dir, 'critic', 'huggingface', 'model.safetensors'));
+    const report = await inspectCheckpoint(dir);
+    expect(codes(report)).toEqual(['unreadable']);
+    expect(report.warnings[0]!.message).toBe('huggingface/model.safetensors: dangling symlink');
+  });
+});
+
+describe('inspect: names VeRL does not read', () => {
+  it('warns about Critic/ when there is no critic/', async () => {
+    const dir = writeStep(join(fresh(), 'global_step_4'), { actor: { worldSize: 2 }, critic: { worldSize: 2 }, criticName: 'Critic' });
+    const report = await inspectCheckpoint(dir);
+    expect(report.step?.critic?.folder).toBe('Critic');
+    expect(report.step?.ignoredFolders).toEqual(['Critic']);
+    expect(codes(report)).toEqual(['role-case']);
+    expect(report.warnings[0]).toMatchObject({ path: join(dir, 'Critic') });
+    expect(report.warnings[0]!.message).toMatch(/VeRL reads lowercase critic\/ and will not find Critic\//);
+    const text = formatReport(report);
+    expect(text).toMatch(/ignored by VeRL\s+Critic\//);
+    expect(text).toMatch(/\s{2}Critic\/\n/);
+  });
+
+  it('warns that Critic/ is ignored when critic/ exists too, and reports critic/', async () => {
+    const dir = writeStep(join(fresh(), 'global_step_4'), { critic: { worldSize: 2 } });
+    writeRole(join(dir, 'Critic'), { worldSize: 4 });
+    const report = await inspectCheckpoint(dir);
+    expect(report.step?.critic?.folder).toBe('critic');
+    expect(report.step?.critic?.worldSize).toBe(2);
+    expect(codes(report)).toEqual(['role-case']);
+    expect(report.warnings[0]!.message).toMatch(/VeRL reads critic\/ and ignores Critic\//);
+  });
+
+  it('warns when there is no critic at all (a GRPO run)', async () => {
+    const run = writeRun(fresh(), { steps: { 50: { actor: { worldSize: 2 } } } });
+    const report = await inspectCheckpoint(run);
+    expect(report.step?.critic).toBeNull();
+    expect(codes(report)).toEqual(['no-critic']);
+    expect(formatReport(report)).toMatch(/critic\/ \(missing\)/);
+  });
+
+  it('warns when a step folder is not named global_step_<N>', async () => {
+    const dir = writeStep(fresh('warm_critic'), { critic: { worldSize: 2 }, dataPt: false });
+    const report = await inspectCheckpoint(dir);
+    expect(report.kind).toBe('step');
+    expect(report.step?.step).toBeNull();
+    expect(codes(report)).toEqual(['not-global-step']);
+    expect(report.warnings[0]!.message).toMatch(/asserts that trainer.resume_from_path contains global_step_/);
+  });
+});
+
+describe('inspect: refusals', () => {
+  it('refuses a missing path, a file, and a folder that is not a checkpoint (exit 2)', async () => {
+    await expectToolError(inspectCheckpoint(join(root, 'nope')), ExitCode.BadInput, /no such file or folder/);
+    const file = join(root, 'file.txt');
+    writeFileSync(file, 'x');
+    await expectToolError(inspectCheckpoint(file), ExitCode.BadInput, /not a folder/);
+    const empty = fresh();
+    mkdirSync(empty);
+    await expectToolError(inspectCheckpoint(empty), ExitCode.BadInput, /not a VeRL checkpoint folder/);
+  });
+
+  it('points a role folder to its step folder', async () => {
+    const dir = writeStep(join(fresh(), 'global_step_4'), { critic: { worldSize: 2 } });
+    await expectToolError(inspectCheckpoint(join(dir, 'critic')), ExitCode.BadInput, /role folder.*pass the global_step_N folder/);
+  });
+});
+
+describe('inspect: the human table', () => {
+  it('shows every field of a run', async () => {
+    const run = typicalRun(fresh('run'), 8);
+    const text = formatReport(await inspectCheckpoint(run));
+    expect(text).toContain(`Checkpoint   ${run} (run folder)`);
+    expect(text).toMatch(/Steps\s+40, 80, 120/);
+    expect(text).toMatch(/Tracker\s+latest_checkpointed_iteration.txt = 120/);
+    expect(text).toMatch(/Latest step\s+120 \(from the tracker\)/);
+    expect(text).toMatch(/Step folder\s+.*global_step_120/);
+    expect(text).toMatch(/data.pt\s+yes/);
+    expect(text).toMatch(/\s+actor\/\s+critic\/\n/);
+    expect(text).toMatch(/backend\s+FSDP\s+FSDP/);
+    expect(text).toMatch(/world size\s+8\s+8/);
+    expect(text).toMatch(/optimizer\s+yes\s+yes/);
+    expect(text).toMatch(/extra state\s+yes\s+yes/);
+    expect(text).toMatch(/fsdp_config.json\s+yes \(world_size 8\)\s+yes \(world_size 8\)/);
+    expect(text).toMatch(/huggingface\/\s+yes, 3 files, no weights\s+yes, 3 files, no weights/);
+    expect(text).toMatch(/size\s+28 files, 1\.\d KiB/);
+    expect(text).toMatch(/No problems found\.\n$/);
+  });
+
+  it('lists warnings with paths relative to the inspected folder', async () => {
+    const run = writeRun(fresh(), { steps: { 1: { critic: { worldSize: 2, missing: { model: [1] } } } } });
+    const text = formatReport(await inspectCheckpoint(run));
+    expect(text).toMatch(/Warnings \(1\):\n {2}- global_step_1\/critic: model shards for world size 2 miss rank 1/);
+  });
+});
