@@ -33,7 +33,6 @@ How it works (standard library only, Python 3.11):
 from __future__ import annotations
 
 import ast
-import asyncio
 import contextlib
 import enum
 import importlib.abc
@@ -657,20 +656,36 @@ def make_instance(cls, config):
     return inst
 
 
+_TREES: dict = {}  # scenario name -> (temp dir, trainer config entries); built once, only read by runs
+
+
+def scenario_tree(scenario: dict):
+    name = scenario["name"]
+    if name not in _TREES:
+        tmp = tempfile.mkdtemp(prefix="stubrun-")
+        _TREES[name] = (tmp, build_tree(scenario, tmp))
+    return _TREES[name]
+
+
+def remove_trees():
+    for tmp, _ in _TREES.values():
+        shutil.rmtree(tmp, ignore_errors=True)
+    _TREES.clear()
+
+
 def run_once(module, qual: str, method: str, scenario: dict, flag, strict: bool) -> dict:
     cls = resolve_class(module, qual)
     if cls is None:
         return {"missing": "class %s not found" % qual}
     if not callable(getattr(cls, method, None)):
         return {"missing": "method %s.%s not found" % (qual, method)}
-    tmp = tempfile.mkdtemp(prefix="stubrun-")
+    tmp, entries = scenario_tree(scenario)
     real = os.path.realpath(tmp)
     STATE.tmp_roots = sorted({tmp, real}, key=len, reverse=True)
     calls: list = []
     lines: list = []
     try:
-        entries = build_tree(scenario, tmp)
-        config = make_config(entries, scenario["strategy"], flag)
+        config = make_config(dict(entries), scenario["strategy"], flag)
         inst = make_instance(cls, config)
         STATE.strict = strict
         outcome: dict
@@ -679,6 +694,8 @@ def run_once(module, qual: str, method: str, scenario: dict, flag, strict: bool)
             try:
                 ret = getattr(inst, method)()
                 if inspect.iscoroutine(ret):
+                    import asyncio
+
                     ret = asyncio.run(ret)
                 outcome = {"returned": normalise(ret)}
             except (Exception, SystemExit) as exc:  # the method's own exceptions are outcomes
@@ -689,7 +706,6 @@ def run_once(module, qual: str, method: str, scenario: dict, flag, strict: bool)
         return {"calls": calls, "outcome": outcome, "global_steps": steps, "lines": lines}
     finally:
         STATE.tmp_roots = []
-        shutil.rmtree(tmp, ignore_errors=True)
 
 
 # --------------------------------------------------------------------------------------------
@@ -932,7 +948,10 @@ def _emit(result: dict) -> int:
 if __name__ == "__main__":
     real_stdout = sys.stdout
     try:
-        code = main(sys.argv)
+        try:
+            code = main(sys.argv)
+        finally:
+            remove_trees()
     except BaseException as exc:  # harness failure
         sys.stdout = real_stdout
         print(
