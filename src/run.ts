@@ -9,6 +9,7 @@ import { applyEdits } from './edits.js';
 import { ExitCode, ToolError, worstExitCode } from './errors.js';
 import { diffPathFor, toPosix } from './io/paths.js';
 import { readSource, type SourceFile } from './io/readSource.js';
+import { pythonSyntaxError } from './io/pythonSyntax.js';
 import { replaceFileAtomically } from './io/atomicWrite.js';
 import { unifiedDiff, type FileDiff } from './diffText.js';
 import { mayHoldTarget, NO_METHOD_REASON, planGuard, planUnguard, type PythonPlan, type SiteSummary } from './python/plan.js';
@@ -164,8 +165,11 @@ function outcomeOfPlan(plan: PythonPlan, source: SourceFile, diffPath: string, d
       return { status: direction === 'patch' ? 'already-patched' : 'not-patched', sites: plan.sites };
     case 'refused':
       return { status: 'refused', reason: plan.reason, line: plan.line, notATarget: plan.noActorLoad === true };
-    case 'malformed':
+    case 'malformed': {
+      const exact = pythonSyntaxError(source.text);
+      if (exact) return { status: 'error', reason: `Python syntax error: ${exact.message}`, line: exact.line };
       return { status: 'error', reason: plan.reason, line: plan.line };
+    }
   }
 }
 

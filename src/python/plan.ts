@@ -39,7 +39,7 @@ function parseOrReport(source: string): { root: SyntaxNode } | { problem: Python
   const error = firstSyntaxError(root);
   if (error) {
     const line = error.startPosition.row + 1;
-    return { problem: { status: 'malformed', reason: `Python syntax error at line ${line}`, line } };
+    return { problem: { status: 'malformed', reason: 'Python syntax error', line } };
   }
   return { root };
 }

@@ -15,7 +15,7 @@ const CASES: Record<string, [number, RegExp]> = {
   'no_real_actor_load.py': [1, /has no actor checkpoint load/],
   'super_only_subclass.py': [1, /only calls super\(\)\._load_checkpoint\(\); patch the file of the parent class/],
   'easyr1_renamed.py': [1, /EasyR1-style trainer/],
-  'syntax_error_in_method.py': [2, /Python syntax error at line \d+/],
+  'syntax_error_in_method.py': [2, /Python syntax error: '\(' was never closed/],
   'non_utf8.py': [2, /not valid UTF-8 text/],
   'binary.py': [2, /binary content/],
 };
@@ -45,6 +45,12 @@ describe.each(Object.entries(CASES))('refused fixture %s', (name, [exitCode, rea
     expect(report.targets[0].status).toBe(exitCode === 1 ? 'refused' : 'error');
     expect(report.targets[0].reason).toMatch(reason);
   });
+});
+
+it('a syntax error is located the way Python locates it (line of the unclosed parenthesis)', () => {
+  const result = runCli(['check', '--json', 'fixtures/refuse/syntax_error_in_method.py']);
+  expect(JSON.parse(result.stdout).targets[0].line).toBe(18);
+  expect(runCli(['check', 'fixtures/refuse/syntax_error_in_method.py']).stderr).toMatch(/syntax_error_in_method\.py:18: /);
 });
 
 describe('bad input and usage', () => {
