@@ -1,0 +1,203 @@
+/**
+ * Builds `<out>/global_step_0/critic/` from a checkpoint's critic: hard links where the filesystem
+ * allows (instant, no extra space), copies otherwise or with `copy: true`. Everything is built in
+ * a temp folder beside `<out>` and renamed into place at the end, so `<out>` either does not exist
+ * or is complete; see tempdir.ts for how interruptions are cleaned up.
+ *
+ * The source is only read: links and copies never move or rewrite a source file. (A hard link
+ * does update the source's link count and ctime; its bytes and mtime stay as they were.)
+ */
+import { constants } from 'node:fs';
+import { access, copyFile, link, mkdir, rename, rm } from 'node:fs/promises';
+import path from 'node:path';
+import { ToolError, badInput, cannotPatch } from '../errors.js';
+import { STAGED_STEP_DIR } from './layout.js';
+import { checkOut, planStage, type StageOptions, type StagePlan } from './plan.js';
+import type { Backend, ReportWarning } from './report.js';
+import { errnoCode, type FileEntry } from './scan.js';
+import { removeOnSignal, removeStaleTemps, tempPathFor } from './tempdir.js';
+
+export type { StageOptions } from './plan.js';
+
+export interface StageProgress {
+  filesDone: number;
+  filesTotal: number;
+  bytesDone: number;
+  bytesTotal: number;
+  /** The file being copied right now (links are instant), so a progress line can show its growth. */
+  copying: { dest: string; size: number } | null;
+}
+
+export interface StageRunOptions extends StageOptions {
+  onProgress?: (progress: StageProgress) => void;
+  /** Clean up on SIGINT/SIGTERM/SIGHUP (the CLI sets this; library callers own their signals). */
+  handleSignals?: boolean;
+  /** Called on such a signal before the temp folder is removed, e.g. to end a progress line. */
+  onSignal?: (signal: NodeJS.Signals) => void;
+  /** Test seam: runs before each file is staged; a throw fails the stage as a real error would. */
+  beforeFile?: (relPath: string, index: number) => void | Promise<void>;
+}
+
+export type StageMethod = 'link' | 'copy' | 'mixed';
+
+export interface StageResult {
+  source: { stepPath: string; step: number | null; criticPath: string; criticFolder: string };
+  out: string;
+  /** What `trainer.resume_from_path` must point to. */
+  resumeFrom: string;
+  criticDest: string;
+  backend: Backend;
+  worldSize: number | null;
+  files: number;
+  bytes: number;
+  linked: number;
+  copied: number;
+  method: StageMethod;
+  warnings: ReportWarning[];
+  notes: string[];
+  /** Leftovers of earlier interrupted stages into the same `<out>` that were removed. */
+  removedLeftovers: string[];
+}
+
+export async function stageCritic(source: string, out: string, options: StageRunOptions = {}): Promise<StageResult> {
+  const plan = await planStage(source, options);
+  const outPath = await checkOut(out, plan.stepPath);
+  await mkdir(path.dirname(outPath), { recursive: true }).catch((error: unknown) => {
+    throw badInput(out, `cannot create its parent folder (${errnoCode(error)})`);
+  });
+  const { removed, kept } = await removeStaleTemps(outPath);
+  const warnings = [...plan.warnings];
+  for (const leftover of kept) {
+    warnings.push({
+      code: 'leftover-temp',
+      path: leftover,
+      message: 'looks like the temp folder of another stage into the same folder (still running, or from another host); left alone',
+    });
+  }
+  if (plan.criticFolder !== 'critic') {
+    warnings.push({
+      code: 'role-case',
+      path: plan.criticPath,
+      message: `VeRL reads lowercase critic/ only; staged this ${plan.criticFolder}/ as critic/ (the source keeps its name)`,
+    });
+  }
+
+  const temp = tempPathFor(outPath);
+  const release = options.handleSignals ? removeOnSignal(temp, options.onSignal) : () => {};
+  try {
+    const counts = await buildInTemp(plan, temp, options);
+    await moveIntoPlace(temp, outPath, out);
+    const resumeFrom = path.join(outPath, STAGED_STEP_DIR);
+    return {
+      source: { stepPath: plan.stepPath, step: plan.step, criticPath: plan.criticPath, criticFolder: plan.criticFolder },
+      out: outPath,
+      resumeFrom,
+      criticDest: path.join(resumeFrom, 'critic'),
+      backend: plan.backend,
+      worldSize: plan.worldSize,
+      files: plan.files.length,
+      bytes: plan.bytes,
+      ...counts,
+      method: counts.copied === 0 ? 'link' : counts.linked === 0 ? 'copy' : 'mixed',
+      warnings,
+      notes: plan.notes,
+      removedLeftovers: removed,
+    };
+  } catch (error) {
+    await rm(temp, { recursive: true, force: true, maxRetries: 3 });
+    throw error;
+  } finally {
+    release();
+  }
+}
+
+async function buildInTemp(
+  plan: StagePlan,
+  temp: string,
+  options: StageRunOptions,
+): Promise<{ linked: number; copied: number }> {
+  const criticDest = path.join(temp, STAGED_STEP_DIR, 'critic');
+  await mkdir(criticDest, { recursive: true }).catch((error: unknown) => {
+    throw cannotPatch(path.dirname(temp), `cannot create a folder here (${errnoCode(error)})`);
+  });
+  for (const dir of plan.dirs) await mkdir(path.join(criticDest, dir), { recursive: true });
+
+  const progress: StageProgress = {
+    filesDone: 0,
+    filesTotal: plan.files.length,
+    bytesDone: 0,
+    bytesTotal: plan.bytes,
+    copying: null,
+  };
+  options.onProgress?.({ ...progress });
+  const transfer = new Transfer(options.copy ?? false);
+  for (const [index, file] of plan.files.entries()) {
+    await options.beforeFile?.(file.relPath, index);
+    const dest = path.join(criticDest, file.relPath);
+    await transfer.stage(file, dest, () => options.onProgress?.({ ...progress, copying: { dest, size: file.size } }));
+    progress.filesDone++;
+    progress.bytesDone += file.size;
+    options.onProgress?.({ ...progress });
+  }
+  return { linked: transfer.linked, copied: transfer.copied };
+}
+
+/** Errors of link(2) that mean "this filesystem or file cannot be hard-linked": copy instead. */
+const LINK_UNSUPPORTED = new Set(['EXDEV', 'EPERM', 'ENOTSUP', 'EOPNOTSUPP', 'EMLINK', 'EACCES', 'ENOSYS']);
+
+/** Links or copies one file at a time, falling back to copies for good once links fail. */
+class Transfer {
+  linked = 0;
+  copied = 0;
+  private linksWork: boolean;
+
+  constructor(copy: boolean) {
+    this.linksWork = !copy;
+  }
+
+  async stage(file: FileEntry, dest: string, onCopyStart: () => void): Promise<void> {
+    if (this.linksWork) {
+      try {
+        await link(file.source, dest);
+        this.linked++;
+        return;
+      } catch (error) {
+        if (!LINK_UNSUPPORTED.has(errnoCode(error))) throw await blame(error, file, dest);
+        // EMLINK is about this one file (too many links to it); the others are about the filesystem.
+        if (errnoCode(error) !== 'EMLINK') this.linksWork = false;
+      }
+    }
+    onCopyStart();
+    try {
+      // FICLONE makes a copy-on-write clone where the filesystem can (btrfs, XFS), a plain copy elsewhere.
+      await copyFile(file.source, dest, constants.COPYFILE_EXCL | constants.COPYFILE_FICLONE);
+      this.copied++;
+    } catch (error) {
+      throw await blame(error, file, dest);
+    }
+  }
+}
+
+/** Unreadable source files are bad input (exit 2); failures to write (disk full...) are exit 1. */
+async function blame(error: unknown, file: FileEntry, dest: string): Promise<ToolError> {
+  const code = errnoCode(error);
+  const readable = await access(file.source, constants.R_OK).then(
+    () => true,
+    () => false,
+  );
+  if (!readable || code === 'ENOENT') return badInput(file.source, `cannot read (${code})`);
+  return cannotPatch(dest, `cannot write (${code})`);
+}
+
+async function moveIntoPlace(temp: string, outPath: string, shown: string): Promise<void> {
+  try {
+    // Atomic on one filesystem; replaces `<out>` only if it is an empty folder.
+    await rename(temp, outPath);
+  } catch (error) {
+    const code = errnoCode(error);
+    if (code === 'ENOTEMPTY' || code === 'EEXIST' || code === 'ENOTDIR') {
+      throw badInput(shown, 'was created by something else while staging and is not empty: nothing was staged');
+    }
+    throw cannotPatch(shown, `cannot rename the staged folder into place (${code})`);
+  }
+}

@@ -1,0 +1,257 @@
+// inspect and stage through the built CLI (dist/cli.js): output, exit codes, and what a signal
+// in the middle of a large stage leaves behind.
+import { spawn, spawnSync } from 'node:child_process';
+import { existsSync, mkdirSync, readdirSync, rmSync, statSync } from 'node:fs';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { tempPathFor } from '../../src/checkpoint/tempdir.js';
+import { listFiles, scratch, snapshotTree, typicalRun, writeRun, writeStep } from '../helpers/checkpointTrees.js';
+import { CLI, REPO_ROOT, hasStackTrace, runCli } from '../helpers/cli.js';
+
+/** Builds dist/ when it is missing or older than a source file (the shared globalSetup usually has). */
+function ensureBuilt(): void {
+  const newestSource = (dir: string): number =>
+    Math.max(
+      0,
+      ...readdirSync(dir, { withFileTypes: true }).map((e) =>
+        e.isDirectory() ? newestSource(join(dir, e.name)) : statSync(join(dir, e.name)).mtimeMs,
+      ),
+    );
+  if (existsSync(CLI) && statSync(CLI).mtimeMs >= newestSource(join(REPO_ROOT, 'src'))) return;
+  spawnSync(process.execPath, [join(REPO_ROOT, 'node_modules/typescript/bin/tsc'), '-p', 'tsconfig.json'], { cwd: REPO_ROOT });
+}
+
+const root = scratch('vcp-cli-');
+beforeAll(ensureBuilt);
+afterAll(() => rmSync(root, { recursive: true, force: true }));
+let counter = 0;
+const fresh = (name = 'case') => join(root, `${name}-${counter++}`);
+
+describe('inspect on the command line', () => {
+  it('prints the JSON report', () => {
+    const run = typicalRun(fresh('run'), 2);
+    const { code, stdout, stderr } = runCli(['inspect', '--json', run]);
+    expect(stderr).toBe('');
+    expect(code).toBe(0);
+    const report = JSON.parse(stdout);
+    expect(Object.keys(report)).toEqual(['path', 'kind', 'run', 'step', 'warnings']);
+    expect(report.run).toEqual({
+      tracker: { present: true, step: 120, raw: '120' },
+      steps: [40, 80, 120],
+      highestStep: 120,
+      latestStep: 120,
+      latestFrom: 'tracker',
+    });
+    expect(Object.keys(report.step)).toEqual(['path', 'step', 'dataPt', 'actor', 'critic', 'ignoredFolders']);
+    expect(Object.keys(report.step.critic)).toEqual([
+      'folder', 'path', 'backend', 'worldSize', 'worldSizes', 'contents', 'missingRanks', 'fsdpConfig', 'huggingface', 'files', 'bytes',
+    ]);
+    expect(report.step.critic.worldSize).toBe(2);
+  });
+
+  it('prints the table, and warnings with exit 0', () => {
+    const run = writeRun(fresh('run'), { steps: { 3: { critic: { worldSize: 2, missing: { model: [0] } } } }, tracker: 'x' });
+    const { code, stdout, stderr } = runCli(['inspect', run]);
+    expect(code).toBe(0);
+    expect(stderr).toBe('');
+    expect(stdout).toMatch(/Warnings \(2\):/);
+    expect(stdout).toMatch(/tracker-malformed|does not hold a step number/);
+  });
+
+  it('fails on one line with exit 2 when the path is not a checkpoint', () => {
+    const dir = fresh('empty');
+    mkdirSync(dir);
+    const { code, stdout, stderr } = runCli(['inspect', dir]);
+    expect(code).toBe(2);
+    expect(stdout).toBe('');
+    expect(stderr).toBe(`verl-critic-patch: ${dir}: not a VeRL checkpoint folder: no global_step_* folders, no latest_checkpointed_iteration.txt, no actor/ or critic/\n`);
+  });
+});
+
+describe('stage on the command line', () => {
+  it('stages and prints the next overrides, with nothing on a non-TTY stderr', () => {
+    const run = typicalRun(fresh('run'), 4);
+    const out = fresh('warm start');
+    const { code, stdout, stderr } = runCli(['stage', run, out]);
+    expect(stderr).toBe('');
+    expect(code).toBe(0);
+    expect(stdout).toContain(`Staged the critic of ${run}/global_step_120 (step 120, FSDP, world size 4)`);
+    expect(stdout).toContain(`into ${out}/global_step_0/critic: 16 files,`);
+    expect(stdout).toContain('hard-linked; the source is unchanged.');
+    // The path has a space: quoted for Hydra inside, for the shell outside.
+    expect(stdout).toContain(
+      `\n  trainer.resume_mode=resume_path "trainer.resume_from_path='${out}/global_step_0'" trainer.load_critic_only=true\n`,
+    );
+    expect(stdout).toContain('write\n  ++trainer.load_critic_only=true instead of trainer.load_critic_only=true.');
+    expect(stdout).toContain('same world size as the saved critic: 4 GPUs');
+    expect(listFiles(join(out, 'global_step_0', 'critic'))).toHaveLength(16);
+  });
+
+  it('prints the plain overrides for a plain path, and JSON with --json', () => {
+    const run = typicalRun(fresh('run'), 1);
+    const out = fresh('out');
+    const text = runCli(['stage', '--copy', run, out]);
+    expect(text.code).toBe(0);
+    expect(text.stdout).toContain(`\n  trainer.resume_mode=resume_path trainer.resume_from_path=${out}/global_step_0 trainer.load_critic_only=true\n`);
+    expect(text.stdout).toContain(', copied; the source is unchanged.');
+
+    const out2 = fresh('out');
+    const json = runCli(['stage', '--json', '--world-size', '1', run, out2]);
+    expect(json.code).toBe(0);
+    const result = JSON.parse(json.stdout);
+    expect(result).toMatchObject({ out: out2, resumeFrom: `${out2}/global_step_0`, method: 'link', worldSize: 1, files: 7 });
+    expect(result.nextCommand).toEqual({
+      overrides: ['trainer.resume_mode=resume_path', `trainer.resume_from_path=${out2}/global_step_0`, 'trainer.load_critic_only=true'],
+      overridesPlusPlus: ['trainer.resume_mode=resume_path', `trainer.resume_from_path=${out2}/global_step_0`, '++trainer.load_critic_only=true'],
+      line: `trainer.resume_mode=resume_path trainer.resume_from_path=${out2}/global_step_0 trainer.load_critic_only=true`,
+    });
+  });
+
+  it('resolves a relative <out> to an absolute resume path', () => {
+    const run = typicalRun(fresh('run'), 1);
+    const cwd = fresh('cwd');
+    mkdirSync(cwd);
+    const { code, stdout } = runCli(['stage', run, 'warm'], { cwd });
+    expect(code).toBe(0);
+    expect(stdout).toContain(`trainer.resume_from_path=${cwd}/warm/global_step_0 `);
+  });
+
+  it('warns on stderr about a Critic/ folder and stages it as critic/', () => {
+    const dir = writeStep(join(fresh(), 'global_step_2'), { critic: { worldSize: 1 }, criticName: 'Critic' });
+    const out = fresh('out');
+    const { code, stderr } = runCli(['stage', dir, out]);
+    expect(code).toBe(0);
+    expect(stderr).toBe(
+      `verl-critic-patch: warning: ${dir}/Critic: VeRL reads lowercase critic/ only; staged this Critic/ as critic/ (the source keeps its name)\n`,
+    );
+    expect(readdirSync(join(out, 'global_step_0'))).toEqual(['critic']);
+  });
+
+  it.each([
+    ['no critic', () => writeRun(fresh('grpo'), { steps: { 5: { actor: { worldSize: 1 } } } }), [], 1, /global_step_5: no critic\/ folder/],
+    ['world size differs', () => typicalRun(fresh('run'), 2), ['--world-size', '8'], 1, /was saved with world size 2, not 8/],
+    ['bad --world-size', () => typicalRun(fresh('run'), 2), ['--world-size', 'eight'], 2, /--world-size must be a positive whole number/],
+    ['zero --world-size', () => typicalRun(fresh('run'), 2), ['--world-size', '0'], 2, /--world-size must be a positive whole number/],
+  ])('refuses: %s', (_, make, extra, exitCode, reason) => {
+    const source = make();
+    const out = fresh('out');
+    const { code, stdout, stderr } = runCli(['stage', ...extra, source, out]);
+    expect(code).toBe(exitCode);
+    expect(stdout).toBe('');
+    expect(stderr).toMatch(reason);
+    expect(stderr.trim().split('\n')).toHaveLength(1);
+    expect(hasStackTrace(stderr)).toBe(false);
+    expect(existsSync(out)).toBe(false);
+  });
+
+  // `script` runs the CLI on a pseudo-terminal, so stderr.isTTY is true as for a user at a shell.
+  const hasScript = spawnSync('script', ['--version']).status === 0;
+  it.skipIf(!hasScript)('shows one self-rewriting progress line on a terminal, erased at the end', () => {
+    const run = typicalRun(fresh('run'), 2);
+    const out = fresh('out');
+    const tty = spawnSync('script', ['-qec', `${process.execPath} ${CLI} stage ${run} ${out}`, '/dev/null'], { encoding: 'utf8' });
+    expect(tty.status).toBe(0);
+    expect(tty.stdout).toContain('\r\x1b[2Kstaging critic: 0/10 files, 0 B of ');
+    expect(tty.stdout).toContain('\r\x1b[2Kstaging critic: 10/10 files, ');
+    expect(tty.stdout).toContain('(100%)\r\x1b[2KStaged the critic of ');
+    expect(tty.stdout.split('staging critic:')[0]).not.toContain('\n');
+  });
+
+  it('refuses a non-empty <out> with exit 2', () => {
+    const run = typicalRun(fresh('run'), 1);
+    const { code, stderr } = runCli(['stage', run, join(run, '..')]);
+    expect(code).toBe(2);
+    expect(stderr).toMatch(/exists and is not empty|overlaps the source/);
+  });
+});
+
+describe('stage interrupted', () => {
+  // Big enough that copying takes a while (3 x 96 shards of 256 KiB = 72 MiB), small enough for CI.
+  const bigRun = () =>
+    writeRun(fresh('big'), { steps: { 7: { critic: { worldSize: 96, shardBytes: 256 * 1024, huggingface: true } } } });
+
+  /** Starts a copying stage and resolves once its temp folder holds a few files. */
+  function startStage(run: string, out: string) {
+    const child = spawn(process.execPath, [CLI, 'stage', '--copy', run, out], { stdio: ['ignore', 'pipe', 'pipe'] });
+    let stderr = '';
+    child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
+    const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) =>
+      child.on('exit', (code, signal) => resolve({ code, signal })),
+    );
+    const midway = new Promise<boolean>((resolve) => {
+      const temp = join(tempPathFor(out, child.pid), 'global_step_0', 'critic');
+      const poll = setInterval(() => {
+        let count = 0;
+        try {
+          count = readdirSync(temp).length;
+        } catch {
+          /* not there yet */
+        }
+        if (count >= 5) {
+          clearInterval(poll);
+          resolve(true);
+        }
+      }, 2);
+      void exited.then(() => {
+        clearInterval(poll);
+        resolve(false);
+      });
+    });
+    return { child, exited, midway, stderr: () => stderr };
+  }
+
+  function expectCompleteOrAbsent(out: string, source: string) {
+    if (!existsSync(out)) return 'absent';
+    expect(snapshotTree(join(out, 'global_step_0', 'critic'))).toMatchObject(
+      Object.fromEntries(
+        Object.entries(snapshotTree(source))
+          .filter(([p]) => !p.endsWith('/'))
+          .map(([p, f]) => [p, { size: f.size, sha256: f.sha256 }]),
+      ),
+    );
+    return 'complete';
+  }
+
+  it('on SIGINT removes the temp folder, leaves no <out>, and dies by the signal', async () => {
+    const run = bigRun();
+    const before = snapshotTree(run);
+    const out = fresh('out');
+    const stage = startStage(run, out);
+    const reachedMidway = await stage.midway;
+    if (reachedMidway) stage.child.kill('SIGINT');
+    const { signal, code } = await stage.exited;
+    expect(reachedMidway).toBe(true);
+    // Dies by the signal, with one line on stderr and no stack trace (a race once produced one).
+    expect({ signal, code, stderr: stage.stderr() }).toEqual({
+      signal: 'SIGINT',
+      code: null,
+      stderr: `verl-critic-patch: ${out}: interrupted; removed the partly staged folder, nothing was staged\n`,
+    });
+    expect(existsSync(out)).toBe(false);
+    expect(readdirSync(join(out, '..')).filter((n) => n.startsWith(`${out.split('/').pop()}.`))).toEqual([]);
+    expect(snapshotTree(run)).toEqual(before);
+  });
+
+  it('on SIGKILL leaves <out> absent or complete, and the next stage cleans the leftover', async () => {
+    const run = bigRun();
+    const out = fresh('out');
+    const stage = startStage(run, out);
+    const reachedMidway = await stage.midway;
+    if (reachedMidway) stage.child.kill('SIGKILL');
+    const { signal } = await stage.exited;
+    expect(reachedMidway).toBe(true);
+    expect(signal).toBe('SIGKILL');
+    const source = join(run, 'global_step_7', 'critic');
+    const state = expectCompleteOrAbsent(out, source);
+    const leftover = tempPathFor(out, stage.child.pid);
+    expect(state === 'absent' ? existsSync(leftover) : true).toBe(true);
+
+    if (state === 'absent') {
+      const again = runCli(['stage', run, out]);
+      expect(again.code).toBe(0);
+      expect(again.stderr).toContain(`verl-critic-patch: note: removed ${leftover}, left by an interrupted stage`);
+      expect(existsSync(leftover)).toBe(false);
+      expect(expectCompleteOrAbsent(out, source)).toBe('complete');
+    }
+  });
+});

@@ -1,0 +1,424 @@
+// stage, called as a function: link and copy, the source left untouched, every refusal, and
+// failures half-way that must leave neither <out> nor the temp folder behind.
+import { chmodSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { afterAll, describe, expect, it } from 'vitest';
+import { inspectCheckpoint } from '../../src/commands/inspect.js';
+import { stageCritic, type StageProgress } from '../../src/checkpoint/stage.js';
+import { formatStageResult } from '../../src/checkpoint/summary.js';
+import { removeStaleTemps, tempPathFor } from '../../src/checkpoint/tempdir.js';
+import { ExitCode, ToolError } from '../../src/errors.js';
+import { listFiles, scratch, snapshotTree, typicalRun, writeRole, writeRun, writeStep } from '../helpers/checkpointTrees.js';
+
+const root = scratch('vcp-stage-');
+afterAll(() => rmSync(root, { recursive: true, force: true }));
+let counter = 0;
+const fresh = (name = 'case') => join(root, `${name}-${counter++}`);
+
+async function toolError(promise: Promise<unknown>): Promise<ToolError> {
+  const error = await promise.then(
+    () => null,
+    (e: unknown) => e,
+  );
+  expect(error).toBeInstanceOf(ToolError);
+  return error as ToolError;
+}
+
+/** Nothing named <out> or <out>.tmp-* beside it. */
+function expectNoTrace(out: string) {
+  expect(existsSync(out)).toBe(false);
+  const base = out.split('/').pop()!;
+  const parent = out.slice(0, out.length - base.length - 1);
+  expect(readdirSync(parent).filter((n) => n.startsWith(base))).toEqual([]);
+}
+
+describe('stage: the happy path', () => {
+  it('hard-links the latest critic into <out>/global_step_0/critic and nothing else', async () => {
+    const run = typicalRun(fresh('run'), 4);
+    const before = snapshotTree(run);
+    const out = fresh('out');
+    const result = await stageCritic(run, out);
+
+    expect(result).toMatchObject({
+      source: { stepPath: join(run, 'global_step_120'), step: 120, criticPath: join(run, 'global_step_120', 'critic'), criticFolder: 'critic' },
+      out,
+      resumeFrom: join(out, 'global_step_0'),
+      criticDest: join(out, 'global_step_0', 'critic'),
+      backend: 'fsdp',
+      worldSize: 4,
+      files: 16,
+      linked: 16,
+      copied: 0,
+      method: 'link',
+      warnings: [],
+      notes: [],
+      removedLeftovers: [],
+    });
+    expect(readdirSync(out)).toEqual(['global_step_0']);
+    expect(readdirSync(join(out, 'global_step_0'))).toEqual(['critic']);
+    const src = join(run, 'global_step_120', 'critic');
+    expect(listFiles(result.criticDest)).toEqual(listFiles(src));
+    for (const file of listFiles(src)) {
+      expect(statSync(join(result.criticDest, file)).ino).toBe(statSync(join(src, file)).ino);
+    }
+    expect(snapshotTree(run)).toEqual(before);
+    expect(existsSync(tempPathFor(out))).toBe(false);
+  });
+
+  it('copies with copy: true: same bytes, different files, source untouched', async () => {
+    const run = typicalRun(fresh('run'), 2);
+    const before = snapshotTree(run);
+    const out = fresh('out');
+    const result = await stageCritic(run, out, { copy: true });
+    expect(result).toMatchObject({ method: 'copy', linked: 0, copied: 10, files: 10 });
+    const src = join(run, 'global_step_120', 'critic');
+    const staged = snapshotTree(result.criticDest);
+    const original = snapshotTree(src);
+    expect(Object.keys(staged).sort()).toEqual(Object.keys(original).sort());
+    for (const [file, fact] of Object.entries(original)) {
+      if (file.endsWith('/')) continue;
+      expect(staged[file]!.sha256).toBe(fact.sha256);
+      expect(staged[file]!.ino).not.toBe(fact.ino);
+    }
+    expect(snapshotTree(run)).toEqual(before);
+  });
+
+  it('stages the given step folder rather than the latest', async () => {
+    const run = typicalRun(fresh('run'), 2);
+    const result = await stageCritic(join(run, 'global_step_40'), fresh('out'));
+    expect(result.source.step).toBe(40);
+    expect(result.source.stepPath).toBe(join(run, 'global_step_40'));
+  });
+
+  it('follows the tracker when it disagrees with the highest folder, and says so', async () => {
+    const run = writeRun(fresh('run'), { steps: { 40: { critic: { worldSize: 2 } }, 80: { critic: { worldSize: 2 } } }, tracker: 40 });
+    const result = await stageCritic(run, fresh('out'));
+    expect(result.source.step).toBe(40);
+    expect(result.warnings.map((w) => w.code)).toEqual(['tracker-disagrees']);
+  });
+
+  it('stages a Megatron critic with its dist_ckpt/ and huggingface/ trees', async () => {
+    const run = writeRun(fresh('mcore'), { steps: { 10: { actor: { backend: 'megatron' }, critic: { backend: 'megatron', huggingface: 'weights' } } } });
+    const result = await stageCritic(run, fresh('out'), { worldSize: 8 });
+    expect(result).toMatchObject({ backend: 'megatron', worldSize: null, files: 10 });
+    expect(listFiles(result.criticDest)).toEqual(listFiles(join(run, 'global_step_10', 'critic')));
+    expect(result.warnings.map((w) => w.code)).toEqual(['world-size-unchecked']);
+    expect(formatStageResult(result)).toMatch(/same parallel layout/);
+  });
+
+  it('accepts an existing empty <out> folder and creates missing parents', async () => {
+    const run = typicalRun(fresh('run'), 1);
+    const empty = fresh('empty');
+    mkdirSync(empty);
+    expect((await stageCritic(run, empty)).files).toBe(7);
+    const deep = join(fresh('parents'), 'a', 'b');
+    expect((await stageCritic(run, deep)).out).toBe(deep);
+  });
+
+  it('accepts --world-size equal to the saved one', async () => {
+    const run = typicalRun(fresh('run'), 4);
+    expect((await stageCritic(run, fresh('out'), { worldSize: 4 })).worldSize).toBe(4);
+  });
+
+  it('notes that the optimizer starts fresh when it was not saved', async () => {
+    const dir = writeStep(join(fresh(), 'global_step_9'), { critic: { worldSize: 2, kinds: ['model', 'extra'] } });
+    const result = await stageCritic(dir, fresh('out'));
+    expect(result.notes).toEqual(["the critic has no optimizer state: the critic's optimizer starts fresh"]);
+  });
+
+  it('reads as a step-0 checkpoint with only a critic afterwards', async () => {
+    const run = typicalRun(fresh('run'), 2);
+    const out = fresh('out');
+    const result = await stageCritic(run, out);
+    const report = await inspectCheckpoint(result.resumeFrom);
+    expect(report.step).toMatchObject({ step: 0, dataPt: false, actor: null, critic: { folder: 'critic', worldSize: 2 } });
+    expect(report.warnings).toEqual([]);
+  });
+
+  it('copies the files behind symlinks, and hard-links what it can', async () => {
+    const dir = writeStep(join(fresh(), 'global_step_3'), { critic: { worldSize: 1 } });
+    const cache = fresh('hf-cache');
+    mkdirSync(cache);
+    writeFileSync(join(cache, 'config.json'), '{"x": 1}');
+    symlinkSync(cache, join(dir, 'critic', 'huggingface'));
+    const result = await stageCritic(dir, fresh('out'));
+    const staged = join(result.criticDest, 'huggingface', 'config.json');
+    expect(readFileSync(staged, 'utf8')).toBe('{"x": 1}');
+    expect(statSync(staged).ino).toBe(statSync(join(cache, 'config.json')).ino);
+  });
+});
+
+describe('stage: across filesystems', () => {
+  const shm = '/dev/shm';
+  const otherDevice = existsSync(shm) && statSync(shm).dev !== statSync(root).dev;
+
+  it.skipIf(!otherDevice)('falls back to copies when hard links cannot cross filesystems', async () => {
+    const run = typicalRun(fresh('run'), 2);
+    const base = mkdtempSync(join(shm, 'vcp-stage-'));
+    try {
+      const result = await stageCritic(run, join(base, 'out'));
+      expect(result).toMatchObject({ method: 'copy', linked: 0, copied: 10 });
+    } finally {
+      rmSync(base, { recursive: true, force: true });
+    }
+  });
+});
+
+describe('stage: the critic folder spelled Critic/', () => {
+  it('stages it as lowercase critic/, with a warning, and leaves the source name alone', async () => {
+    const dir = writeStep(join(fresh(), 'global_step_5'), { actor: { worldSize: 2 }, critic: { worldSize: 2 }, criticName: 'Critic' });
+    const result = await stageCritic(dir, fresh('out'));
+    expect(result.source.criticFolder).toBe('Critic');
+    expect(readdirSync(result.resumeFrom)).toEqual(['critic']);
+    expect(result.warnings).toEqual([
+      {
+        code: 'role-case',
+        path: join(dir, 'Critic'),
+        message: 'VeRL reads lowercase critic/ only; staged this Critic/ as critic/ (the source keeps its name)',
+      },
+    ]);
+    expect(readdirSync(dir).sort()).toEqual(['Critic', 'actor', 'data.pt']);
+  });
+
+  it('refuses two spellings without a lowercase one (exit 1)', async () => {
+    const dir = writeStep(join(fresh(), 'global_step_5'), { critic: { worldSize: 2 }, criticName: 'Critic' });
+    writeRole(join(dir, 'CRITIC'), { worldSize: 2 });
+    const error = await toolError(stageCritic(dir, fresh('out')));
+    expect(error.exitCode).toBe(ExitCode.CannotPatch);
+    expect(error.reason).toMatch(/several spellings \(CRITIC\/, Critic\/\)/);
+  });
+
+  it('uses critic/ when both critic/ and Critic/ exist', async () => {
+    const dir = writeStep(join(fresh(), 'global_step_5'), { critic: { worldSize: 2 } });
+    writeRole(join(dir, 'Critic'), { worldSize: 8 });
+    const result = await stageCritic(dir, fresh('out'));
+    expect(result.source.criticFolder).toBe('critic');
+    expect(result.worldSize).toBe(2);
+    expect(result.warnings.map((w) => w.message)).toEqual(['VeRL reads critic/ and ignores Critic/ (folder names are case-sensitive on Linux)']);
+  });
+});
+
+describe('stage: refusals leave no trace', () => {
+  it('refuses a run without a critic (exit 1)', async () => {
+    const run = writeRun(fresh('grpo'), { steps: { 50: { actor: { worldSize: 2 } } } });
+    const out = fresh('out');
+    const error = await toolError(stageCritic(run, out));
+    expect(error.exitCode).toBe(ExitCode.CannotPatch);
+    expect(error.file).toBe(join(run, 'global_step_50'));
+    expect(error.reason).toMatch(/no critic\/ folder/);
+    expectNoTrace(out);
+  });
+
+  it('refuses a run folder with no step folders (exit 1)', async () => {
+    const run = fresh('empty-run');
+    mkdirSync(run);
+    writeFileSync(join(run, 'latest_checkpointed_iteration.txt'), '5');
+    const error = await toolError(stageCritic(run, fresh('out')));
+    expect(error.exitCode).toBe(ExitCode.CannotPatch);
+    expect(error.reason).toMatch(/no global_step_N folder/);
+  });
+
+  it('refuses a folder that is not a checkpoint (exit 2)', async () => {
+    const dir = fresh('nothing');
+    mkdirSync(dir);
+    expect((await toolError(stageCritic(dir, fresh('out')))).exitCode).toBe(ExitCode.BadInput);
+  });
+
+  it('refuses a non-empty <out>, and a file as <out> (exit 2), changing neither', async () => {
+    const run = typicalRun(fresh('run'), 1);
+    const out = fresh('out');
+    mkdirSync(out);
+    writeFileSync(join(out, 'keep.txt'), 'mine');
+    const error = await toolError(stageCritic(run, out));
+    expect(error.exitCode).toBe(ExitCode.BadInput);
+    expect(error.reason).toMatch(/exists and is not empty/);
+    expect(readdirSync(out)).toEqual(['keep.txt']);
+
+    const file = fresh('file');
+    writeFileSync(file, 'x');
+    expect((await toolError(stageCritic(run, file))).reason).toMatch(/exists and is not a folder/);
+    expect(readFileSync(file, 'utf8')).toBe('x');
+  });
+
+  it('refuses an <out> inside the source step (exit 2)', async () => {
+    const run = typicalRun(fresh('run'), 1);
+    const before = snapshotTree(run);
+    const error = await toolError(stageCritic(run, join(run, 'global_step_120', 'warm')));
+    expect(error.exitCode).toBe(ExitCode.BadInput);
+    expect(error.reason).toMatch(/overlaps the source checkpoint/);
+    expect(snapshotTree(run)).toEqual(before);
+  });
+
+  it('refuses a world size other than --world-size (exit 1)', async () => {
+    const run = typicalRun(fresh('run'), 4);
+    const out = fresh('out');
+    const error = await toolError(stageCritic(run, out, { worldSize: 8 }));
+    expect(error.exitCode).toBe(ExitCode.CannotPatch);
+    expect(error.reason).toBe(
+      'was saved with world size 4, not 8 (--world-size): FSDP shards load only on the world size they were saved with',
+    );
+    expectNoTrace(out);
+  });
+
+  it('refuses mixed world sizes unless --world-size picks one, then stages only that set', async () => {
+    const dir = writeStep(join(fresh(), 'global_step_5'), { critic: { worldSize: 2, alsoWorldSize: 4 } });
+    const error = await toolError(stageCritic(dir, fresh('out')));
+    expect(error.exitCode).toBe(ExitCode.CannotPatch);
+    expect(error.reason).toMatch(/several world sizes \(2, 4\): pass --world-size N/);
+
+    const result = await stageCritic(dir, fresh('out'), { worldSize: 4 });
+    expect(result.worldSize).toBe(4);
+    expect(listFiles(result.criticDest).filter((f) => f.endsWith('.pt'))).toHaveLength(12);
+    expect(listFiles(result.criticDest).some((f) => f.includes('world_size_2_'))).toBe(false);
+    expect(result.warnings.map((w) => w.code)).toContain('mixed-world-sizes');
+  });
+
+  it('refuses missing ranks (exit 1)', async () => {
+    const dir = writeStep(join(fresh(), 'global_step_5'), { critic: { worldSize: 8, missing: { optimizer: [5, 6, 7] } } });
+    const error = await toolError(stageCritic(dir, fresh('out')));
+    expect(error.exitCode).toBe(ExitCode.CannotPatch);
+    expect(error.reason).toMatch(/incomplete for world size 8: missing optimizer ranks 5-7/);
+  });
+
+  it('refuses a critic without weights (exit 1) and a dangling symlink (exit 2)', async () => {
+    const a = join(fresh(), 'global_step_5');
+    mkdirSync(join(a, 'critic'), { recursive: true });
+    writeFileSync(join(a, 'critic', 'fsdp_config.json'), '{}');
+    expect((await toolError(stageCritic(a, fresh('out')))).reason).toMatch(/holds no critic weights/);
+
+    const b = writeStep(join(fresh(), 'global_step_5'), { critic: { worldSize: 1 } });
+    symlinkSync('/nonexistent', join(b, 'critic', 'tokenizer.json'));
+    const error = await toolError(stageCritic(b, fresh('out')));
+    expect(error.exitCode).toBe(ExitCode.BadInput);
+    expect(error.file).toBe(join(b, 'critic', 'tokenizer.json'));
+    expect(error.reason).toMatch(/dangling symlink/);
+  });
+});
+
+describe('stage: failures half-way', () => {
+  it('removes the temp folder and leaves no <out> when a file fails mid-way', async () => {
+    const run = typicalRun(fresh('run'), 4);
+    const before = snapshotTree(run);
+    const out = fresh('out');
+    const seen: string[] = [];
+    const failure = new Error('injected failure');
+    const error = await stageCritic(run, out, {
+      beforeFile: (relPath, index) => {
+        seen.push(relPath);
+        // Prove the temp folder really was being filled before the failure.
+        if (index === 6) {
+          expect(listFiles(join(tempPathFor(out), 'global_step_0', 'critic'))).toHaveLength(6);
+          throw failure;
+        }
+      },
+    }).catch((e: unknown) => e);
+    expect(error).toBe(failure);
+    expect(seen).toHaveLength(7);
+    expectNoTrace(out);
+    expect(snapshotTree(run)).toEqual(before);
+  });
+
+  it.skipIf(process.getuid?.() === 0)('fails with exit 2 on an unreadable source file, leaving no <out>', async () => {
+    const run = typicalRun(fresh('run'), 2);
+    const victim = join(run, 'global_step_120', 'critic', 'optim_world_size_2_rank_1.pt');
+    chmodSync(victim, 0o000);
+    const out = fresh('out');
+    try {
+      const error = await toolError(stageCritic(run, out, { copy: true }));
+      expect(error.exitCode).toBe(ExitCode.BadInput);
+      expect(error.file).toBe(victim);
+      expectNoTrace(out);
+    } finally {
+      chmodSync(victim, 0o644);
+    }
+  });
+
+  it('fails with exit 2 on a source file that vanishes mid-way, leaving no <out>', async () => {
+    const run = typicalRun(fresh('run'), 2);
+    const victim = join(run, 'global_step_120', 'critic', 'optim_world_size_2_rank_1.pt');
+    const out = fresh('out');
+    const error = await toolError(
+      stageCritic(run, out, { copy: true, beforeFile: (relPath) => (relPath.endsWith('optim_world_size_2_rank_1.pt') ? rmSync(victim) : undefined) }),
+    );
+    expect(error.exitCode).toBe(ExitCode.BadInput);
+    expect(error.file).toBe(victim);
+    expect(error.reason).toMatch(/cannot read \(ENOENT\)/);
+    expectNoTrace(out);
+  });
+
+  it('refuses when <out> is filled by someone else while staging, and removes its own temp', async () => {
+    const run = typicalRun(fresh('run'), 1);
+    const out = fresh('out');
+    const error = await toolError(
+      stageCritic(run, out, {
+        beforeFile: (_, index) => {
+          if (index === 0) {
+            mkdirSync(out);
+            writeFileSync(join(out, 'theirs'), 'x');
+          }
+        },
+      }),
+    );
+    expect(error.exitCode).toBe(ExitCode.BadInput);
+    expect(error.reason).toMatch(/created by something else while staging/);
+    expect(readdirSync(out)).toEqual(['theirs']);
+    expect(existsSync(tempPathFor(out))).toBe(false);
+  });
+});
+
+describe('stage: leftovers of a killed stage', () => {
+  const deadPid = 2 ** 22 + 12345; // above Linux's pid_max: no such process
+
+  it('removes a leftover temp folder of a dead process before staging', async () => {
+    const run = typicalRun(fresh('run'), 2);
+    const out = fresh('out');
+    const leftover = tempPathFor(out, deadPid);
+    writeStep(join(leftover, 'global_step_0'), { critic: { worldSize: 2 }, dataPt: false });
+    const result = await stageCritic(run, out);
+    expect(result.removedLeftovers).toEqual([leftover]);
+    expect(existsSync(leftover)).toBe(false);
+    expect(result.files).toBe(10);
+  });
+
+  it('also removes a half-removed `.removing` leftover of an interrupted cleanup', async () => {
+    const out = fresh('out');
+    const leftover = `${tempPathFor(out, deadPid)}.removing`;
+    mkdirSync(join(leftover, 'global_step_0', 'critic'), { recursive: true });
+    expect(await removeStaleTemps(out)).toEqual({ removed: [leftover], kept: [] });
+    expect(existsSync(leftover)).toBe(false);
+  });
+
+  it('leaves alone a temp folder of a live process, of another host, or with unexpected content', async () => {
+    const out = fresh('out');
+    const alive = tempPathFor(out, process.ppid);
+    const otherHost = `${out}.tmp-verl-critic-patch-some-other-node-${deadPid}`;
+    const strange = tempPathFor(out, deadPid);
+    for (const dir of [alive, otherHost, strange]) mkdirSync(join(dir, 'global_step_0'), { recursive: true });
+    writeFileSync(join(strange, 'notes.txt'), 'not ours');
+    const { removed, kept } = await removeStaleTemps(out);
+    expect(removed).toEqual([]);
+    expect(kept.sort()).toEqual([alive, otherHost, strange].sort());
+    for (const dir of [alive, otherHost, strange]) expect(existsSync(dir)).toBe(true);
+  });
+
+  it('does not touch folders whose name merely starts like <out>', async () => {
+    const out = fresh('out');
+    const similar = [`${out}-2`, `${out}.tmp`, `${out}.tmp-verl-critic-patch-`, `${out}x.tmp-verl-critic-patch-h-1`];
+    for (const dir of similar) mkdirSync(dir);
+    const { removed, kept } = await removeStaleTemps(out);
+    expect([...removed, ...kept]).toEqual([]);
+    for (const dir of similar) expect(existsSync(dir)).toBe(true);
+  });
+});
+
+describe('stage: progress events', () => {
+  it('reports every file, ending at the totals', async () => {
+    const run = typicalRun(fresh('run'), 2);
+    const events: StageProgress[] = [];
+    const result = await stageCritic(run, fresh('out'), { copy: true, onProgress: (p) => events.push(p) });
+    const last = events[events.length - 1]!;
+    expect(events[0]).toMatchObject({ filesDone: 0, bytesDone: 0, filesTotal: 10 });
+    expect(last).toMatchObject({ filesDone: 10, filesTotal: 10, bytesDone: result.bytes, bytesTotal: result.bytes, copying: null });
+    expect(events.filter((e) => e.copying !== null)).toHaveLength(10);
+  });
+});
