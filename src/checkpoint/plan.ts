@@ -51,11 +51,17 @@ export async function planStage(source: string, options: StageOptions = {}): Pro
   if (!step) throw cannotPatch(source, 'no global_step_N folder to stage from');
 
   const chosen = chooseCriticFolder(step);
-  const warnings = report.warnings.filter((w) => isAboutRunOrCritic(w, step, chosen));
   const critic = buildRoleReport(chosen, []);
   refuseUnusableCritic(chosen, critic);
 
-  const { worldSize, files } = selectShards(chosen, critic, options.worldSize, warnings);
+  const { worldSize, files, warnings: selectionWarnings } = selectShards(chosen, critic, options.worldSize);
+  // With one set of shards picked out of several, what the report said about the others is moot.
+  const picked = (w: ReportWarning) =>
+    worldSize === null || critic.worldSizes.length < 2 || (w.code !== 'mixed-world-sizes' && (w.worldSize ?? worldSize) === worldSize);
+  const warnings = [
+    ...report.warnings.filter((w) => isAboutRunOrCritic(w, step, chosen) && picked(w)),
+    ...selectionWarnings,
+  ];
   const notes: string[] = [];
   if (critic.contents.optimizer === false) {
     notes.push("the critic has no optimizer state: the critic's optimizer starts fresh");
@@ -137,8 +143,8 @@ function selectShards(
   chosen: RoleListing,
   critic: RoleReport,
   wanted: number | undefined,
-  warnings: ReportWarning[],
-): { worldSize: number | null; files: FileEntry[] } {
+): { worldSize: number | null; files: FileEntry[]; warnings: ReportWarning[] } {
+  const warnings: ReportWarning[] = [];
   if (critic.backend === 'megatron') {
     if (wanted !== undefined) {
       warnings.push({
@@ -147,7 +153,7 @@ function selectShards(
         message: `--world-size ${wanted} not checked: Megatron's dist_ckpt/ does not record the world size in file names`,
       });
     }
-    return { worldSize: null, files: chosen.tree.files };
+    return { worldSize: null, files: chosen.tree.files, warnings };
   }
   const sizes = critic.worldSizes;
   let worldSize: number;
@@ -189,7 +195,7 @@ function selectShards(
         .join(', ')} are left out`,
     });
   }
-  return { worldSize, files };
+  return { worldSize, files, warnings };
 }
 
 /**

@@ -42,6 +42,8 @@ export interface ReportWarning {
   /** The file or folder the warning is about. */
   path: string;
   message: string;
+  /** For warnings about one set of FSDP shards (missing-ranks, extra-ranks): its world size. */
+  worldSize?: number;
 }
 
 export type Backend = 'fsdp' | 'megatron' | 'mixed' | 'unknown';
@@ -186,6 +188,8 @@ function caseWarning(role: Role, variant: RoleListing, exactExists: boolean): Re
 /** Exported for stage.ts, which re-checks one role with the world size the user asked for. */
 export function buildRoleReport(role: RoleListing, warnings: ReportWarning[]): RoleReport {
   const warn = (code: WarningCode, message: string, where = role.path) => warnings.push({ code, path: where, message });
+  const warnShards = (code: WarningCode, worldSize: number, message: string) =>
+    warnings.push({ code, path: role.path, message, worldSize });
   const shards = role.topFiles.map(parseShardName).filter((s) => s !== null);
   const worldSizes = [...new Set(shards.map((s) => s.worldSize))].sort((a, b) => a - b);
   const hasShards = shards.length > 0;
@@ -207,12 +211,13 @@ export function buildRoleReport(role: RoleListing, warnings: ReportWarning[]): R
       if (missing.length > 0) missingRanks.push({ kind, worldSize, ranks: missing });
       const beyond = [...ranks].filter((r) => r >= worldSize).sort((a, b) => a - b);
       if (beyond.length > 0) {
-        warn('extra-ranks', `${kind} shards for world size ${worldSize} have ranks beyond ${worldSize - 1}: ${beyond.join(', ')}`);
+        warnShards('extra-ranks', worldSize, `${kind} shards for world size ${worldSize} have ranks beyond ${worldSize - 1}: ${beyond.join(', ')}`);
       }
     }
   }
   for (const m of missingRanks) {
-    warn('missing-ranks', `${m.kind} shards for world size ${m.worldSize} miss rank${m.ranks.length > 1 ? 's' : ''} ${compactRanks(m.ranks)}: VeRL cannot load this checkpoint`);
+    const ranks = `rank${m.ranks.length > 1 ? 's' : ''} ${compactRanks(m.ranks)}`;
+    warnShards('missing-ranks', m.worldSize, `${m.kind} shards for world size ${m.worldSize} miss ${ranks}: VeRL cannot load this checkpoint`);
   }
   if (worldSizes.length > 1) {
     warn(

@@ -85,7 +85,7 @@ export async function stageCritic(source: string, out: string, options: StageRun
   const temp = tempPathFor(outPath);
   const release = options.handleSignals ? removeOnSignal(temp, options.onSignal) : () => {};
   try {
-    const counts = await buildInTemp(plan, temp, options);
+    const counts = await buildInTemp(plan, temp, out, options);
     await moveIntoPlace(temp, outPath, out);
     const resumeFrom = path.join(outPath, STAGED_STEP_DIR);
     return {
@@ -114,6 +114,7 @@ export async function stageCritic(source: string, out: string, options: StageRun
 async function buildInTemp(
   plan: StagePlan,
   temp: string,
+  shownOut: string,
   options: StageRunOptions,
 ): Promise<{ linked: number; copied: number }> {
   const criticDest = path.join(temp, STAGED_STEP_DIR, 'critic');
@@ -130,7 +131,7 @@ async function buildInTemp(
     copying: null,
   };
   options.onProgress?.({ ...progress });
-  const transfer = new Transfer(options.copy ?? false);
+  const transfer = new Transfer(options.copy ?? false, shownOut);
   for (const [index, file] of plan.files.entries()) {
     await options.beforeFile?.(file.relPath, index);
     const dest = path.join(criticDest, file.relPath);
@@ -151,7 +152,11 @@ class Transfer {
   copied = 0;
   private linksWork: boolean;
 
-  constructor(copy: boolean) {
+  constructor(
+    copy: boolean,
+    /** `<out>` as the user wrote it: errors name it, not the temp folder that is removed. */
+    private readonly shownOut: string,
+  ) {
     this.linksWork = !copy;
   }
 
@@ -162,7 +167,7 @@ class Transfer {
         this.linked++;
         return;
       } catch (error) {
-        if (!LINK_UNSUPPORTED.has(errnoCode(error))) throw await blame(error, file, dest);
+        if (!LINK_UNSUPPORTED.has(errnoCode(error))) throw await blame(error, file, this.shownOut);
         // EMLINK is about this one file (too many links to it); the others are about the filesystem.
         if (errnoCode(error) !== 'EMLINK') this.linksWork = false;
       }
@@ -173,20 +178,20 @@ class Transfer {
       await copyFile(file.source, dest, constants.COPYFILE_EXCL | constants.COPYFILE_FICLONE);
       this.copied++;
     } catch (error) {
-      throw await blame(error, file, dest);
+      throw await blame(error, file, this.shownOut);
     }
   }
 }
 
 /** Unreadable source files are bad input (exit 2); failures to write (disk full...) are exit 1. */
-async function blame(error: unknown, file: FileEntry, dest: string): Promise<ToolError> {
+async function blame(error: unknown, file: FileEntry, shownOut: string): Promise<ToolError> {
   const code = errnoCode(error);
   const readable = await access(file.source, constants.R_OK).then(
     () => true,
     () => false,
   );
   if (!readable || code === 'ENOENT') return badInput(file.source, `cannot read (${code})`);
-  return cannotPatch(dest, `cannot write (${code})`);
+  return cannotPatch(shownOut, `cannot write global_step_0/critic/${file.relPath} (${code}); nothing was staged`);
 }
 
 async function moveIntoPlace(temp: string, outPath: string, shown: string): Promise<void> {

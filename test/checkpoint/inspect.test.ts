@@ -210,6 +210,7 @@ describe('inspect: shard problems', () => {
       { kind: 'optimizer', worldSize: 8, ranks: [1, 2, 3, 6] },
     ]);
     expect(codes(report)).toEqual(['missing-ranks', 'missing-ranks']);
+    expect(report.warnings.map((w) => w.worldSize)).toEqual([8, 8]);
     expect(report.warnings[0]!.message).toBe('model shards for world size 8 miss rank 3: VeRL cannot load this checkpoint');
     expect(report.warnings[1]!.message).toMatch(/miss ranks 1-3, 6:/);
     expect(formatReport(report)).toMatch(/model\s+-\s+yes, ranks missing/);

@@ -270,7 +270,17 @@ describe('stage: refusals leave no trace', () => {
     expect(result.worldSize).toBe(4);
     expect(listFiles(result.criticDest).filter((f) => f.endsWith('.pt'))).toHaveLength(12);
     expect(listFiles(result.criticDest).some((f) => f.includes('world_size_2_'))).toBe(false);
-    expect(result.warnings.map((w) => w.code)).toContain('mixed-world-sizes');
+    expect(result.warnings.map((w) => w.message)).toEqual([
+      'staging only the shards of world size 4; those of world size 2 are left out',
+    ]);
+  });
+
+  it('with --world-size, ignores missing ranks in the shard set it leaves out', async () => {
+    const dir = writeStep(join(fresh(), 'global_step_5'), { critic: { worldSize: 2, alsoWorldSize: 4, missing: { model: [1] } } });
+    const result = await stageCritic(dir, fresh('out'), { worldSize: 4 });
+    expect(result.warnings.map((w) => w.code)).toEqual(['mixed-world-sizes']);
+    const error = await toolError(stageCritic(dir, fresh('out'), { worldSize: 2 }));
+    expect(error.reason).toMatch(/incomplete for world size 2: missing model rank 1/);
   });
 
   it('refuses missing ranks (exit 1)', async () => {
@@ -343,6 +353,26 @@ describe('stage: failures half-way', () => {
     expect(error.exitCode).toBe(ExitCode.BadInput);
     expect(error.file).toBe(victim);
     expect(error.reason).toMatch(/cannot read \(ENOENT\)/);
+    expectNoTrace(out);
+  });
+
+  it('fails with exit 1 when a staged file cannot be written, naming <out>, leaving no <out>', async () => {
+    const run = typicalRun(fresh('run'), 1);
+    const out = fresh('out');
+    const error = await toolError(
+      stageCritic(run, out, {
+        beforeFile: (relPath) => {
+          if (relPath !== 'huggingface/config.json') return;
+          // Stand-in for a full disk: the folder the file goes into is now a plain file.
+          const dir = join(tempPathFor(out), 'global_step_0', 'critic', 'huggingface');
+          rmSync(dir, { recursive: true });
+          writeFileSync(dir, '');
+        },
+      }),
+    );
+    expect(error.exitCode).toBe(ExitCode.CannotPatch);
+    expect(error.file).toBe(out);
+    expect(error.reason).toBe('cannot write global_step_0/critic/huggingface/config.json (ENOTDIR); nothing was staged');
     expectNoTrace(out);
   });
 
