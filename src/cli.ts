@@ -1,33 +1,63 @@
 #!/usr/bin/env node
 /**
  * The command line: wiring only. Each verb lives in src/commands/<verb>.ts and exports a
- * `register…(program)` function; errors are turned into one line and an exit code by
- * `runAction` in src/commands/common.ts.
+ * `register…(program)` function, listed in VERBS below (add a verb there); errors are turned into
+ * one line and an exit code by `runAction` in src/commands/common.ts.
  */
-import { Command } from 'commander';
+import { Command, CommanderError } from 'commander';
 import { createRequire } from 'node:module';
-import { EXIT_CODES_HELP } from './commands/common.js';
-import { registerApply } from './commands/apply.js';
-import { registerCheck } from './commands/check.js';
-import { registerDiff } from './commands/diff.js';
-import { registerRevert } from './commands/revert.js';
-
+import { configureOutput, EXIT_CODES_HELP } from './commands/common.js';
+import { ExitCode } from './errors.js';
 const require = createRequire(import.meta.url);
 const { version } = require('../package.json') as { version: string };
+
+const EXAMPLES = `Examples (each verb's --help has more):
+  verl-critic-patch diff ~/src/verl > load-critic-only.patch     review the change
+  verl-critic-patch apply ~/src/verl                             make it in place
+  verl-critic-patch check --format github .                      in CI: does it still apply?
+  verl-critic-patch revert ~/src/verl                            undo it
+  verl-critic-patch inspect checkpoints/my_project/my_run        what a checkpoint holds
+  verl-critic-patch stage checkpoints/my_project/my_run warm     stage its critic for a new run`;
 
 const program = new Command()
   .name('verl-critic-patch')
   .description(
-    'Guard the actor checkpoint load in VeRL trainers with trainer.load_critic_only, so a new PPO\n' +
+    'Guard the actor checkpoint load in VeRL trainers with trainer.load_critic_only, so a new PPO ' +
       'run can start from a fresh actor and reuse the critic of an earlier run.',
   )
   .version(version)
   .showHelpAfterError('(run with --help for usage)')
-  .addHelpText('after', `\n${EXIT_CODES_HELP}`);
+  .exitOverride()
+  .addHelpText('after', `\n${EXAMPLES}\n\n${EXIT_CODES_HELP}`)
+  // --quiet, --color and --format of the verb that runs apply to everything it prints.
+  .hook('preAction', (_program, verb) => configureOutput(verb.opts()));
 
-registerDiff(program);
-registerApply(program);
-registerCheck(program);
-registerRevert(program);
+// Load only the verb that runs (startup time: see BENCHMARKS.md); help and errors list them all.
+const VERBS: Record<string, () => Promise<(program: Command) => void>> = {
+  diff: async () => (await import('./commands/diff.js')).registerDiff,
+  apply: async () => (await import('./commands/apply.js')).registerApply,
+  check: async () => (await import('./commands/check.js')).registerCheck,
+  revert: async () => (await import('./commands/revert.js')).registerRevert,
+  inspect: async () => (await import('./commands/inspect.js')).registerInspect,
+  stage: async () => (await import('./commands/stage.js')).registerStage,
+};
 
-await program.parseAsync(process.argv);
+const args = process.argv.slice(2);
+const verb = args.find((arg) => !arg.startsWith('-'));
+const versionOnly = verb === undefined && args.length === 1 && (args[0] === '--version' || args[0] === '-V');
+const wanted = versionOnly ? [] : verb !== undefined && Object.hasOwn(VERBS, verb) ? [verb] : Object.keys(VERBS);
+for (const register of await Promise.all(wanted.map((name) => VERBS[name]!()))) register(program);
+
+// A reader that stops early (`diff … | head`) is not an error of ours: stop quietly.
+process.stdout.on('error', (error: NodeJS.ErrnoException) => {
+  if (error.code !== 'EPIPE') throw error;
+  process.exit();
+});
+
+try {
+  await program.parseAsync(process.argv);
+} catch (error) {
+  if (!(error instanceof CommanderError)) throw error;
+  // Commander has printed its message; help and --version exit 0, usage errors 2 as documented.
+  process.exitCode = error.exitCode === 0 ? ExitCode.Ok : ExitCode.BadInput;
+}

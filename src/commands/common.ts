@@ -1,8 +1,12 @@
 /**
- * What every verb shares: turning failures into one line plus an exit code, and printing JSON.
+ * What every verb shares: turning failures into one line plus an exit code, printing JSON, and
+ * the terminal and CI conventions (`--quiet`, `--color`, `--format github`).
  */
-import type { Command } from 'commander';
+import { Option, type Command } from 'commander';
 import { ExitCode, ToolError } from '../errors.js';
+import { diffPathFor } from '../io/paths.js';
+import { COLOR_MODES, useColor, type ColorMode } from '../output/color.js';
+import { annotation, type AnnotationLevel } from '../output/github.js';
 
 export const EXIT_CODES_HELP = `Exit codes:
   0  done: patched, already patched, or nothing to change
@@ -11,9 +15,69 @@ export const EXIT_CODES_HELP = `Exit codes:
 
 export const PROGRAM = 'verl-critic-patch';
 
-/** One line on stderr, prefixed with the program name, e.g. `verl-critic-patch: a.py: reason`. */
+export type OutputFormat = 'text' | 'github';
+export const OUTPUT_FORMATS: readonly OutputFormat[] = ['text', 'github'];
+
+/** Options every verb that reports on files takes. */
+export interface OutputOptions {
+  quiet?: boolean;
+  color?: ColorMode;
+  format?: OutputFormat;
+}
+
+interface OutputSettings {
+  quiet: boolean;
+  /** Colour what goes to stdout (a diff, check's status words). */
+  color: boolean;
+  format: OutputFormat;
+}
+
+/** Set once per run, before the verb's action (see `configureOutput`, called from src/cli.ts). */
+const output: OutputSettings = { quiet: false, color: false, format: 'text' };
+
+export function configureOutput(options: OutputOptions): void {
+  output.quiet = Boolean(options.quiet);
+  output.color = useColor(options.color ?? 'auto', process.stdout);
+  output.format = options.format ?? 'text';
+}
+
+export function outputSettings(): Readonly<OutputSettings> {
+  return output;
+}
+
+/**
+ * One line on stderr, prefixed with the program name, e.g. `verl-critic-patch: a.py: reason`.
+ * Errors print whatever `--quiet` says; with `--format github` they are workflow commands.
+ */
 export function printError(message: string): void {
-  process.stderr.write(`${PROGRAM}: ${message}\n`);
+  if (output.format === 'github') process.stderr.write(`${annotation('error', message, { title: PROGRAM })}\n`);
+  else process.stderr.write(`${PROGRAM}: ${message}\n`);
+}
+
+/** A file that is refused or broken: `path:LINE: reason`, or an annotation on that file and line. */
+export interface FileProblem {
+  path: string; // as the user typed it
+  diffPath: string; // relative to the git root: what GitHub needs to place an annotation
+  line?: number;
+  reason: string;
+}
+
+export function printProblem(problem: FileProblem, level: AnnotationLevel = 'error'): void {
+  if (output.format === 'github') {
+    process.stderr.write(`${annotation(level, problem.reason, { file: problem.diffPath, line: problem.line, title: PROGRAM })}\n`);
+  } else {
+    printError(`${problem.path}${problem.line ? `:${problem.line}` : ''}: ${problem.reason}`);
+  }
+}
+
+/** A GitHub notice on a file (`--format github` only; informational, so `--quiet` drops it). */
+export function printNotice(problem: FileProblem): void {
+  if (output.format === 'github' && !output.quiet) printProblem(problem, 'notice');
+}
+
+/** An informational line on stdout (`ok …`, `patched …`); `--quiet` drops it. */
+export function info(line: string): void {
+  if (!output.quiet) process.stdout.write(`${line}\n`);
 }
 
 export function printJson(value: unknown): void {
@@ -35,7 +99,8 @@ export async function runAction(action: () => Promise<ExitCode> | ExitCode): Pro
 
 export function reportFailure(error: unknown): ExitCode {
   if (error instanceof ToolError) {
-    printError(error.message);
+    if (error.file && output.format === 'github') printProblem({ path: error.file, diffPath: diffPathFor(error.file), reason: error.reason });
+    else printError(error.message);
     return error.exitCode;
   }
   if (process.env.VERL_CRITIC_PATCH_DEBUG && error instanceof Error) {
@@ -46,26 +111,36 @@ export function reportFailure(error: unknown): ExitCode {
   return ExitCode.BadInput;
 }
 
+/** `--quiet`, `--color` and `--format`, the same way on every verb that reports on files. */
+export function addOutputOptions(command: Command): Command {
+  return command
+    .option('-q, --quiet', 'print only errors (no checkout lines, no ok/already-patched notes); exit codes are unchanged')
+    .addOption(new Option('--color <when>', 'colour the diff: auto (on a terminal, unless NO_COLOR is set), always, never').choices(COLOR_MODES).default('auto'))
+    .addOption(new Option('--format <format>', 'how to report problems: text, or github (GitHub Actions ::error annotations)').choices(OUTPUT_FORMATS).default('text'));
+}
+
 /** Registers `--json` the same way on every verb. */
 export function addJsonOption(command: Command): Command {
   return command.option('--json', 'print one JSON document on stdout instead of text');
 }
 
 /** Options every patch verb takes. */
-export interface TargetOptions {
+export interface TargetOptions extends OutputOptions {
   json?: boolean;
   only?: string;
 }
 
 export function addTargetOptions(command: Command): Command {
-  return addJsonOption(
-    command
-      .argument('<target...>', 'a trainer .py file, or a VeRL checkout directory')
-      .option('--only <path>', 'in a checkout, act on this one file only (path relative to the checkout, or its tail)'),
+  return addOutputOptions(
+    addJsonOption(
+      command
+        .argument('<target...>', 'a trainer .py file, or a VeRL checkout directory')
+        .option('--only <path>', 'in a checkout, act on this one file only (path relative to the checkout, or its tail)'),
+    ),
   );
 }
 
-/** Human notes go to stderr so that stdout stays a clean diff or report. */
+/** Human notes go to stderr so that stdout stays a clean diff or report; `--quiet` drops them. */
 export function note(line: string): void {
-  process.stderr.write(`${line}\n`);
+  if (!output.quiet) process.stderr.write(`${line}\n`);
 }
