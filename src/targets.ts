@@ -92,7 +92,9 @@ export function orderTrainerFiles(checkout: Checkout, files: readonly string[]):
     const index = KNOWN_TRAINERS.indexOf(toPosix(relative(base, file)));
     return index === -1 ? KNOWN_TRAINERS.length : index;
   };
-  return [...files].sort((a, b) => rank(a) - rank(b) || (a < b ? -1 : a > b ? 1 : 0));
+  // Rank each file once, not in every comparison (a checkout has thousands of .py files).
+  const ranks = new Map(files.map((file) => [file, rank(file)]));
+  return [...files].sort((a, b) => ranks.get(a)! - ranks.get(b)! || (a < b ? -1 : a > b ? 1 : 0));
 }
 
 /** YAML files directly in the package's trainer config folder. */

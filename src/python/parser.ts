@@ -20,11 +20,21 @@ function getParser(): Parser {
   return parser;
 }
 
+/**
+ * The last text parsed and its tree. The planner's self-check reads the patched text twice (is it
+ * fully guarded? does it revert?); trees are never edited, so the second read reuses the first
+ * parse instead of parsing the same text again.
+ */
+let last: { source: string; root: SyntaxNode } | undefined;
+
 /** Parse Python source; offsets on the returned nodes are JavaScript string indices. */
 export function parsePython(source: string): SyntaxNode {
+  if (last?.source === source) return last.root;
   // The callback form avoids the binding's limits on one huge string argument.
   const chunk = 1 << 16;
-  return getParser().parse((index: number) => source.slice(index, index + chunk)).rootNode;
+  const root = getParser().parse((index: number) => source.slice(index, index + chunk)).rootNode;
+  last = { source, root };
+  return root;
 }
 
 /** The first ERROR or MISSING node in document order, for a one-line message. */

@@ -29,9 +29,17 @@ export interface SiteSummary {
 export const NO_METHOD_REASON =
   'no _load_checkpoint method: this VeRL predates checkpoint resume (added in v0.2, Feb 2025), so there is no actor load to guard';
 
-/** A cheap text test, so that a scan of a checkout parses only files that can hold a target. */
+/**
+ * A cheap text test, so that a scan of a checkout parses only files that can hold a target: a
+ * scan reports a file only when it holds a `self.actor_rollout_wg.load_checkpoint(...)` call
+ * (analyze.ts), so the text must hold `actor_rollout_wg`, then `.load_checkpoint`, with nothing
+ * but spaces, line continuations or comments between. Worker modules that merely mention both
+ * words (`def load_checkpoint`, `config.actor_rollout_ref`) are not parsed.
+ */
+const ACTOR_LOAD_TEXT = /actor_rollout_wg(?:\s|\\|#[^\n]*\n)*\.(?:\s|\\|#[^\n]*\n)*load_checkpoint/;
+
 export function mayHoldTarget(source: string): boolean {
-  return source.includes('load_checkpoint') && source.includes('actor_rollout');
+  return source.includes('load_checkpoint') && ACTOR_LOAD_TEXT.test(source);
 }
 
 function parseOrReport(source: string): { root: SyntaxNode } | { problem: PythonPlan } {
