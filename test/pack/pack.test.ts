@@ -1,11 +1,11 @@
 /**
- * Installable like any npm CLI: `npm pack` gives a tarball that installs into an empty prefix with
- * no dev dependencies, and the installed bin runs (--help, --version, and a diff of the bundled
- * example). Slow (the install builds or fetches the tree-sitter native modules, 30-60 s) and
+ * Installable like any npm CLI: `npm pack` (whose `prepare` builds the bundled bin) gives a tarball
+ * that holds the bin, the bundled example and the README only, installs into an empty prefix with
+ * no dev dependencies, and runs (--help, --version, and a diff of the bundled example). Slow (the install builds or fetches the tree-sitter native modules, 30-60 s) and
  * needs the npm registry for the runtime dependencies.
  */
 import { spawnSync } from 'node:child_process';
-import { existsSync, mkdirSync, readFileSync, rmSync } from 'node:fs';
+import { cpSync, existsSync, mkdirSync, readFileSync, rmSync, symlinkSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { REPO_ROOT, tempDir } from '../helpers/cli.js';
@@ -28,9 +28,14 @@ function run(command: string, args: string[], cwd: string) {
 
 describe('npm pack', () => {
   it('installs into an empty prefix without dev dependencies, and the bin runs', { timeout: 600_000 }, () => {
-    // dist/ is already built from the current sources (test/globalSetup.ts); --ignore-scripts keeps
-    // `prepare` from rebuilding it under the other test files that are running the CLI right now.
-    const pack = run(npmCli, ['pack', '--json', '--ignore-scripts', '--pack-destination', work], REPO_ROOT);
+    // Pack a copy of the sources, so that `prepare` (tsc and the bundle) builds in the copy and not
+    // under the other test files, which are running dist/cli.js right now.
+    const copy = join(work, 'source');
+    for (const entry of ['package.json', 'README.md', 'tsconfig.json', 'src', 'scripts', 'fixtures/examples']) {
+      cpSync(join(REPO_ROOT, entry), join(copy, entry), { recursive: true });
+    }
+    symlinkSync(join(REPO_ROOT, 'node_modules'), join(copy, 'node_modules'), 'dir');
+    const pack = run(npmCli, ['pack', '--json', '--pack-destination', work], copy);
     expect(pack.code, pack.stderr).toBe(0);
     const [info] = JSON.parse(pack.stdout.slice(pack.stdout.indexOf('['))) as { filename: string; files: { path: string }[] }[];
     const packed = info!.files.map((f) => f.path);
@@ -38,7 +43,7 @@ describe('npm pack', () => {
     expect(packed).toContain('README.md');
     expect(packed).toContain(pkg.bin['verl-critic-patch']);
     expect(packed).toContain('fixtures/examples/verl-0.9/verl/trainer/ppo/ray_trainer.py');
-    expect(packed.filter((path) => /^(src|test|bench|scripts)\//.test(path) || path.startsWith('node_modules/'))).toEqual([]);
+    expect(packed.filter((path) => !/^(package\.json|README\.md|LICENSE|dist\/verl-critic-patch\.js|fixtures\/examples\/.*)$/.test(path))).toEqual([]);
 
     const prefix = join(work, 'prefix');
     mkdirSync(prefix);
