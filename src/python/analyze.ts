@@ -87,19 +87,21 @@ export function isOffloadCall(call: SyntaxNode): boolean {
   return loadCheckpointGroup(call) === ACTOR_GROUP && pathArgument(call)?.type === 'none';
 }
 
-/** Calls in a function body, not descending into nested functions or classes. */
+const NESTED_SCOPES = new Set(['function_definition', 'class_definition', 'lambda']);
+
+/**
+ * Calls in a function body, not inside nested functions, classes or lambdas. The native
+ * descendantsOfType does the walk; only the few calls found climb back to check their scope.
+ */
 export function callsIn(fn: SyntaxNode): SyntaxNode[] {
-  const calls: SyntaxNode[] = [];
-  const walk = (node: SyntaxNode) => {
-    for (const child of node.namedChildren) {
-      if (child.type === 'function_definition' || child.type === 'class_definition' || child.type === 'lambda') continue;
-      if (child.type === 'call') calls.push(child);
-      walk(child);
-    }
-  };
   const body = fn.childForFieldName('body');
-  if (body) walk(body);
-  return calls;
+  if (!body) return [];
+  return body.descendantsOfType('call').filter((call) => {
+    for (let node = call.parent; node && node.startIndex >= body.startIndex && node.id !== body.id; node = node.parent) {
+      if (NESTED_SCOPES.has(node.type)) return false;
+    }
+    return true;
+  });
 }
 
 /** True when the node mentions the flag as a name, an attribute or a string: any spelling of the guard. */

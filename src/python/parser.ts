@@ -30,9 +30,9 @@ let last: { source: string; root: SyntaxNode } | undefined;
 /** Parse Python source; offsets on the returned nodes are JavaScript string indices. */
 export function parsePython(source: string): SyntaxNode {
   if (last?.source === source) return last.root;
-  // The callback form avoids the binding's limits on one huge string argument.
-  const chunk = 1 << 16;
-  const root = getParser().parse((index: number) => source.slice(index, index + chunk)).rootNode;
+  // The string form: the callback form costs a JS round trip per chunk, and the binding takes
+  // strings of tens of megabytes (a 21 MB file parses; see the reliability tests).
+  const root = getParser().parse(source).rootNode;
   last = { source, root };
   return root;
 }

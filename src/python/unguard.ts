@@ -54,7 +54,8 @@ export function flagGuards(root: SyntaxNode): { ours: OurGuard[]; foreign: Synta
   const foreign: SyntaxNode[] = [];
   for (const ifStatement of root.descendantsOfType('if_statement')) {
     const condition = ifStatement.childForFieldName('condition');
-    if (!condition || !mentionsFlag(condition)) continue;
+    // The text test first: most ifs of a trainer file do not name the flag at all.
+    if (!condition || !condition.text.includes('load_critic_only') || !mentionsFlag(condition)) continue;
     const guard = asOurGuard(ifStatement);
     if (guard) ours.push(guard);
     else foreign.push(ifStatement);
