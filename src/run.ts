@@ -6,11 +6,12 @@
 import { readFileSync } from 'node:fs';
 import { relative, resolve } from 'node:path';
 import { applyEdits } from './edits.js';
-import { ExitCode, ToolError, worstExitCode } from './errors.js';
+import { badInput, cannotPatch, ExitCode, ToolError, worstExitCode } from './errors.js';
 import { diffPathFor, toPosix } from './io/paths.js';
 import { readSource, type SourceFile } from './io/readSource.js';
 import { pythonSyntaxError } from './io/pythonSyntax.js';
-import { replaceFileAtomically } from './io/atomicWrite.js';
+import { checkWritable, replaceFileAtomically } from './io/atomicWrite.js';
+import { compilePythonFiles, compilesAsPython, type Verification } from './io/verifyPython.js';
 import { unifiedDiff, type FileDiff } from './diffText.js';
 import { mayHoldTarget, NO_METHOD_REASON, planGuard, planUnguard, type PythonPlan, type SiteSummary } from './python/plan.js';
 import { planAddLoadCriticOnly, planRemoveLoadCriticOnly, type YamlPlan } from './config/trainerYaml.js';
@@ -182,10 +183,20 @@ export function exitCodeOf(result: RunResult): ExitCode {
 
 /**
  * Write every planned change, or none: a run with any refused or broken file writes nothing,
- * and a write that fails midway puts back the files already written.
+ * every target is checked (writable, unchanged since the read) before the first is written, and
+ * a write that fails midway puts back the files already written. With `verify`, every Python
+ * file written is then compiled with python3 (src/io/verifyPython.ts) and the whole run is
+ * rolled back when one does not compile. Returns what the verification found (undefined when
+ * not asked for).
  */
-export function writeAll(result: RunResult): void {
+export function writeAll(result: RunResult, options: { verify?: boolean } = {}): Verification | undefined {
   const changes = result.files.filter((f) => f.status === 'change' && f.source && f.after !== undefined);
+  for (const file of changes) {
+    checkWritable(file.path);
+    if (!readOrNothing(file.path).equals(file.source!.bytes)) {
+      throw badInput(file.path, 'changed on disk while this run was working on it (an editor or git?); nothing written, run again');
+    }
+  }
   const written: FileOutcome[] = [];
   try {
     for (const file of changes) {
@@ -193,13 +204,58 @@ export function writeAll(result: RunResult): void {
       written.push(file);
     }
   } catch (error) {
-    for (const file of written.reverse()) {
-      try {
-        replaceFileAtomically(file.path, Buffer.from(file.after!, 'utf8'), file.source!.bytes);
-      } catch {
-        // The original bytes are still in memory; the error below names the file that failed.
-      }
-    }
-    throw error;
+    throw rollBack(written, error);
   }
+  if (!options.verify) return undefined;
+  const python = written.filter((f) => f.kind === 'trainer');
+  const verification = compilePythonFiles(python.map((f) => f.path));
+  if (verification.status === 'failed') throw rollBack(written, compileError(python, verification));
+  return verification;
+}
+
+function readOrNothing(path: string): Buffer {
+  try {
+    return readFileSync(path);
+  } catch {
+    return Buffer.alloc(0); // gone or unreadable since the read: it changed, as far as we know
+  }
+}
+
+/** A failed write after which rollback could not put back every file (`unrestored`). */
+export class WriteFailure extends ToolError {
+  constructor(
+    cause: ToolError,
+    readonly unrestored: readonly string[],
+  ) {
+    super(cause.exitCode, cause.file, `${cause.reason}; rolling back failed for ${unrestored.join(', ')}`);
+  }
+}
+
+/** Put back the files already written, newest first; the error to throw names what could not be. */
+function rollBack(written: readonly FileOutcome[], error: unknown): unknown {
+  const unrestored: string[] = [];
+  for (const file of [...written].reverse()) {
+    try {
+      replaceFileAtomically(file.path, Buffer.from(file.after!, 'utf8'), file.source!.bytes);
+    } catch (failure) {
+      const why = failure instanceof ToolError ? failure.reason : String(failure);
+      unrestored.push(`${file.path} (${why}; it may hold the patched version)`);
+    }
+  }
+  if (unrestored.length === 0 || !(error instanceof ToolError)) return error;
+  return new WriteFailure(error, unrestored);
+}
+
+/** The first file python3 cannot compile, told apart from an input it cannot compile either. */
+function compileError(python: readonly FileOutcome[], verification: Extract<Verification, { status: 'failed' }>): ToolError {
+  const failure = verification.failures[0]!;
+  const file = python.find((f) => f.path === failure.path);
+  const where = `${failure.line ? `line ${failure.line}: ` : ''}${failure.message}`;
+  if (file && compilesAsPython(file.source!.bytes) === false) {
+    return badInput(
+      failure.path,
+      `python3 ${verification.python} cannot compile this file even without the patch (${where}); if VeRL runs on another Python, --no-verify skips this check`,
+    );
+  }
+  return cannotPatch(failure.path, `internal check failed: python3 ${verification.python} cannot compile the patched file (${where}), so the run was rolled back`);
 }

@@ -6,25 +6,32 @@ import type { Command } from 'commander';
 import { ExitCode, ToolError } from '../errors.js';
 import { nextCommand } from '../config/nextCommand.js';
 import { checkoutLines, jsonReport, problemLine, sitesText } from '../report.js';
-import { exitCodeOf, planRun, writeAll, type Direction, type RunResult } from '../run.js';
+import { exitCodeOf, planRun, writeAll, WriteFailure, type Direction, type RunResult } from '../run.js';
+import type { Verification } from '../io/verifyPython.js';
 import { addTargetOptions, note, printError, printJson, runAction, type TargetOptions } from './common.js';
 
 export function registerApply(program: Command): void {
   addTargetOptions(program.command('apply'))
     .description('guard the actor load in place (atomic writes; nothing is written if any target is refused)')
+    .option('--no-verify', 'do not compile the written Python files with python3 (by default a file that does not compile rolls the run back)')
     .addHelpText('after', '\nExamples:\n  verl-critic-patch apply ~/src/verl\n  verl-critic-patch apply --only verl/trainer/ppo/ray_trainer.py ~/src/verl')
-    .action((targets: string[], options: TargetOptions) => runAction(() => writeCommand('apply', targets, options)));
+    .action((targets: string[], options: WriteOptions) => runAction(() => writeCommand('apply', targets, options)));
 }
 
+/** `verify` is false with --no-verify (apply only): skip compiling the written files with python3. */
+type WriteOptions = TargetOptions & { verify?: boolean };
+
 /** Shared by apply and revert: plan, refuse as a whole, write as a whole, report. */
-export function writeCommand(verb: 'apply' | 'revert', targets: string[], options: TargetOptions): ExitCode {
+export function writeCommand(verb: 'apply' | 'revert', targets: string[], options: WriteOptions): ExitCode {
   const direction: Direction = verb === 'apply' ? 'patch' : 'revert';
   const result = planRun(targets, { direction, only: options.only });
   let exitCode = exitCodeOf(result);
   let writeError: ToolError | undefined;
+  let verification: Verification | undefined;
+  const verify = verb === 'apply' && options.verify !== false;
   if (exitCode === ExitCode.Ok) {
     try {
-      writeAll(result);
+      verification = writeAll(result, { verify });
     } catch (error) {
       if (!(error instanceof ToolError)) throw error;
       writeError = error;
@@ -33,10 +40,11 @@ export function writeCommand(verb: 'apply' | 'revert', targets: string[], option
   }
   if (options.json) {
     const next = verb === 'apply' && exitCode === ExitCode.Ok ? { nextOverride: nextCommand(result).override } : {};
-    printJson(jsonReport(verb, result, exitCode, { written: exitCode === ExitCode.Ok, error: writeError?.message ?? null, ...next }));
+    printJson(jsonReport(verb, result, exitCode, { written: exitCode === ExitCode.Ok, error: writeError?.message ?? null, verify: verifyReport(verb, verify, verification), ...next }));
     return exitCode;
   }
   reportWrites(verb, result, exitCode, writeError);
+  if (verification?.status === 'unavailable') note(`not verified: ${verification.reason}, so the written files were not compiled (--no-verify skips this check)`);
   if (verb === 'apply' && exitCode === ExitCode.Ok) nextCommand(result).lines.forEach(note);
   return exitCode;
 }
@@ -51,6 +59,17 @@ function reportWrites(verb: 'apply' | 'revert', result: RunResult, exitCode: Exi
     else if (file.status === 'refused' || file.status === 'error') printError(problemLine(file));
   }
   result.problems.forEach((p) => printError(`${p.path}: ${p.reason}`));
-  if (writeError) printError(`${writeError.message}; every file of this run was left as it was`);
+  if (writeError instanceof WriteFailure) printError(writeError.message);
+  else if (writeError) printError(`${writeError.message}; every file of this run was left as it was`);
   else if (!done && result.files.some((f) => f.status === 'change')) printError('nothing was written: every target of a run must be patchable');
+}
+
+/** The JSON `verify` field: what python3 said about the written files, or why it was not asked. */
+function verifyReport(verb: 'apply' | 'revert', verify: boolean, verification: Verification | undefined) {
+  if (verb !== 'apply') return null;
+  if (!verify) return { status: 'skipped', reason: '--no-verify' };
+  if (!verification) return null; // nothing was written
+  if (verification.status === 'compiled') return { status: 'compiled', python: verification.python, files: verification.files };
+  if (verification.status === 'unavailable') return { status: 'unavailable', reason: verification.reason };
+  return { status: 'failed', python: verification.python, failures: verification.failures };
 }

@@ -28,11 +28,20 @@ export function readSource(path: string): SourceFile {
 
 export function decodeText(path: string, bytes: Buffer): string {
   if (bytes.includes(0)) throw badInput(path, 'binary content (NUL bytes), not a Python or YAML text file');
+  let text: string;
   try {
-    return utf8.decode(bytes);
+    text = utf8.decode(bytes);
   } catch {
     throw badInput(path, `not valid UTF-8 text (first bad byte near offset ${firstInvalidUtf8(bytes)})`);
   }
+  // Python reads a lone CR as a line break, tree-sitter does not: the parse would not be the
+  // program Python runs (code after a CR in a comment would be hidden from us), so refuse it.
+  const loneCr = text.search(/\r(?!\n)/);
+  if (loneCr !== -1) {
+    const line = text.slice(0, loneCr).split(/\r\n|\r|\n/).length;
+    throw badInput(path, `line ${line} ends with a lone CR (classic Mac OS line break); convert the file to LF or CRLF line endings`);
+  }
+  return text;
 }
 
 function firstInvalidUtf8(bytes: Buffer): number {
