@@ -5,10 +5,10 @@
 import type { Command } from 'commander';
 import { ExitCode, ToolError } from '../errors.js';
 import { nextCommand } from '../config/nextCommand.js';
-import { checkoutLines, jsonReport, problemLine, sitesText } from '../report.js';
+import { checkoutLines, jsonReport, sitesText } from '../report.js';
 import { exitCodeOf, planRun, writeAll, WriteFailure, type Direction, type RunResult } from '../run.js';
 import type { Verification } from '../io/verifyPython.js';
-import { addTargetOptions, note, printError, printJson, runAction, type TargetOptions } from './common.js';
+import { addTargetOptions, info, note, printError, printJson, printProblem, runAction, type TargetOptions } from './common.js';
 
 export function registerApply(program: Command): void {
   addTargetOptions(program.command('apply'))
@@ -53,10 +53,10 @@ function reportWrites(verb: 'apply' | 'revert', result: RunResult, exitCode: Exi
   checkoutLines(result).forEach(note);
   const done = exitCode === ExitCode.Ok;
   for (const file of result.files) {
-    if (file.status === 'change' && done) process.stdout.write(`${verb === 'apply' ? 'patched' : 'reverted'} ${file.path} (${sitesText(file)})\n`);
-    else if (file.status === 'already-patched') process.stdout.write(`already patched ${file.path}\n`);
-    else if (file.status === 'not-patched') process.stdout.write(`not patched ${file.path}: nothing to revert\n`);
-    else if (file.status === 'refused' || file.status === 'error') printError(problemLine(file));
+    if (file.status === 'change' && done) info(`${verb === 'apply' ? 'patched' : 'reverted'} ${file.path} (${sitesText(file)})`);
+    else if (file.status === 'already-patched') info(`already patched ${file.path}`);
+    else if (file.status === 'not-patched') info(`not patched ${file.path}: nothing to revert`);
+    else if (file.status === 'refused' || file.status === 'error') printProblem({ path: file.path, diffPath: file.diffPath, line: file.line, reason: file.reason ?? file.status });
   }
   result.problems.forEach((p) => printError(`${p.path}: ${p.reason}`));
   if (writeError instanceof WriteFailure) printError(writeError.message);
