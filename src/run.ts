@@ -5,7 +5,7 @@
  */
 import { readFileSync } from 'node:fs';
 import { relative, resolve } from 'node:path';
-import { applyEdits } from './edits.js';
+import { applyEdits, type TextEdit } from './edits.js';
 import { badInput, cannotPatch, ExitCode, ToolError, worstExitCode } from './errors.js';
 import { diffPathFor, toPosix } from './io/paths.js';
 import { readSource, type SourceFile } from './io/readSource.js';
@@ -136,6 +136,12 @@ export function planFile(target: Target, options: RunOptions): FileOutcome {
   return { ...base, source, ...outcomeOfPlan(plan, source, base.diffPath, options.direction) };
 }
 
+/** A planned change of either kind of file: the new text and its diff. */
+function changeOutcome(source: SourceFile, edits: readonly TextEdit[], diffPath: string): Partial<FileOutcome> {
+  const after = applyEdits(source.text, edits);
+  return { status: 'change', after, diff: unifiedDiff(diffPath, source.text, after) };
+}
+
 function configOutcome(target: Target, source: SourceFile, diffPath: string, direction: Direction): Partial<FileOutcome> {
   let plan: YamlPlan;
   try {
@@ -145,10 +151,8 @@ function configOutcome(target: Target, source: SourceFile, diffPath: string, dir
     return { status: error.exitCode === ExitCode.CannotPatch ? 'refused' : 'error', reason: error.reason };
   }
   switch (plan.status) {
-    case 'patch': {
-      const after = applyEdits(source.text, plan.edits);
-      return { status: 'change', summary: plan.summary, after, diff: unifiedDiff(diffPath, source.text, after) };
-    }
+    case 'patch':
+      return { ...changeOutcome(source, plan.edits, diffPath), summary: plan.summary };
     case 'already-patched':
       return { status: direction === 'patch' ? 'already-patched' : 'not-patched', summary: plan.reason };
     case 'not-a-trainer-config':
@@ -158,10 +162,8 @@ function configOutcome(target: Target, source: SourceFile, diffPath: string, dir
 
 function outcomeOfPlan(plan: PythonPlan, source: SourceFile, diffPath: string, direction: Direction): Partial<FileOutcome> {
   switch (plan.status) {
-    case 'patch': {
-      const after = applyEdits(source.text, plan.edits);
-      return { status: 'change', sites: plan.sites, after, diff: unifiedDiff(diffPath, source.text, after) };
-    }
+    case 'patch':
+      return { ...changeOutcome(source, plan.edits, diffPath), sites: plan.sites };
     case 'already-patched':
       return { status: direction === 'patch' ? 'already-patched' : 'not-patched', sites: plan.sites };
     case 'refused':

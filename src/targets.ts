@@ -55,6 +55,14 @@ function readVersion(packageDir: string): string | undefined {
   }
 }
 
+function isRegularFile(path: string): boolean {
+  try {
+    return statSync(path).isFile();
+  } catch {
+    return false;
+  }
+}
+
 function isDirectory(path: string): boolean {
   try {
     return statSync(path).isDirectory();
@@ -76,7 +84,8 @@ export function pythonFilesUnder(root: string): string[] {
     for (const entry of entries) {
       if (entry.isDirectory()) {
         if (!SKIPPED_DIRS.has(entry.name) && !entry.name.startsWith('.')) walk(join(dir, entry.name));
-      } else if (entry.isFile() && entry.name.endsWith('.py')) {
+      } else if (entry.name.endsWith('.py') && (entry.isFile() || (entry.isSymbolicLink() && isRegularFile(join(dir, entry.name))))) {
+        // A symlinked trainer is a target too; apply writes the file it points to.
         found.push(join(dir, entry.name));
       }
     }

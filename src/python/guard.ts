@@ -35,12 +35,21 @@ export function elseBody(style: GuardStyle): string[] {
   return lines;
 }
 
-/** Line starts inside the statement whose line is code, not the inside of a multi-line string. */
+/**
+ * Line starts inside the statement that move right with it: not the inside of a multi-line
+ * string (its bytes are its value), and not empty lines (indenting them only adds trailing
+ * whitespace that `git diff --check` flags). The patched statement has the same such lines, so
+ * unguard removes the unit from exactly these.
+ */
 export function codeContinuationLines(source: string, statement: SyntaxNode): number[] {
   const strings = statement.descendantsOfType('string');
   return lineStartsWithin(source, statement.startIndex, statement.endIndex).filter(
-    (start) => !strings.some((s) => s.startIndex < start && start < s.endIndex),
+    (start) => !isEmptyLine(source, start) && !strings.some((s) => s.startIndex < start && start < s.endIndex),
   );
+}
+
+function isEmptyLine(source: string, lineStart: number): boolean {
+  return source[lineStart] === '\n' || (source[lineStart] === '\r' && source[lineStart + 1] === '\n');
 }
 
 /** Does only whitespace, a `;` and/or a comment follow the statement on its last line? */

@@ -2,7 +2,7 @@
  * A directory target: a synthetic VeRL checkout in a temp git repo, built from the bundled
  * example and our fixtures, laid out where VeRL keeps its trainers.
  */
-import { readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { lstatSync, readdirSync, readFileSync, renameSync, symlinkSync, writeFileSync } from 'node:fs';
 import { join, relative } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { REPO_ROOT, git, gitRepo, readBytes, runCli } from '../helpers/cli.js';
@@ -97,6 +97,16 @@ describe('a VeRL checkout as target', () => {
     ]);
     expect(report.targets.every((t: { verlVersion: string }) => t.verlVersion === '0.9.0')).toBe(true);
     expect(report.targets[0].actorLoads[0]).toMatchObject({ method: 'RayPPOTrainer._load_checkpoint', guarded: false });
+  });
+
+  it('a symlinked trainer is a target, and apply writes the file it points to, keeping the link', () => {
+    const repo = syntheticCheckout();
+    renameSync(join(repo, 'verl/trainer/ppo/ray_trainer.py'), join(repo, 'real_trainer.py'));
+    symlinkSync('../../../real_trainer.py', join(repo, 'verl/trainer/ppo/ray_trainer.py'));
+    const apply = runCli(['apply', '--only', 'verl/trainer/ppo/ray_trainer.py', '.'], { cwd: repo });
+    expect(apply.code, apply.stderr).toBe(0);
+    expect(lstatSync(join(repo, 'verl/trainer/ppo/ray_trainer.py')).isSymbolicLink()).toBe(true);
+    expect(readFileSync(join(repo, 'real_trainer.py'), 'utf8')).toContain('if not self.config.trainer.get("load_critic_only", False):');
   });
 
   it('a run with one refused trainer writes no file at all', () => {

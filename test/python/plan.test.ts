@@ -62,6 +62,12 @@ describe('planGuard', () => {
     expect(patched).toContain('            self.actor_rollout_wg.load_checkpoint(p, note="""first\n        second""")\n');
   });
 
+  it('does not indent empty lines inside a multi-line load (no trailing whitespace), and reverts', () => {
+    const patched = roundTrip(method(['self.actor_rollout_wg.load_checkpoint(', '    actor_path,', '', '    del_local_after_load=True,', ')', '']));
+    expect(patched).toContain('                actor_path,\n\n                del_local_after_load=True,\n');
+    expect(patched).not.toMatch(/[ \t]\n/);
+  });
+
   it('guards only the unguarded load when one of two is already guarded by hand', () => {
     const source = method([
       'if cond:',
