@@ -1,5 +1,4 @@
 /** `diff`: print the unified diff that guards every actor load (or write it to a file); change nothing. */
-import { statSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Command } from 'commander';
 import { ExitCode, ToolError } from '../errors.js';
@@ -8,6 +7,7 @@ import { patchFileName } from '../output/patchName.js';
 import { writeFileAtomically } from '../output/writeFile.js';
 import { checkoutLines, jsonReport } from '../report.js';
 import type { RunResult } from '../run.js';
+import { isDirectory } from '../targets.js';
 import { addTargetOptions, note, outputSettings, printError, printJson, printProblem, runAction, type TargetOptions } from './common.js';
 
 interface DiffOptions extends TargetOptions {
@@ -77,13 +77,5 @@ function writeOutput(target: string, result: RunResult, exitCode: ExitCode): Out
   } catch (error) {
     if (error instanceof ToolError) return { error };
     throw error;
-  }
-}
-
-function isDirectory(path: string): boolean {
-  try {
-    return statSync(path).isDirectory();
-  } catch {
-    return false;
   }
 }
