@@ -4,7 +4,7 @@ import type { Command } from 'commander';
 import { ExitCode, ToolError } from '../errors.js';
 import { colorDiff } from '../output/color.js';
 import { patchFileName } from '../output/patchName.js';
-import { writeFileAtomically } from '../output/writeFile.js';
+import { writeFileAtomically } from '../io/atomicWrite.js';
 import { checkoutLines, jsonReport } from '../report.js';
 import type { RunResult } from '../run.js';
 import { isDirectory } from '../targets.js';

@@ -107,6 +107,28 @@ export function replaceFileAtomically(path: string, expected: Buffer, content: B
   }
 }
 
+/**
+ * A new file, or one nobody else is editing (`diff --output`): same temp name, full write, fsync
+ * and rename as replaceFileAtomically, without the concurrent-edit re-check.
+ */
+export function writeFileAtomically(path: string, content: string | Buffer): void {
+  const temp = tempPathFor(path);
+  try {
+    const fd = openSync(temp, 'wx', 0o644);
+    try {
+      writeAllBytes(fd, typeof content === 'string' ? Buffer.from(content, 'utf8') : content);
+      fsyncSync(fd);
+    } finally {
+      closeSync(fd);
+    }
+    renameSync(temp, path);
+    syncDirectory(dirname(path));
+  } catch (error) {
+    removeQuietly(temp);
+    throw badInput(path, `cannot write: ${describeFsError(error)}`);
+  }
+}
+
 /** writeSync may write less than asked; loop until every byte is in the temp file. */
 function writeAllBytes(fd: number, content: Buffer): void {
   let offset = 0;
