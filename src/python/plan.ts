@@ -136,7 +136,7 @@ export function planUnguard(source: string, options: { verify?: boolean } = {}):
     }
     const guardPlan = planGuard(source);
     if (guardPlan.status === 'refused' || guardPlan.status === 'malformed') return guardPlan;
-    return { status: 'already-patched', sites: guardPlan.status === 'patch' ? guardPlan.sites : guardPlan.sites };
+    return { status: 'already-patched', sites: guardPlan.sites };
   }
   const edits = ours.flatMap((guard) => unguardEdits(source, guard));
   const sites = ours.map((guard) => ({ method: enclosingMethodName(guard.ifStatement), line: guard.statement.startPosition.row + 1, guarded: true }));
