@@ -5,11 +5,9 @@
  * one line and an exit code by `runAction` in src/commands/common.ts.
  */
 import { Command, CommanderError } from 'commander';
-import { createRequire } from 'node:module';
 import { configureOutput, EXIT_CODES_HELP } from './commands/common.js';
 import { ExitCode } from './errors.js';
-const require = createRequire(import.meta.url);
-const { version } = require('../package.json') as { version: string };
+import { TOOL_VERSION } from './version.js';
 
 const EXAMPLES = `Examples (each verb's --help has more):
   verl-critic-patch diff ~/src/verl > load-critic-only.patch     review the change
@@ -25,7 +23,7 @@ const program = new Command()
     'Guard the actor checkpoint load in VeRL trainers with trainer.load_critic_only, so a new PPO ' +
       'run can start from a fresh actor and reuse the critic of an earlier run.',
   )
-  .version(version)
+  .version(TOOL_VERSION)
   .showHelpAfterError('(run with --help for usage)')
   .exitOverride()
   .addHelpText('after', `\n${EXAMPLES}\n\n${EXIT_CODES_HELP}`)

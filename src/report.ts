@@ -3,12 +3,9 @@
  * machines. Status words depend on the verb (a change is "needs patch" for check, "patched" for
  * apply) but the shape is shared.
  */
-import { createRequire } from 'node:module';
 import { ExitCode } from './errors.js';
 import type { FileOutcome, RunResult } from './run.js';
-
-const require = createRequire(import.meta.url);
-export const TOOL_VERSION = (require('../package.json') as { version: string }).version;
+import { TOOL_VERSION } from './version.js';
 
 export type Verb = 'diff' | 'apply' | 'check' | 'revert';
 

@@ -30,19 +30,40 @@ export type MethodAnalysis =
   | { kind: 'loads'; entry: MethodRef; sites: ActorLoadSite[]; family: MethodRef[] }
   | { kind: 'refused'; entry: MethodRef; reason: string; line: number; noActorLoad: boolean };
 
+/**
+ * The checkpoint methods of every class, in source order. A file can only define them where its
+ * text spells `load_checkpoint`, so the tree is asked about those few places instead of being
+ * walked whole (a walk of a 2,000-line trainer costs more than all of the analysis after it).
+ */
 export function findCheckpointMethods(root: SyntaxNode): MethodRef[] {
   const methods: MethodRef[] = [];
-  for (const cls of root.descendantsOfType('class_definition')) {
-    const body = cls.childForFieldName('body');
-    if (!body) continue;
-    for (const fn of methodsOf(body)) {
-      const name = fn.childForFieldName('name')?.text ?? '';
-      if (CHECKPOINT_METHODS.has(name)) {
-        methods.push({ node: fn, name, className: cls.childForFieldName('name')?.text ?? '?', classBody: body });
-      }
-    }
+  for (const name of namesSpelling(root, 'load_checkpoint')) {
+    const fn = name.parent;
+    if (fn?.type !== 'function_definition' || !CHECKPOINT_METHODS.has(name.text)) continue;
+    if (fn.childForFieldName('name')?.startIndex !== name.startIndex) continue; // a parameter, not the name
+    const holder = fn.parent?.type === 'decorated_definition' ? fn.parent : fn;
+    const body = holder.parent;
+    const cls = body?.parent;
+    if (body?.type !== 'block' || cls?.type !== 'class_definition') continue; // a function, not a method
+    methods.push({ node: fn, name: name.text, className: cls.childForFieldName('name')?.text ?? '?', classBody: body });
   }
   return methods;
+}
+
+/**
+ * The smallest named node at each place the text spells `word`, in source order, once each:
+ * identifiers (or strings, comments) holding it. Callers check what each one is.
+ */
+export function namesSpelling(root: SyntaxNode, word: string): SyntaxNode[] {
+  // The root starts after leading blank space, so its text is offset from the source by that much.
+  const text = root.text;
+  const base = root.startIndex;
+  const found: SyntaxNode[] = [];
+  for (let at = text.indexOf(word); at !== -1; at = text.indexOf(word, at + word.length)) {
+    const node = root.namedDescendantForIndex(base + at, base + at + word.length - 1);
+    if (node && found[found.length - 1]?.id !== node.id) found.push(node);
+  }
+  return found;
 }
 
 function methodsOf(classBody: SyntaxNode): SyntaxNode[] {

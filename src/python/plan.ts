@@ -9,7 +9,7 @@ import { applyEdits, type TextEdit } from '../edits.js';
 import { lineNumberAt } from '../text/lines.js';
 import { analyzeMethod, findCheckpointMethods, isOffloadCall, callsIn, type ActorLoadSite, type MethodAnalysis } from './analyze.js';
 import { guardEdits, UnsupportedShape, type GuardStyle } from './guard.js';
-import { firstSyntaxError, parsePython, type SyntaxNode } from './parser.js';
+import { firstSyntaxError, parsePython, parsePythonEdited, type SyntaxNode } from './parser.js';
 import { indentUnit, logFunction, preferredQuote } from './style.js';
 import { flagGuards, unguardEdits } from './unguard.js';
 
@@ -42,14 +42,11 @@ export function mayHoldTarget(source: string): boolean {
   return source.includes('load_checkpoint') && ACTOR_LOAD_TEXT.test(source);
 }
 
-function parseOrReport(source: string): { root: SyntaxNode } | { problem: PythonPlan } {
-  const root = parsePython(source);
+/** A plan that stops at a syntax error, or undefined when the tree has none. */
+function syntaxProblem(root: SyntaxNode): PythonPlan | undefined {
   const error = firstSyntaxError(root);
-  if (error) {
-    const line = error.startPosition.row + 1;
-    return { problem: { status: 'malformed', reason: 'Python syntax error', line } };
-  }
-  return { root };
+  if (!error) return undefined;
+  return { status: 'malformed', reason: 'Python syntax error', line: error.startPosition.row + 1 };
 }
 
 function summarize(source: string, sites: readonly ActorLoadSite[]): SiteSummary[] {
@@ -86,9 +83,13 @@ function styleFor(source: string, analysis: Extract<MethodAnalysis, { kind: 'loa
 
 /** Plan the guard for every unguarded real actor load in the file. */
 export function planGuard(source: string): PythonPlan {
-  const parsed = parseOrReport(source);
-  if ('problem' in parsed) return parsed.problem;
-  const { loads, refusals } = analyzeFile(parsed.root);
+  return guardPlan(source, parsePython(source));
+}
+
+function guardPlan(source: string, root: SyntaxNode): PythonPlan {
+  const problem = syntaxProblem(root);
+  if (problem) return problem;
+  const { loads, refusals } = analyzeFile(root);
   if (loads.length === 0) {
     const refusal = refusals[0];
     if (!refusal) return { status: 'refused', reason: NO_METHOD_REASON, noActorLoad: true };
@@ -113,36 +114,45 @@ export function planGuard(source: string): PythonPlan {
   return { status: 'patch', edits, sites: summary };
 }
 
-/** Why a guard plan is wrong, or undefined when it is right. */
+/**
+ * Why a guard plan is wrong, or undefined when it is right. The patched text is parsed
+ * incrementally from the tree of `source`, which is spent afterwards: callers must have read all
+ * they need from it.
+ */
 function checkGuardPlan(source: string, edits: readonly TextEdit[]): string | undefined {
   const patched = applyEdits(source, edits);
-  const again = planGuard(patched);
+  const patchedRoot = parsePythonEdited(source, edits, patched);
+  const again = guardPlan(patched, patchedRoot);
   if (again.status !== 'already-patched') return `the patched text reads as ${again.status}${'reason' in again ? ` (${again.reason})` : ''}`;
-  const back = planUnguard(patched, { verify: false });
+  const back = unguardPlan(patched, patchedRoot, { verify: false });
   if (back.status !== 'patch' || applyEdits(patched, back.edits) !== source) return 'reverting the patched text does not give back the original';
   return undefined;
 }
 
 /** Plan removing every guard this tool wrote. Hand-written guards are refused. */
-export function planUnguard(source: string, options: { verify?: boolean } = {}): PythonPlan {
-  const parsed = parseOrReport(source);
-  if ('problem' in parsed) return parsed.problem;
-  const { ours, foreign } = flagGuards(parsed.root);
+export function planUnguard(source: string): PythonPlan {
+  return unguardPlan(source, parsePython(source), { verify: true });
+}
+
+function unguardPlan(source: string, root: SyntaxNode, options: { verify: boolean }): PythonPlan {
+  const problem = syntaxProblem(root);
+  if (problem) return problem;
+  const { ours, foreign } = flagGuards(root);
   const foreignGuard = foreign[0];
   if (ours.length === 0) {
     if (foreignGuard) {
       const line = foreignGuard.startPosition.row + 1;
       return { status: 'refused', reason: `the load_critic_only guard at line ${line} was not written by verl-critic-patch; remove it by hand`, line };
     }
-    const guardPlan = planGuard(source);
-    if (guardPlan.status === 'refused' || guardPlan.status === 'malformed') return guardPlan;
-    return { status: 'already-patched', sites: guardPlan.sites };
+    const plan = guardPlan(source, root);
+    if (plan.status === 'refused' || plan.status === 'malformed') return plan;
+    return { status: 'already-patched', sites: plan.sites };
   }
   const edits = ours.flatMap((guard) => unguardEdits(source, guard));
   const sites = ours.map((guard) => ({ method: enclosingMethodName(guard.ifStatement), line: guard.statement.startPosition.row + 1, guarded: true }));
-  if (options.verify !== false) {
+  if (options.verify) {
     const reverted = applyEdits(source, edits);
-    const error = firstSyntaxError(parsePython(reverted));
+    const error = firstSyntaxError(parsePythonEdited(source, edits, reverted));
     if (error) return { status: 'refused', reason: `internal check failed, nothing written: the reverted text does not parse (line ${error.startPosition.row + 1})` };
   }
   return { status: 'patch', edits, sites };

@@ -5,7 +5,7 @@
  */
 import type { TextEdit } from '../edits.js';
 import { contentEndAt, indentOfLine, lineEndAt, lineStartAt } from '../text/lines.js';
-import { isOffloadCall, isRealActorLoad, mentionsFlag } from './analyze.js';
+import { FLAG, isOffloadCall, isRealActorLoad, mentionsFlag, namesSpelling } from './analyze.js';
 import { SKIP_MESSAGE, codeContinuationLines, guardCondition } from './guard.js';
 import type { SyntaxNode } from './parser.js';
 
@@ -48,19 +48,34 @@ export function asOurGuard(ifStatement: SyntaxNode): OurGuard | undefined {
   return { ifStatement, statement: body[0]!, elseStatements };
 }
 
-/** Every `if` that names the flag: ours (revertible) or written by hand. */
+/**
+ * Every `if` whose condition names the flag: ours (revertible) or written by hand. Only places
+ * where the text spells the flag can be such a condition, so those are looked up in the tree.
+ */
 export function flagGuards(root: SyntaxNode): { ours: OurGuard[]; foreign: SyntaxNode[] } {
   const ours: OurGuard[] = [];
   const foreign: SyntaxNode[] = [];
-  for (const ifStatement of root.descendantsOfType('if_statement')) {
-    const condition = ifStatement.childForFieldName('condition');
-    // The text test first: most ifs of a trainer file do not name the flag at all.
-    if (!condition || !condition.text.includes('load_critic_only') || !mentionsFlag(condition)) continue;
+  const seen = new Set<number>();
+  for (const mention of namesSpelling(root, FLAG)) {
+    const ifStatement = ifWhoseConditionHolds(mention);
+    if (!ifStatement || seen.has(ifStatement.startIndex)) continue;
+    seen.add(ifStatement.startIndex);
+    if (!mentionsFlag(ifStatement.childForFieldName('condition')!)) continue;
     const guard = asOurGuard(ifStatement);
     if (guard) ours.push(guard);
     else foreign.push(ifStatement);
   }
   return { ours, foreign };
+}
+
+/** The `if` statement whose condition contains `node`, if any. */
+function ifWhoseConditionHolds(node: SyntaxNode): SyntaxNode | undefined {
+  for (let at: SyntaxNode | null = node; at; at = at.parent) {
+    if (at.type !== 'if_statement') continue;
+    const condition = at.childForFieldName('condition');
+    if (condition && condition.startIndex <= node.startIndex && node.endIndex <= condition.endIndex) return at;
+  }
+  return undefined;
 }
 
 /**
