@@ -5,6 +5,7 @@
 import { createRequire } from 'node:module';
 import type Parser from 'tree-sitter';
 import type { TextEdit } from '../edits.js';
+import { lineNumberAt, lineStartAt } from '../text/lines.js';
 
 export type SyntaxNode = Parser.SyntaxNode;
 
@@ -82,10 +83,7 @@ export function parsePythonEdited(source: string, edits: readonly TextEdit[], ed
 
 /** tree-sitter's point for a string index: rows end at `\n` only, columns count UTF-16 units. */
 function pointAt(text: string, index: number): Parser.Point {
-  let row = 0;
-  for (let at = text.indexOf('\n'); at !== -1 && at < index; at = text.indexOf('\n', at + 1)) row++;
-  const lineStart = index === 0 ? 0 : text.lastIndexOf('\n', index - 1) + 1;
-  return { row, column: index - lineStart };
+  return { row: lineNumberAt(text, index) - 1, column: index - lineStartAt(text, index) };
 }
 
 /** The first ERROR or MISSING node in document order, for a one-line message. */

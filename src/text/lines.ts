@@ -1,7 +1,8 @@
 /** Line arithmetic on a source string, for edits that must keep every other byte. */
 
 export function lineStartAt(source: string, offset: number): number {
-  return source.lastIndexOf('\n', offset - 1) + 1;
+  // lastIndexOf reads a negative start as 0, and would find a line break at offset 0.
+  return offset <= 0 ? 0 : source.lastIndexOf('\n', offset - 1) + 1;
 }
 
 /** Index just past the line's end of line (or the end of the source on the last line). */
