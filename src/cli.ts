@@ -40,22 +40,28 @@ const VERBS: Record<string, () => Promise<(program: Command) => void>> = {
   stage: async () => (await import('./commands/stage.js')).registerStage,
 };
 
-const args = process.argv.slice(2);
-const verb = args.find((arg) => !arg.startsWith('-'));
-const versionOnly = verb === undefined && args.length === 1 && (args[0] === '--version' || args[0] === '-V');
-const wanted = versionOnly ? [] : verb !== undefined && Object.hasOwn(VERBS, verb) ? [verb] : Object.keys(VERBS);
-for (const register of await Promise.all(wanted.map((name) => VERBS[name]!()))) register(program);
+// No top-level await: the bundled bin is CommonJS (scripts/bundle.mjs says why).
+async function main(): Promise<void> {
+  const args = process.argv.slice(2);
+  const verb = args.find((arg) => !arg.startsWith('-'));
+  const versionOnly = verb === undefined && args.length === 1 && (args[0] === '--version' || args[0] === '-V');
+  const wanted = versionOnly ? [] : verb !== undefined && Object.hasOwn(VERBS, verb) ? [verb] : Object.keys(VERBS);
+  for (const register of await Promise.all(wanted.map((name) => VERBS[name]!()))) register(program);
 
-// A reader that stops early (`diff … | head`) is not an error of ours: stop quietly.
-process.stdout.on('error', (error: NodeJS.ErrnoException) => {
-  if (error.code !== 'EPIPE') throw error;
-  process.exit();
-});
+  // A reader that stops early (`diff … | head`) is not an error of ours: stop quietly.
+  process.stdout.on('error', (error: NodeJS.ErrnoException) => {
+    if (error.code !== 'EPIPE') throw error;
+    process.exit();
+  });
 
-try {
-  await program.parseAsync(process.argv);
-} catch (error) {
-  if (!(error instanceof CommanderError)) throw error;
-  // Commander has printed its message; help and --version exit 0, usage errors 2 as documented.
-  process.exitCode = error.exitCode === 0 ? ExitCode.Ok : ExitCode.BadInput;
+  try {
+    await program.parseAsync(process.argv);
+  } catch (error) {
+    if (!(error instanceof CommanderError)) throw error;
+    // Commander has printed its message; help and --version exit 0, usage errors 2 as documented.
+    process.exitCode = error.exitCode === 0 ? ExitCode.Ok : ExitCode.BadInput;
+  }
 }
+
+// Anything else thrown is a bug: Node.js reports it (with its stack) and exits 1.
+void main();

@@ -14,7 +14,7 @@ import { checkWritable, replaceFileAtomically } from './io/atomicWrite.js';
 import { compilePythonFiles, compilesAsPython, type Verification } from './io/verifyPython.js';
 import { unifiedDiff, type FileDiff } from './diffText.js';
 import { mayHoldTarget, NO_METHOD_REASON, planGuard, planUnguard, type PythonPlan, type SiteSummary } from './python/plan.js';
-import { planAddLoadCriticOnly, planRemoveLoadCriticOnly, type YamlPlan } from './config/trainerYaml.js';
+import type { YamlPlan } from './config/trainerYaml.js';
 import { classifyArgument, matchesOnly, orderTrainerFiles, pythonFilesUnder, trainerConfigFiles, type Checkout, type Target } from './targets.js';
 
 export type Direction = 'patch' | 'revert';
@@ -52,20 +52,27 @@ export interface RunResult {
 
 const PRIMARY_TRAINER = /(^|\/)verl\/trainer\/ppo\/ray_trainer\.py$/;
 
-export function planRun(args: readonly string[], options: RunOptions): RunResult {
+/** The YAML half of the planner (config/trainerYaml.ts, with the `yaml` package). */
+type ConfigPlanner = typeof import('./config/trainerYaml.js');
+
+export async function planRun(args: readonly string[], options: RunOptions): Promise<RunResult> {
   const result: RunResult = { checkouts: [], files: [], problems: [] };
   const seen = new Set<string>();
-  for (const arg of args) {
-    const classified = classifyArgument(arg);
-    if ('file' in classified) {
-      addOutcome(result, seen, planFile({ path: arg, kind: isYaml(arg) ? 'config' : 'trainer', explicit: true }, options));
+  const classified = args.map((arg) => ({ arg, ...classifyArgument(arg) }));
+  // Loaded only when a YAML can be a target (a checkout, or a .yaml named on the command line):
+  // the `yaml` package is most of the CLI's code, and a run on one trainer file never needs it.
+  const needsConfig = classified.some((c) => !('file' in c) || isYaml(c.arg));
+  const config: ConfigPlanner | undefined = needsConfig ? await import('./config/trainerYaml.js') : undefined;
+  for (const { arg, ...kind } of classified) {
+    if ('file' in kind) {
+      addOutcome(result, seen, planFile({ path: arg, kind: isYaml(arg) ? 'config' : 'trainer', explicit: true }, options, config));
       continue;
     }
-    const { checkout } = classified;
+    const { checkout } = kind;
     result.checkouts.push(checkout);
     const before = result.files.length;
     for (const target of [...checkoutTargets(checkout, options), ...configTargets(checkout, options)]) {
-      const outcome = planFile(target, options);
+      const outcome = planFile(target, options, config);
       // Scanned files that are not trainers of ours are simply not targets; the main trainer is.
       if (outcome.notATarget && !target.explicit) continue;
       addOutcome(result, seen, outcome);
@@ -122,7 +129,7 @@ function displayPath(file: string): string {
   return rel.startsWith('..') ? file : rel || file;
 }
 
-export function planFile(target: Target, options: RunOptions): FileOutcome {
+export function planFile(target: Target, options: RunOptions, config: ConfigPlanner | undefined): FileOutcome {
   const base: FileOutcome = { path: target.path, diffPath: diffPathFor(target.path), kind: target.kind, status: 'error', checkout: target.checkout };
   let source: SourceFile;
   try {
@@ -131,7 +138,7 @@ export function planFile(target: Target, options: RunOptions): FileOutcome {
     if (error instanceof ToolError) return { ...base, status: 'error', reason: error.reason };
     throw error;
   }
-  if (target.kind === 'config') return { ...base, source, ...configOutcome(target, source, base.diffPath, options.direction) };
+  if (target.kind === 'config') return { ...base, source, ...configOutcome(config!, target, source, base.diffPath, options.direction) };
   const plan = options.direction === 'patch' ? planGuard(source.text) : planUnguard(source.text);
   return { ...base, source, ...outcomeOfPlan(plan, source, base.diffPath, options.direction) };
 }
@@ -142,10 +149,10 @@ function changeOutcome(source: SourceFile, edits: readonly TextEdit[], diffPath:
   return { status: 'change', after, diff: unifiedDiff(diffPath, source.text, after) };
 }
 
-function configOutcome(target: Target, source: SourceFile, diffPath: string, direction: Direction): Partial<FileOutcome> {
+function configOutcome(config: ConfigPlanner, target: Target, source: SourceFile, diffPath: string, direction: Direction): Partial<FileOutcome> {
   let plan: YamlPlan;
   try {
-    plan = direction === 'patch' ? planAddLoadCriticOnly(source.text, target.path) : planRemoveLoadCriticOnly(source.text, target.path);
+    plan = direction === 'patch' ? config.planAddLoadCriticOnly(source.text, target.path) : config.planRemoveLoadCriticOnly(source.text, target.path);
   } catch (error) {
     if (!(error instanceof ToolError)) throw error;
     return { status: error.exitCode === ExitCode.CannotPatch ? 'refused' : 'error', reason: error.reason };

@@ -1,4 +1,5 @@
-// Tests run the real CLI (dist/cli.js); build it from the current sources once per test run.
+// Tests run the real CLI (dist/cli.js, and the bundled bin in test/bundle.test.ts); build both
+// from the current sources once per test run.
 import { execFileSync } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 
@@ -6,4 +7,5 @@ export default function setup(): void {
   const root = fileURLToPath(new URL('..', import.meta.url));
   execFileSync(process.execPath, [`${root}node_modules/typescript/bin/tsc`, '-p', 'tsconfig.json'], { cwd: root, stdio: 'inherit' });
   execFileSync(process.execPath, ['scripts/make-executable.mjs'], { cwd: root, stdio: 'inherit' });
+  execFileSync(process.execPath, ['scripts/bundle.mjs'], { cwd: root, stdio: 'inherit' });
 }

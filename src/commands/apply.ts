@@ -22,9 +22,9 @@ export function registerApply(program: Command): void {
 type WriteOptions = TargetOptions & { verify?: boolean };
 
 /** Shared by apply and revert: plan, refuse as a whole, write as a whole, report. */
-export function writeCommand(verb: 'apply' | 'revert', targets: string[], options: WriteOptions): ExitCode {
+export async function writeCommand(verb: 'apply' | 'revert', targets: string[], options: WriteOptions): Promise<ExitCode> {
   const direction: Direction = verb === 'apply' ? 'patch' : 'revert';
-  const result = planRun(targets, { direction, only: options.only });
+  const result = await planRun(targets, { direction, only: options.only });
   let exitCode = exitCodeOf(result);
   let writeError: ToolError | undefined;
   let verification: Verification | undefined;

@@ -29,7 +29,7 @@ export function registerCheck(program: Command): void {
 
 export async function checkCommand(targets: string[], options: CheckOptions): Promise<ExitCode> {
   const { exitCodeOf, planRun } = await import('../run.js');
-  const result = planRun(targets, { direction: 'patch', only: options.only });
+  const result = await planRun(targets, { direction: 'patch', only: options.only });
   const unapplied = options.applied ? result.files.filter((f) => f.status === 'change') : [];
   const exitCode = worstExitCode([exitCodeOf(result), unapplied.length > 0 ? ExitCode.CannotPatch : ExitCode.Ok]);
   if (options.json) {

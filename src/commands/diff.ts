@@ -30,7 +30,7 @@ export function registerDiff(program: Command): void {
 
 export async function diffCommand(targets: string[], options: DiffOptions): Promise<ExitCode> {
   const { exitCodeOf, planRun } = await import('../run.js');
-  const result = planRun(targets, { direction: 'patch', only: options.only });
+  const result = await planRun(targets, { direction: 'patch', only: options.only });
   let exitCode = exitCodeOf(result);
   const output = options.output === undefined ? undefined : writeOutput(options.output, result, exitCode);
   if (output?.error) exitCode = output.error.exitCode;

@@ -108,21 +108,20 @@ export function isOffloadCall(call: SyntaxNode): boolean {
   return loadCheckpointGroup(call) === ACTOR_GROUP && pathArgument(call)?.type === 'none';
 }
 
-const NESTED_SCOPES = new Set(['function_definition', 'class_definition', 'lambda']);
+const NESTED_SCOPES = ['function_definition', 'class_definition', 'lambda'];
 
 /**
  * Calls in a function body, not inside nested functions, classes or lambdas. The native
- * descendantsOfType does the walk; only the few calls found climb back to check their scope.
+ * descendantsOfType does both walks; a call is dropped when it lies inside a nested scope (most
+ * methods have none, so this is one range test per call).
  */
 export function callsIn(fn: SyntaxNode): SyntaxNode[] {
   const body = fn.childForFieldName('body');
   if (!body) return [];
-  return body.descendantsOfType('call').filter((call) => {
-    for (let node = call.parent; node && node.startIndex >= body.startIndex && node.id !== body.id; node = node.parent) {
-      if (NESTED_SCOPES.has(node.type)) return false;
-    }
-    return true;
-  });
+  const calls = body.descendantsOfType('call');
+  const scopes = body.descendantsOfType(NESTED_SCOPES);
+  if (scopes.length === 0) return calls;
+  return calls.filter((call) => !scopes.some((scope) => scope.startIndex < call.startIndex && call.endIndex <= scope.endIndex));
 }
 
 /** True when the node mentions the flag as a name, an attribute or a string: any spelling of the guard. */

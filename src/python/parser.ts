@@ -5,7 +5,6 @@
 import { createRequire } from 'node:module';
 import type Parser from 'tree-sitter';
 import type { TextEdit } from '../edits.js';
-import { lineNumberAt, lineStartAt } from '../text/lines.js';
 
 export type SyntaxNode = Parser.SyntaxNode;
 
@@ -68,13 +67,14 @@ export function parsePythonEdited(source: string, edits: readonly TextEdit[], ed
   const start = Math.min(...edits.map((e) => e.start));
   const oldEnd = Math.max(...edits.map((e) => e.end));
   const newEnd = oldEnd + (edited.length - source.length);
+  const startPosition = pointAt(source, start);
   previous.edit({
     startIndex: start,
     oldEndIndex: oldEnd,
     newEndIndex: newEnd,
-    startPosition: pointAt(source, start),
-    oldEndPosition: pointAt(source, oldEnd),
-    newEndPosition: pointAt(edited, newEnd),
+    startPosition,
+    oldEndPosition: movePoint(startPosition, source, start, oldEnd),
+    newEndPosition: movePoint(startPosition, edited, start, newEnd),
   });
   const tree = getParser().parse(edited, previous);
   last = { source: edited, tree };
@@ -83,7 +83,18 @@ export function parsePythonEdited(source: string, edits: readonly TextEdit[], ed
 
 /** tree-sitter's point for a string index: rows end at `\n` only, columns count UTF-16 units. */
 function pointAt(text: string, index: number): Parser.Point {
-  return { row: lineNumberAt(text, index) - 1, column: index - lineStartAt(text, index) };
+  return movePoint({ row: 0, column: 0 }, text, 0, index);
+}
+
+/** The point of `to`, given the point of `from` (<= to) in the same text. */
+function movePoint(point: Parser.Point, text: string, from: number, to: number): Parser.Point {
+  let row = point.row;
+  let lineStart = from - point.column;
+  for (let at = text.indexOf('\n', from); at !== -1 && at < to; at = text.indexOf('\n', at + 1)) {
+    row++;
+    lineStart = at + 1;
+  }
+  return { row, column: to - lineStart };
 }
 
 /** The first ERROR or MISSING node in document order, for a one-line message. */

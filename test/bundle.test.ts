@@ -1,0 +1,73 @@
+/**
+ * The package's bin is the bundle (scripts/bundle.mjs): dist/verl-critic-patch.cjs runs
+ * dist/bundle/cli.cjs through a V8 code cache, with the `yaml` package in dist/bundle/yaml.cjs.
+ * The other tests run tsc's output (dist/cli.js); these show the bin behaves exactly like it
+ * (same stdout, stderr and exit code on every verb, on success, refusal and bad input), that
+ * the code cache is accepted, and that a run on one Python file never loads the YAML half.
+ */
+import { spawnSync } from 'node:child_process';
+import { cpSync, readFileSync, rmSync } from 'node:fs';
+import { join } from 'node:path';
+import { afterAll, describe, expect, it } from 'vitest';
+import { CLI, REPO_ROOT, tempDir } from './helpers/cli.js';
+
+const pkg = JSON.parse(readFileSync(join(REPO_ROOT, 'package.json'), 'utf8')) as { bin: Record<string, string> };
+const BIN = join(REPO_ROOT, pkg.bin['verl-critic-patch']!);
+const EXAMPLE = join(REPO_ROOT, 'fixtures', 'examples', 'verl-0.9');
+const work = tempDir('vcp-bundle-');
+afterAll(() => rmSync(work, { recursive: true, force: true }));
+
+function run(entry: string, args: string[], env: Record<string, string> = {}, cwd = REPO_ROOT) {
+  const result = spawnSync(process.execPath, [entry, ...args], { cwd, encoding: 'utf8', env: { ...process.env, NO_COLOR: '1', ...env } });
+  return { code: result.status, stdout: result.stdout, stderr: result.stderr };
+}
+
+describe('the bundled bin', () => {
+  it.each([
+    [['--version']],
+    [['--help']],
+    [['diff', '--help']],
+    [['diff', 'fixtures/examples/verl-0.9']],
+    [['diff', 'fixtures/python/v0_9_keyword_only.py']],
+    [['check', '--json', 'fixtures/examples/verl-0.9']],
+    [['check', '--format', 'github', 'fixtures/refuse/super_only_subclass.py']],
+    [['diff', 'fixtures/refuse/syntax_error_in_method.py']],
+    [['diff', 'fixtures/config/no-such-file.yaml']],
+    [['diff', '--colour', 'x']],
+    [['inspect', 'no/such/run']],
+    [['nonsense']],
+  ])('answers %j exactly as dist/cli.js does', (args) => {
+    const bundled = run(BIN, args);
+    const unbundled = run(CLI, args);
+    expect(bundled).toEqual(unbundled);
+  });
+
+  it('applies and reverts a checkout exactly as dist/cli.js does', () => {
+    const results = ['bundled', 'unbundled'].map((name) => {
+      const checkout = join(work, name);
+      cpSync(EXAMPLE, checkout, { recursive: true });
+      const entry = name === 'bundled' ? BIN : CLI;
+      const apply = run(entry, ['apply', checkout], {}, work);
+      const patched = readFileSync(join(checkout, 'verl/trainer/ppo/ray_trainer.py'), 'utf8');
+      const revert = run(entry, ['revert', '--json', checkout], {}, work);
+      return { apply: { ...apply, stdout: apply.stdout.replaceAll(name, 'X'), stderr: apply.stderr.replaceAll(name, 'X') }, patched, revert: revert.stdout.replaceAll(name, 'X') };
+    });
+    expect(results[0]).toEqual(results[1]);
+    expect(results[0]!.patched).toContain('load_critic_only');
+  });
+
+  it('runs from the V8 code cache made at build time', () => {
+    const result = run(BIN, ['--version'], { VERL_CRITIC_PATCH_REPORT_CODE_CACHE: '1' });
+    expect(result.stderr).toBe('code cache: used\n');
+  });
+
+  it('loads the yaml half only when a YAML can be a target', () => {
+    // NODE_DEBUG=module logs every module Node.js loads; the YAML half is dist/bundle/yaml.cjs.
+    const trainerOnly = run(BIN, ['diff', 'fixtures/python/v0_9_keyword_only.py'], { NODE_DEBUG: 'module' });
+    expect(trainerOnly.code).toBe(0);
+    expect(trainerOnly.stderr).not.toContain('yaml.cjs');
+    const checkout = run(BIN, ['diff', 'fixtures/examples/verl-0.9'], { NODE_DEBUG: 'module' });
+    expect(checkout.code).toBe(0);
+    expect(checkout.stderr).toContain('yaml.cjs');
+  });
+});
