@@ -24,7 +24,14 @@ const source = `(function (exports, require, module, __filename, __dirname) {${r
 const script = new Script(source, { filename: bundle, cachedData });
 if (process.env.VERL_CRITIC_PATCH_WRITE_CODE_CACHE === '1') {
   // Build time only (scripts/bundle.mjs): after a run, so the functions that run compiled are in it.
-  process.once('exit', () => writeFileSync(cacheFile, script.createCachedData()));
+  // Never an error of a run: the build checks that the file is there.
+  process.once('exit', () => {
+    try {
+      writeFileSync(cacheFile, script.createCachedData());
+    } catch {
+      // A read-only install: there is nothing to do about it at exit.
+    }
+  });
 }
 if (process.env.VERL_CRITIC_PATCH_REPORT_CODE_CACHE === '1') {
   process.stderr.write(`code cache: ${cachedData === undefined ? 'none' : script.cachedDataRejected ? 'rejected' : 'used'}\n`);

@@ -12,7 +12,7 @@
 // The tree-sitter native modules stay outside, loaded at run time. dist/cli.js (tsc's output) stays
 // the development entry point that most tests run; test/bundle.test.ts runs this one.
 import { spawnSync } from 'node:child_process';
-import { chmodSync, copyFileSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { chmodSync, copyFileSync, existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { build } from 'esbuild';
 
@@ -87,7 +87,7 @@ const warmUp = spawnSync(process.execPath, [bin, 'diff', `${root}fixtures/exampl
   env: { ...process.env, VERL_CRITIC_PATCH_WRITE_CODE_CACHE: '1', NO_COLOR: '1' },
   encoding: 'utf8',
 });
-if (warmUp.status !== 0) {
-  process.stderr.write(`bundle: the bundled CLI failed on the bundled example (exit ${warmUp.status}):\n${warmUp.stderr}`);
+if (warmUp.status !== 0 || !existsSync(`${bundle}.v8cache`)) {
+  process.stderr.write(`bundle: the bundled CLI failed on the bundled example (exit ${warmUp.status}), or wrote no code cache:\n${warmUp.stderr}`);
   process.exit(1);
 }
