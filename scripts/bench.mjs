@@ -324,9 +324,9 @@ ${row('the same two `diff` runs, unbundled (tsc output, `node dist/cli.js`): exa
 ${row(`… and the ${large.toLocaleString('en-US')}-line trainer`, startup.diffLargeUnbundled)}
 ${row(`\`ast-grep scan\` of the ${large.toLocaleString('en-US')}-line trainer (for reference)`, startup.astGrepLarge)}
 
-\`verl-critic-patch\` is the package's bin, \`dist/verl-critic-patch.cjs\`: it runs one bundled CommonJS file
-(\`dist/bundle/cli.cjs\`) through a V8 code cache made at build time; the \`yaml\` package sits in
-its own file, loaded only by runs that can hold a YAML target (scripts/bundle.mjs).
+\`verl-critic-patch\` is the package's bin, \`dist/bin/verl-critic-patch.cjs\`: one bundled CommonJS file; the
+\`yaml\` package sits in its own file beside it, loaded only by runs that can hold a YAML target
+(scripts/bundle.mjs says why each choice).
 
 Where the time of that \`diff\` goes (bench/parse-probe.cjs, medians of 3 runs): ${largeProbe.parses} tree-sitter
 parses of ${(largeProbe.parsedChars / 1e3).toFixed(0)} k characters in all took ${ms(largeProbe.parseMs)} of the ${ms(largeProbe.processMs)} from process start to exit.

@@ -1,25 +1,27 @@
-// The installed CLI: dist/verl-critic-patch.cjs (the package's bin, scripts/bin-launcher.cjs) runs
-// dist/bundle/cli.cjs, all of our code, commander, jsdiff and yaml in one file, through a V8 code
-// cache made here. Startup is most of a run's time (BENCHMARKS.md), and each choice below takes a
-// measured part of it away:
+// The installed CLI: dist/bin/verl-critic-patch.cjs (the package's bin) holds all of our code,
+// commander and jsdiff in one file; the `yaml` package is dist/bin/yaml.cjs beside it. Startup is
+// most of a run's time (BENCHMARKS.md), and each choice below takes a measured part of it away:
 // - one file instead of ~50 modules to resolve, read and compile;
-// - CommonJS, not an ES module: Node.js 20 gives ES modules no code cache, and wraps every built-in
-//   an ES module imports in a facade (~10 ms);
+// - CommonJS, not an ES module: Node.js 20 wraps every built-in an ES module imports in a facade
+//   (~10 ms);
 // - modules a verb does not use are not evaluated (esbuild keeps `import()` lazy inside a bundle);
+// - the `yaml` package, as large as everything else together, is a file of its own, required only
+//   by runs that can hold a YAML target (run.ts imports config/trainerYaml.ts lazily);
 // - node:child_process (and the networking it pulls in, ~10 ms) loads on first use: commander
 //   requires it at start only for executable subcommands, which we do not have;
-// - the code cache spares compiling the bundle (~15 ms; scripts/bin-launcher.cjs).
+// - whitespace and syntax are minified (a smaller file to read and scan); names are kept, so a
+//   stack trace of a bug still names our functions.
+// Tried and measured as no gain, so not done: a V8 code cache (V8 compiles this bundle lazily,
+// and reading a cache costs what it saves), renaming identifiers.
 // The tree-sitter native modules stay outside, loaded at run time. dist/cli.js (tsc's output) stays
 // the development entry point that most tests run; test/bundle.test.ts runs this one.
-import { spawnSync } from 'node:child_process';
-import { chmodSync, copyFileSync, existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { chmodSync, mkdirSync, rmSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { build } from 'esbuild';
 
 const root = new URL('..', import.meta.url).pathname;
-const bin = `${root}dist/verl-critic-patch.cjs`;
-const bundle = `${root}dist/bundle/cli.cjs`;
-const { version } = JSON.parse(readFileSync(`${root}package.json`, 'utf8'));
+const outDir = `${root}dist/bin`;
+const { version } = createRequire(import.meta.url)('../package.json');
 
 /** node:child_process, required on first use: one function per name the bundle imports. */
 const lazyChildProcess = {
@@ -37,7 +39,7 @@ const lazyChildProcess = {
   },
 };
 
-/** The `yaml` package lives in its own file (yaml.cjs), required only by runs that plan a YAML. */
+/** The `yaml` package lives in its own file beside the bin. */
 const yamlApart = {
   name: 'yaml-apart',
   setup(plugin) {
@@ -45,49 +47,22 @@ const yamlApart = {
   },
 };
 
-rmSync(`${root}dist/bundle`, { recursive: true, force: true });
-rmSync(`${root}dist/verl-critic-patch.js`, { force: true }); // the bin of earlier builds
-mkdirSync(`${root}dist/bundle`, { recursive: true });
+const common = { bundle: true, platform: 'node', format: 'cjs', target: 'node20', minifyWhitespace: true, minifySyntax: true, legalComments: 'none', logLevel: 'warning' };
+
+// Outputs of earlier builds, so that a development checkout holds only what this build makes.
+for (const old of ['dist/bin', 'dist/bundle', 'dist/verl-critic-patch.js', 'dist/verl-critic-patch.cjs']) rmSync(`${root}${old}`, { recursive: true, force: true });
+mkdirSync(outDir, { recursive: true });
 await build({
+  ...common,
   entryPoints: [`${root}src/cli.ts`],
-  outfile: bundle,
-  bundle: true,
-  platform: 'node',
-  format: 'cjs',
-  target: 'node20',
+  outfile: `${outDir}/verl-critic-patch.cjs`,
   external: ['tree-sitter', 'tree-sitter-python'],
   plugins: [lazyChildProcess, yamlApart],
   // src/version.ts reads this instead of package.json; modules that resolve files next to
   // themselves (createRequire(import.meta.url)) get the bundle's own URL.
   define: { __VCP_VERSION__: JSON.stringify(version), 'import.meta.url': '__vcpBundleUrl' },
   banner: { js: "const __vcpBundleUrl = require('node:url').pathToFileURL(__filename).href;" },
-  legalComments: 'none',
-  minifyWhitespace: true,
-  minifySyntax: true,
-  logLevel: 'warning',
 });
-await build({
-  entryPoints: [createRequire(import.meta.url).resolve('yaml')],
-  outfile: `${root}dist/bundle/yaml.cjs`,
-  bundle: true,
-  platform: 'node',
-  format: 'cjs',
-  target: 'node20',
-  minify: true,
-  legalComments: 'none',
-  logLevel: 'warning',
-});
-// src/cli.ts's `#!` line is kept by esbuild; inside the launcher's function wrapper it is a syntax error.
-writeFileSync(bundle, readFileSync(bundle, 'utf8').replace(/^#!.*/, ''));
-copyFileSync(`${root}scripts/bin-launcher.cjs`, bin);
-chmodSync(bin, 0o755);
-
-// The code cache: one run of the bin on the bundled example, which writes the cache at its exit.
-const warmUp = spawnSync(process.execPath, [bin, 'diff', `${root}fixtures/examples/verl-0.9`], {
-  env: { ...process.env, VERL_CRITIC_PATCH_WRITE_CODE_CACHE: '1', NO_COLOR: '1' },
-  encoding: 'utf8',
-});
-if (warmUp.status !== 0 || !existsSync(`${bundle}.v8cache`)) {
-  process.stderr.write(`bundle: the bundled CLI failed on the bundled example (exit ${warmUp.status}), or wrote no code cache:\n${warmUp.stderr}`);
-  process.exit(1);
-}
+// Third-party code: fully minified (its names are not ours to read in a stack trace).
+await build({ ...common, minify: true, entryPoints: [createRequire(import.meta.url).resolve('yaml')], outfile: `${outDir}/yaml.cjs` });
+chmodSync(`${outDir}/verl-critic-patch.cjs`, 0o755);

@@ -1,12 +1,11 @@
 /**
- * The package's bin is the bundle (scripts/bundle.mjs): dist/verl-critic-patch.cjs runs
- * dist/bundle/cli.cjs through a V8 code cache, with the `yaml` package in dist/bundle/yaml.cjs.
- * The other tests run tsc's output (dist/cli.js); these show the bin behaves exactly like it
- * (same stdout, stderr and exit code on every verb, on success, refusal and bad input), that
- * the code cache is accepted, and that a run on one Python file never loads the YAML half.
+ * The package's bin is the bundle (scripts/bundle.mjs): dist/bin/verl-critic-patch.cjs, with the
+ * `yaml` package in dist/bin/yaml.cjs. The other tests run tsc's output (dist/cli.js); these show
+ * the bin behaves exactly like it (same stdout, stderr and exit code on every verb, on success,
+ * refusal and bad input), and that a run on one Python file never loads the YAML half.
  */
 import { spawnSync } from 'node:child_process';
-import { cpSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { cpSync, readFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { CLI, REPO_ROOT, tempDir } from './helpers/cli.js';
@@ -56,33 +55,8 @@ describe('the bundled bin', () => {
     expect(results[0]!.patched).toContain('load_critic_only');
   });
 
-  it('runs from the V8 code cache made at build time', () => {
-    const result = run(BIN, ['--version'], { VERL_CRITIC_PATCH_REPORT_CODE_CACHE: '1' });
-    expect(result.stderr).toBe('code cache: used\n');
-  });
-
-  it('runs, compiling as usual, when the code cache is damaged or missing', () => {
-    const copy = join(work, 'install');
-    cpSync(join(REPO_ROOT, 'dist', 'bundle'), join(copy, 'bundle'), { recursive: true });
-    cpSync(BIN, join(copy, 'verl-critic-patch.cjs'));
-    // The copy finds tree-sitter through NODE_PATH, as a global install finds its dependencies.
-    const env = { VERL_CRITIC_PATCH_REPORT_CODE_CACHE: '1', NODE_PATH: join(REPO_ROOT, 'node_modules') };
-    const expected = run(CLI, ['diff', 'fixtures/python/v0_9_keyword_only.py']);
-    const cache = join(copy, 'bundle', 'cli.cjs.v8cache');
-    for (const [state, damage] of [
-      ['rejected', () => writeFileSync(cache, readFileSync(cache).subarray(0, 1000))],
-      ['rejected', () => writeFileSync(cache, Buffer.alloc(4096, 7))],
-      ['none', () => rmSync(cache)],
-    ] as const) {
-      damage();
-      const result = run(join(copy, 'verl-critic-patch.cjs'), ['diff', 'fixtures/python/v0_9_keyword_only.py'], env);
-      expect(result.stderr).toBe(`code cache: ${state}\n${expected.stderr}`);
-      expect({ code: result.code, stdout: result.stdout }).toEqual({ code: expected.code, stdout: expected.stdout });
-    }
-  });
-
   it('loads the yaml half only when a YAML can be a target', () => {
-    // NODE_DEBUG=module logs every module Node.js loads; the YAML half is dist/bundle/yaml.cjs.
+    // NODE_DEBUG=module logs every module Node.js loads; the YAML half is dist/bin/yaml.cjs.
     const trainerOnly = run(BIN, ['diff', 'fixtures/python/v0_9_keyword_only.py'], { NODE_DEBUG: 'module' });
     expect(trainerOnly.code).toBe(0);
     expect(trainerOnly.stderr).not.toContain('yaml.cjs');
