@@ -1,8 +1,8 @@
 /** Running the built CLI the way users do, and scratch folders for it to work in. */
 import { spawnSync } from 'node:child_process';
-import { mkdtempSync, mkdirSync, copyFileSync, readFileSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, mkdirSync, copyFileSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { dirname, join } from 'node:path';
+import { dirname, join, relative } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 export const REPO_ROOT = fileURLToPath(new URL('../..', import.meta.url));
@@ -57,6 +57,20 @@ export function copyInto(source: string, destination: string): void {
 }
 
 export const readBytes = (path: string): Buffer => readFileSync(path);
+
+/** Every file below `dir` (not following links), by path relative to it: what gitRepo() takes. */
+export function filesUnder(dir: string): Record<string, Buffer> {
+  const files: Record<string, Buffer> = {};
+  const walk = (current: string) => {
+    for (const entry of readdirSync(current, { withFileTypes: true })) {
+      const path = join(current, entry.name);
+      if (entry.isDirectory()) walk(path);
+      else files[relative(dir, path)] = readFileSync(path);
+    }
+  };
+  walk(dir);
+  return files;
+}
 
 /** A stack trace in CLI output is a bug whatever the exit code. */
 export function hasStackTrace(text: string): boolean {

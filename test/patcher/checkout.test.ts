@@ -2,27 +2,14 @@
  * A directory target: a synthetic VeRL checkout in a temp git repo, built from the bundled
  * example and our fixtures, laid out where VeRL keeps its trainers.
  */
-import { lstatSync, readdirSync, readFileSync, renameSync, symlinkSync, writeFileSync } from 'node:fs';
-import { join, relative } from 'node:path';
+import { lstatSync, readFileSync, renameSync, symlinkSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { REPO_ROOT, git, gitRepo, readBytes, runCli } from '../helpers/cli.js';
+import { REPO_ROOT, filesUnder, git, gitRepo, readBytes, runCli } from '../helpers/cli.js';
 import { omegaConfCheckFile } from '../helpers/omegaconf.js';
 
 const EXAMPLE = join(REPO_ROOT, 'fixtures', 'examples', 'verl-0.9');
 const fixture = (name: string) => readFileSync(join(REPO_ROOT, 'fixtures', 'python', name));
-
-function filesUnder(dir: string): Record<string, Buffer> {
-  const files: Record<string, Buffer> = {};
-  const walk = (current: string) => {
-    for (const entry of readdirSync(current, { withFileTypes: true })) {
-      const path = join(current, entry.name);
-      if (entry.isDirectory()) walk(path);
-      else files[relative(dir, path)] = readFileSync(path);
-    }
-  };
-  walk(dir);
-  return files;
-}
 
 function syntheticCheckout(prefix = ''): string {
   const files: Record<string, Buffer | string> = {};

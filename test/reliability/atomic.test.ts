@@ -8,7 +8,7 @@ import { spawnSync } from 'node:child_process';
 import { chmodSync, existsSync, readdirSync, readFileSync, realpathSync, writeFileSync } from 'node:fs';
 import { join, relative } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { REPO_ROOT, git, gitRepo, hasStackTrace, runCli, tempDir, writeFile, type CliResult } from '../helpers/cli.js';
+import { REPO_ROOT, filesUnder, git, gitRepo, hasStackTrace, runCli, tempDir, writeFile, type CliResult } from '../helpers/cli.js';
 import { FIXTURE_DIR } from './cases.js';
 import { leftoverTemps } from './cliAsync.js';
 
@@ -18,15 +18,7 @@ const fixture = (name: string) => readFileSync(join(FIXTURE_DIR, name));
 
 /** A checkout whose apply writes four files: three trainers and the trainer YAML. */
 function checkout(extra: Record<string, Buffer | string> = {}): string {
-  const files: Record<string, Buffer | string> = {};
-  const walk = (dir: string) => {
-    for (const entry of readdirSync(dir, { withFileTypes: true })) {
-      const path = join(dir, entry.name);
-      if (entry.isDirectory()) walk(path);
-      else files[relative(EXAMPLE, path)] = readFileSync(path);
-    }
-  };
-  walk(EXAMPLE);
+  const files: Record<string, Buffer | string> = filesUnder(EXAMPLE);
   files['recipe/spin/spin_trainer.py'] = fixture('v2025_04_three_line.py');
   files['verl/trainer/main_ppo_sync.py'] = fixture('crlf.py');
   return gitRepo({ ...files, ...extra });

@@ -3,30 +3,19 @@
  * --output (file and folder naming), --format github, --version and --help.
  */
 import { spawnSync } from 'node:child_process';
-import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
-import { join, relative } from 'node:path';
+import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { CLI, REPO_ROOT, git, gitRepo, hasStackTrace, readBytes, runCli, tempDir } from '../helpers/cli.js';
+import { CLI, REPO_ROOT, filesUnder, git, gitRepo, hasStackTrace, readBytes, runCli, tempDir } from '../helpers/cli.js';
 
 const EXAMPLE = join(REPO_ROOT, 'fixtures', 'examples', 'verl-0.9');
 const EXAMPLE_TRAINER = 'fixtures/examples/verl-0.9/verl/trainer/ppo/ray_trainer.py';
 const ESC = '\u001b[';
 const COLOR_ON = { NO_COLOR: '', FORCE_COLOR: '1' };
 
-/** Every file of a folder, as gitRepo() takes them. */
-function filesOf(dir: string, base = dir): Record<string, Buffer> {
-  const files: Record<string, Buffer> = {};
-  for (const name of readdirSync(dir)) {
-    const path = join(dir, name);
-    if (statSync(path).isDirectory()) Object.assign(files, filesOf(path, base));
-    else files[relative(base, path)] = readFileSync(path);
-  }
-  return files;
-}
-
 /** A git repo holding the bundled VeRL 0.9 example checkout at its root. */
 function exampleRepo(): string {
-  return gitRepo(filesOf(EXAMPLE));
+  return gitRepo(filesUnder(EXAMPLE));
 }
 
 describe('colour', () => {
