@@ -145,7 +145,8 @@ function isGuarded(statement: SyntaxNode, method: SyntaxNode): boolean {
   return false;
 }
 
-function lineOf(node: SyntaxNode): number {
+/** The 1-based line of a node: tree-sitter's rows end at `\n`, as the lines of our messages do. */
+export function lineOf(node: SyntaxNode): number {
   return node.startPosition.row + 1;
 }
 

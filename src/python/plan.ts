@@ -6,8 +6,7 @@
  * fails its own check is refused rather than written.
  */
 import { applyEdits, type TextEdit } from '../edits.js';
-import { lineNumberAt } from '../text/lines.js';
-import { analyzeMethod, findCheckpointMethods, isOffloadCall, callsIn, type ActorLoadSite, type MethodAnalysis } from './analyze.js';
+import { analyzeMethod, findCheckpointMethods, isOffloadCall, callsIn, lineOf, type ActorLoadSite, type MethodAnalysis } from './analyze.js';
 import { guardEdits, UnsupportedShape, type GuardStyle } from './guard.js';
 import { firstSyntaxError, parsePython, parsePythonEdited, type SyntaxNode } from './parser.js';
 import { indentUnit, logFunction, preferredQuote } from './style.js';
@@ -46,13 +45,13 @@ export function mayHoldTarget(source: string): boolean {
 function syntaxProblem(root: SyntaxNode): PythonPlan | undefined {
   const error = firstSyntaxError(root);
   if (!error) return undefined;
-  return { status: 'malformed', reason: 'Python syntax error', line: error.startPosition.row + 1 };
+  return { status: 'malformed', reason: 'Python syntax error', line: lineOf(error) };
 }
 
-function summarize(source: string, sites: readonly ActorLoadSite[]): SiteSummary[] {
+function summarize(sites: readonly ActorLoadSite[]): SiteSummary[] {
   return sites.map((site) => ({
     method: `${site.method.className}.${site.method.name}`,
-    line: lineNumberAt(source, site.statement.startIndex),
+    line: lineOf(site.statement),
     guarded: site.guarded,
   }));
 }
@@ -103,11 +102,11 @@ function guardPlan(source: string, root: SyntaxNode): PythonPlan {
       edits.push(...guardEdits(source, site.statement, styleFor(source, analysis, site)));
     } catch (error) {
       if (!(error instanceof UnsupportedShape)) throw error;
-      const line = lineNumberAt(source, site.statement.startIndex);
+      const line = lineOf(site.statement);
       return { status: 'refused', reason: `the actor load at line ${line} ${error.message}`, line };
     }
   }
-  const summary = summarize(source, sites);
+  const summary = summarize(sites);
   if (edits.length === 0) return { status: 'already-patched', sites: summary };
   const selfCheck = checkGuardPlan(source, edits);
   if (selfCheck) return { status: 'refused', reason: `internal check failed, nothing written: ${selfCheck}` };
@@ -141,7 +140,7 @@ function unguardPlan(source: string, root: SyntaxNode, options: { verify: boolea
   const foreignGuard = foreign[0];
   if (ours.length === 0) {
     if (foreignGuard) {
-      const line = foreignGuard.startPosition.row + 1;
+      const line = lineOf(foreignGuard);
       return { status: 'refused', reason: `the load_critic_only guard at line ${line} was not written by verl-critic-patch; remove it by hand`, line };
     }
     const plan = guardPlan(source, root);
@@ -149,11 +148,11 @@ function unguardPlan(source: string, root: SyntaxNode, options: { verify: boolea
     return { status: 'already-patched', sites: plan.sites };
   }
   const edits = ours.flatMap((guard) => unguardEdits(source, guard));
-  const sites = ours.map((guard) => ({ method: enclosingMethodName(guard.ifStatement), line: guard.statement.startPosition.row + 1, guarded: true }));
+  const sites = ours.map((guard) => ({ method: enclosingMethodName(guard.ifStatement), line: lineOf(guard.statement), guarded: true }));
   if (options.verify) {
     const reverted = applyEdits(source, edits);
     const error = firstSyntaxError(parsePythonEdited(source, edits, reverted));
-    if (error) return { status: 'refused', reason: `internal check failed, nothing written: the reverted text does not parse (line ${error.startPosition.row + 1})` };
+    if (error) return { status: 'refused', reason: `internal check failed, nothing written: the reverted text does not parse (line ${lineOf(error)})` };
   }
   return { status: 'patch', edits, sites };
 }
