@@ -90,9 +90,11 @@ function commonLength(limit: number, same: (at: number, n: number) => boolean): 
   return at;
 }
 
-/** Ranges of the lines marked `mark`, numbered in the new file for '+' and the old file for '-'. */
+/**
+ * Ranges of the lines marked `mark`, numbered in the new file for '+' and the old file for '-'.
+ * Context lines count in both files; lines of the other mark and `\ No newline` count in neither.
+ */
 function lineRanges(hunks: { oldStart: number; newStart: number; lines: string[] }[], mark: '+' | '-'): LineRange[] {
-  const other = mark === '+' ? '-' : '+';
   const ranges: LineRange[] = [];
   for (const hunk of hunks) {
     let line = mark === '+' ? hunk.newStart : hunk.oldStart;
@@ -103,7 +105,6 @@ function lineRanges(hunks: { oldStart: number; newStart: number; lines: string[]
         else ranges.push([line, line]);
         line++;
       } else if (text.startsWith(' ')) line++;
-      else if (text.startsWith(other)) continue;
     }
   }
   return ranges;
