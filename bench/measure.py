@@ -3,7 +3,8 @@
 the wall time, the CPU time (user + system) and the peak resident memory of the process, read
 with os.wait4 (so it measures the command itself, not a wrapper).
 
-stdin: {"runs": 5, "warmup": 1, "commands": [{"argv": [...], "cwd": "..."}]}
+stdin: {"runs": 5, "warmup": 1, "commands": [{"argv": [...], "cwd": "...", "unset": ["VAR", ...]}]}
+("unset": environment variables the command runs without; optional)
 stdout: one list per command, of {"wall_ms", "cpu_ms", "max_rss_kb", "code"} per run.
 """
 import json
@@ -11,6 +12,11 @@ import os
 import subprocess
 import sys
 import time
+
+
+def environment(command: dict) -> dict:
+    unset = set(command.get("unset", []))
+    return {name: value for name, value in os.environ.items() if name not in unset}
 
 
 def main() -> None:
@@ -24,7 +30,7 @@ def main() -> None:
         for round_index in range(warmup + runs):
             for index, command in enumerate(commands):
                 start = time.perf_counter()
-                process = subprocess.Popen(command["argv"], cwd=command.get("cwd"), stdout=devnull, stderr=devnull)
+                process = subprocess.Popen(command["argv"], cwd=command.get("cwd"), env=environment(command), stdout=devnull, stderr=devnull)
                 _, status, usage = os.wait4(process.pid, 0)
                 wall = time.perf_counter() - start
                 process.returncode = os.waitstatus_to_exitcode(status)

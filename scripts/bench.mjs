@@ -43,6 +43,12 @@ const PARSE_ONLY =
 const CHECKOUT_FILES = 2000;
 const SCALE_SIZES = [1000, 10000, 100000];
 const node = process.execPath;
+/**
+ * Environment variables set here that Node.js acts on at every start, before any script runs:
+ * NODE_EXTRA_CA_CERTS makes it read and parse a certificate file (tens of ms), NODE_OPTIONS can
+ * preload code or set flags.
+ */
+const STARTUP_SETTINGS = ['NODE_EXTRA_CA_CERTS', 'NODE_OPTIONS'].filter((name) => process.env[name]);
 const require = createRequire(import.meta.url);
 
 if (!existsSync(CLI) || !existsSync(UNBUNDLED)) fail(`${relative(process.cwd(), CLI)} is missing: run npm run build first (npm run bench does)`);
@@ -87,6 +93,13 @@ try {
       diffLargeUnbundled: { argv: [node, UNBUNDLED, 'diff', large] },
       astGrepLarge: { argv: [astGrep, 'scan', '--rule', RULE, large] },
       astGrepExample: { argv: [astGrep, 'scan', '--rule', RULE, EXAMPLE_TRAINER] },
+      // Settings that make every Node.js process start slower, measured without them as well: the
+      // floor pays them too, so they shrink the first ratio.
+      ...(STARTUP_SETTINGS.length > 0 && {
+        floorBare: { argv: floorArgv, cwd: REPO_ROOT, unset: STARTUP_SETTINGS },
+        parseOnlyBare: { argv: parseOnlyArgv, cwd: REPO_ROOT, unset: STARTUP_SETTINGS },
+        diffLargeBare: { argv: [node, CLI, 'diff', large], unset: STARTUP_SETTINGS },
+      }),
     },
     STARTUP_RUNS,
   );
@@ -105,7 +118,10 @@ try {
   const agreement = compareFindings(checkoutDir);
 
   // 3. Growth with file size.
-  log(`3/3 growth with file size: ${scaled.map((s) => s.lines).join(', ')} lines (${RUNS} runs)`);
+  // The exponent compares the size-dependent parts of two runs, each a difference of two noisy
+  // medians; a busy machine moved a 5-run exponent by ±0.15, so this section takes more runs.
+  const GROWTH_RUNS = Math.max(RUNS, 11);
+  log(`3/3 growth with file size: ${scaled.map((s) => s.lines).join(', ')} lines (${GROWTH_RUNS} runs)`);
   const growth = measure(
     Object.fromEntries([
       ['diffExample', { argv: [node, CLI, 'diff', EXAMPLE_TRAINER] }],
@@ -115,7 +131,7 @@ try {
         [`astGrep${s.lines}`, { argv: [astGrep, 'scan', '--rule', RULE, s.path] }],
       ]),
     ]),
-    RUNS,
+    GROWTH_RUNS,
   );
 
   const markdown = report({ checkout, large: countLines(large), startup, largeProbe, scan, scanProbe, agreement, scaled, growth });
@@ -158,7 +174,7 @@ function countLines(path) {
 /** Run every command `runs` times, interleaved, after one warm-up round; medians per command. */
 function measure(commands, runs) {
   const names = Object.keys(commands);
-  const list = names.map((name) => ({ argv: commands[name].argv, cwd: commands[name].cwd ?? REPO_ROOT }));
+  const list = names.map((name) => ({ argv: commands[name].argv, cwd: commands[name].cwd ?? REPO_ROOT, unset: commands[name].unset ?? [] }));
   let raw;
   if (python) {
     const result = spawnSync(python, [join(REPO_ROOT, 'bench', 'measure.py')], {
@@ -173,7 +189,8 @@ function measure(commands, runs) {
     for (let round = 0; round < runs + 1; round++) {
       list.forEach((command, index) => {
         const start = performance.now();
-        const result = spawnSync(command.argv[0], command.argv.slice(1), { cwd: command.cwd, stdio: 'ignore' });
+        const env = Object.fromEntries(Object.entries(process.env).filter(([name]) => !command.unset.includes(name)));
+        const result = spawnSync(command.argv[0], command.argv.slice(1), { cwd: command.cwd, env, stdio: 'ignore' });
         if (round > 0) raw[index].push({ wall_ms: performance.now() - start, cpu_ms: null, max_rss_kb: null, code: result.status });
       });
     }
@@ -248,10 +265,35 @@ function exponent(t1, t2, fixed, n1, n2) {
   return Math.log((t2 - fixed) / (t1 - fixed)) / Math.log(n2 / n1);
 }
 
+/** Section 1's note on the start-up settings of this environment, with the first ratio without them. */
+function bareStartup(startup, large) {
+  const them = STARTUP_SETTINGS.length > 1 ? 'them' : 'it';
+  return `This environment sets ${STARTUP_SETTINGS.map((name) => `\`${name}\``).join(' and ')}, which Node.js acts on at every start before any
+script runs (given \`NODE_EXTRA_CA_CERTS\`, it reads and parses that certificate file). Both sides of
+the first ratio pay that, so it makes the ratio smaller. Without ${them}, in the same rounds:
+
+| command | median | min | CPU | peak memory |
+|---|---|---|---|---|
+${row('floor', startup.floorBare)}
+${row('least tree-sitter program for the trainer', startup.parseOnlyBare)}
+${row(`\`verl-critic-patch diff\` of the ${large.toLocaleString('en-US')}-line trainer`, startup.diffLargeBare)}
+
+Without ${them}, the first ratio is ${x(ratio(startup.diffLargeBare.wall, startup.floorBare.wall))} (with: ${x(ratio(startup.diffLarge.wall, startup.floor.wall))}), and the least program alone ${x(ratio(startup.parseOnlyBare.wall, startup.floorBare.wall))} the floor (with: ${x(ratio(startup.parseOnly.wall, startup.floor.wall))}).
+
+`;
+}
+
+function row(label, m, extra = '') {
+  return `| ${label} | ${ms(m.wall)} | ${ms(m.wallMin)} | ${m.cpu === null ? 'n/a' : ms(m.cpu)} | ${mb(m.rssMb)} |${extra}`;
+}
+
 function summaryLines({ startup, scan, scaled, growth }) {
   const [, s10, s100] = scaled;
   return [
     `diff of one large file vs floor: ${x(ratio(startup.diffLarge.wall, startup.floor.wall))}`,
+    ...(STARTUP_SETTINGS.length > 0
+      ? [`  without ${STARTUP_SETTINGS.join(', ')}: ${x(ratio(startup.diffLargeBare.wall, startup.floorBare.wall))} (parse-only program: ${x(ratio(startup.parseOnlyBare.wall, startup.floorBare.wall))})`]
+      : []),
     `parse-only program vs floor: ${x(ratio(startup.parseOnly.wall, startup.floor.wall))}; diff vs parse-only program: ${x(ratio(startup.diffLarge.wall, startup.parseOnly.wall))}`,
     `--version vs floor: ${x(ratio(startup.version.wall, startup.floor.wall))}`,
     `check . vs ast-grep: ${x(ratio(scan.check.wall, scan.astGrep.wall))}`,
@@ -267,7 +309,6 @@ function report({ checkout, large, startup, largeProbe, scan, scanProbe, agreeme
   const r1 = ratio(startup.diffLarge.wall, startup.floor.wall);
   const r2 = ratio(scan.check.wall, scan.astGrep.wall);
   const fixed = growth.diffExample.wall; // measured in the same rounds as the sizes
-  const row = (label, m, extra = '') => `| ${label} | ${ms(m.wall)} | ${ms(m.wallMin)} | ${m.cpu === null ? 'n/a' : ms(m.cpu)} | ${mb(m.rssMb)} |${extra}`;
   const growthRows = scaled.map((s) => {
     const ours = growth[`diff${s.lines}`];
     const theirs = growth[`astGrep${s.lines}`];
@@ -287,13 +328,14 @@ function report({ checkout, large, startup, largeProbe, scan, scanProbe, agreeme
   return `# Benchmarks
 
 Written by \`npm run bench\` (scripts/bench.mjs); do not edit by hand. Medians of ${RUNS} runs per
-command (of ${Math.max(RUNS, 15)} for the short runs of section 1) after one warm-up run, commands interleaved round by round, whole processes (start to
+command (of ${Math.max(RUNS, 15)} for the short runs of section 1, of ${Math.max(RUNS, 11)} in section 3) after one warm-up run, commands interleaved round by round, whole processes (start to
 exit) as a user's shell or CI sees them. Inputs are generated (bench/generate.mjs): our own
 fixtures and filler modules, no VeRL source.
 
 - Date: ${startedAt.toISOString()}
 - Machine: ${cpu[0]?.model ?? 'unknown CPU'}, ${cpu.length} cores, ${(os.totalmem() / 2 ** 30).toFixed(0)} GiB RAM, ${os.type()} ${os.release()} (${os.arch()})
 - Load average (1 min) before / after: ${loadBefore[0].toFixed(2)} / ${loadAfter[0].toFixed(2)}${loadBefore[0] > cpu.length / 2 ? ' (a busy machine: absolute times are inflated; the ratios, measured side by side, less so)' : ''}
+- Node.js start-up settings in the environment: ${STARTUP_SETTINGS.length > 0 ? STARTUP_SETTINGS.map((name) => `\`${name}\``).join(', ') + ' (section 1 measures the first ratio without them too)' : 'none'}
 - Node.js ${process.version}; ${pkg.name} ${pkg.version}; ${astGrepVersion}; CPU time and peak memory ${python ? 'from os.wait4 (bench/measure.py)' : 'not measured (no python3)'}
 
 ## Summary
@@ -326,7 +368,7 @@ ${row('the same two `diff` runs, unbundled (tsc output, `node dist/cli.js`): exa
 ${row(`… and the ${large.toLocaleString('en-US')}-line trainer`, startup.diffLargeUnbundled)}
 ${row(`\`ast-grep scan\` of the ${large.toLocaleString('en-US')}-line trainer (for reference)`, startup.astGrepLarge)}
 
-\`verl-critic-patch\` is the package's bin, \`dist/bin/verl-critic-patch.cjs\`: one bundled CommonJS file; the
+${STARTUP_SETTINGS.length > 0 ? bareStartup(startup, large) : ''}\`verl-critic-patch\` is the package's bin, \`dist/bin/verl-critic-patch.cjs\`: one bundled CommonJS file; the
 \`yaml\` package sits in its own file beside it, loaded only by runs that can hold a YAML target
 (scripts/bundle.mjs says why each choice).
 
