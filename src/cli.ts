@@ -53,6 +53,12 @@ async function main(): Promise<void> {
     if (error.code !== 'EPIPE') throw error;
     process.exit();
   });
+  // Nobody reads stderr any more (`… 2>&1 | head`, a closed CI log): what is left of the notes is
+  // lost, but the run finishes, so files are not left half-staged and the exit code still says how
+  // it went (an unhandled EPIPE would exit 1, "cannot be patched", whatever the outcome).
+  process.stderr.on('error', (error: NodeJS.ErrnoException) => {
+    if (error.code !== 'EPIPE') throw error;
+  });
 
   try {
     await program.parseAsync(process.argv);

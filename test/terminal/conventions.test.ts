@@ -1,9 +1,10 @@
 /**
  * Terminal and CI conventions of the built CLI: colour only where it belongs, --quiet,
- * --output (file and folder naming), --format github, --version and --help.
+ * --output (file and folder naming), --format github, --version and --help, and a reader of
+ * stdout or stderr that has gone away.
  */
 import { spawnSync } from 'node:child_process';
-import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { CLI, REPO_ROOT, filesUnder, git, gitRepo, hasStackTrace, readBytes, runCli, tempDir } from '../helpers/cli.js';
@@ -263,5 +264,52 @@ describe('--version and --help', () => {
     expect(runCli(['help', 'diff']).code).toBe(0);
     expect(runCli([]).code).toBe(2);
     expect(existsSync(CLI)).toBe(true);
+  });
+});
+
+describe('a reader that has gone away', () => {
+  /**
+   * Runs the CLI with stdout or stderr on a pipe whose reading end python3 closed before the CLI
+   * started, so that every write to it fails with EPIPE (a pipe to `head` that has exited, without
+   * the race of waiting for it to exit). The other stream is captured.
+   */
+  function withClosedPipe(closed: 'stdout' | 'stderr', args: string[], cwd = REPO_ROOT): { code: number; other: string } {
+    const script = `
+import json, os, subprocess, sys
+read_end, write_end = os.pipe()
+os.close(read_end)
+streams = {"stdout": subprocess.PIPE, "stderr": subprocess.PIPE}
+streams[sys.argv[1]] = write_end
+run = subprocess.run(sys.argv[2:], env=dict(os.environ, NO_COLOR="1"), **streams)
+other = run.stderr if sys.argv[1] == "stdout" else run.stdout
+print(json.dumps({"code": run.returncode, "other": other.decode("utf-8", "replace")}))
+`;
+    const run = spawnSync('python3', ['-c', script, closed, process.execPath, CLI, ...args], { cwd, encoding: 'utf8' });
+    expect(run.status, run.stderr).toBe(0);
+    return JSON.parse(run.stdout);
+  }
+
+  it('stderr gone: the run still finishes, with the exit code it would have had', () => {
+    const repo = exampleRepo();
+    const broken = join(tempDir(), 'broken.py');
+    writeFileSync(broken, 'def f(:\n');
+    // Each of these writes to stderr before it decides its exit code.
+    expect(withClosedPipe('stderr', ['check', repo]).code).toBe(0);
+    expect(withClosedPipe('stderr', ['check', repo, broken]).code).toBe(2);
+    const diff = withClosedPipe('stderr', ['diff', repo]);
+    expect(diff.code).toBe(0);
+    expect(diff.other).toBe(runCli(['diff', repo]).stdout);
+    // apply writes every file and says so on stdout, as it would with stderr open.
+    const applied = withClosedPipe('stderr', ['apply', repo]);
+    expect(applied.code).toBe(0);
+    expect(runCli(['check', '--applied', repo]).code).toBe(0);
+  });
+
+  it('stdout gone: the exit code still reports a broken target', () => {
+    const repo = exampleRepo();
+    const broken = join(tempDir(), 'broken.py');
+    writeFileSync(broken, 'def f(:\n');
+    expect(withClosedPipe('stdout', ['diff', repo]).code).toBe(0);
+    expect(withClosedPipe('stdout', ['check', repo, broken]).code).toBe(2);
   });
 });
