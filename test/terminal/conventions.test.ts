@@ -289,10 +289,15 @@ print(json.dumps({"code": run.returncode, "other": other.decode("utf-8", "replac
     return JSON.parse(run.stdout);
   }
 
-  it('stderr gone: the run still finishes, with the exit code it would have had', () => {
-    const repo = exampleRepo();
+  /** A copy of the example checkout (exit 0), and a Python file with a syntax error (exit 2). */
+  function targets(): { repo: string; broken: string } {
     const broken = join(tempDir(), 'broken.py');
     writeFileSync(broken, 'def f(:\n');
+    return { repo: exampleRepo(), broken };
+  }
+
+  it('stderr gone: the run still finishes, with the exit code it would have had', () => {
+    const { repo, broken } = targets();
     // Each of these writes to stderr before it decides its exit code.
     expect(withClosedPipe('stderr', ['check', repo]).code).toBe(0);
     expect(withClosedPipe('stderr', ['check', repo, broken]).code).toBe(2);
@@ -306,9 +311,7 @@ print(json.dumps({"code": run.returncode, "other": other.decode("utf-8", "replac
   });
 
   it('stdout gone: the exit code still reports a broken target', () => {
-    const repo = exampleRepo();
-    const broken = join(tempDir(), 'broken.py');
-    writeFileSync(broken, 'def f(:\n');
+    const { repo, broken } = targets();
     expect(withClosedPipe('stdout', ['diff', repo]).code).toBe(0);
     expect(withClosedPipe('stdout', ['check', repo, broken]).code).toBe(2);
   });
