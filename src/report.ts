@@ -54,11 +54,6 @@ export function checkoutLines(result: RunResult): string[] {
   });
 }
 
-/** The line for a file that was refused or broken: `path:LINE: reason`. */
-export function problemLine(file: FileOutcome): string {
-  return `${file.path}${file.line ? `:${file.line}` : ''}: ${file.reason ?? file.status}`;
-}
-
 export function sitesText(file: FileOutcome): string {
   const sites = file.sites ?? [];
   if (sites.length === 0) return file.summary ?? '';

@@ -8,7 +8,7 @@ import { nextCommand } from '../config/nextCommand.js';
 import { checkoutLines, jsonReport, sitesText } from '../report.js';
 import { exitCodeOf, planRun, writeAll, WriteFailure, type Direction, type RunResult } from '../run.js';
 import type { Verification } from '../io/verifyPython.js';
-import { addTargetOptions, info, note, printError, printJson, printProblem, runAction, type TargetOptions } from './common.js';
+import { addTargetOptions, info, note, printError, printJson, printProblem, problemOf, runAction, type TargetOptions } from './common.js';
 
 export function registerApply(program: Command): void {
   addTargetOptions(program.command('apply'))
@@ -56,7 +56,7 @@ function reportWrites(verb: 'apply' | 'revert', result: RunResult, exitCode: Exi
     if (file.status === 'change' && done) info(`${verb === 'apply' ? 'patched' : 'reverted'} ${file.path} (${sitesText(file)})`);
     else if (file.status === 'already-patched') info(`already patched ${file.path}`);
     else if (file.status === 'not-patched') info(`not patched ${file.path}: nothing to revert`);
-    else if (file.status === 'refused' || file.status === 'error') printProblem({ path: file.path, diffPath: file.diffPath, line: file.line, reason: file.reason ?? file.status });
+    else if (file.status === 'refused' || file.status === 'error') printProblem(problemOf(file));
   }
   result.problems.forEach((p) => printError(`${p.path}: ${p.reason}`));
   if (writeError instanceof WriteFailure) printError(writeError.message);

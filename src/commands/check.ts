@@ -6,8 +6,7 @@ import type { Command } from 'commander';
 import { ExitCode, worstExitCode } from '../errors.js';
 import { paint } from '../output/color.js';
 import { checkoutLines, jsonReport, sitesText } from '../report.js';
-import type { FileOutcome } from '../run.js';
-import { addTargetOptions, info, note, outputSettings, printError, printJson, printNotice, printProblem, runAction, type TargetOptions } from './common.js';
+import { addTargetOptions, info, note, outputSettings, printError, printJson, printNotice, printProblem, problemOf, runAction, type TargetOptions } from './common.js';
 
 interface CheckOptions extends TargetOptions {
   applied?: boolean;
@@ -45,12 +44,8 @@ export async function checkCommand(targets: string[], options: CheckOptions): Pr
       info(`${ok} ${file.path}: would patch cleanly (${sitesText(file)})`);
       printNotice(problemOf(file, 'the load_critic_only patch applies cleanly here but is not applied yet'));
     } else if (file.status === 'already-patched') info(`${ok} ${file.path}: already patched (${sitesText(file)})`);
-    else printProblem(problemOf(file, file.reason ?? file.status));
+    else printProblem(problemOf(file));
   }
   result.problems.forEach((p) => printError(`${p.path}: ${p.reason}`));
   return exitCode;
-}
-
-function problemOf(file: FileOutcome, reason: string) {
-  return { path: file.path, diffPath: file.diffPath, line: file.line ?? file.sites?.find((s) => !s.guarded)?.line, reason };
 }

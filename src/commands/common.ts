@@ -7,6 +7,7 @@ import { ExitCode, ToolError } from '../errors.js';
 import { diffPathFor } from '../io/paths.js';
 import { COLOR_MODES, useColor, type ColorMode } from '../output/color.js';
 import { annotation, type AnnotationLevel } from '../output/github.js';
+import type { FileOutcome } from '../run.js';
 
 export const EXIT_CODES_HELP = `Exit codes:
   0  done: patched, already patched, or nothing to change
@@ -60,6 +61,14 @@ export interface FileProblem {
   diffPath: string; // relative to the git root: what GitHub needs to place an annotation
   line?: number;
   reason: string;
+}
+
+/**
+ * The problem to print for a file: its own reason (refused or broken) unless told another, at its
+ * line, or else at its first unguarded actor load.
+ */
+export function problemOf(file: FileOutcome, reason = file.reason ?? file.status): FileProblem {
+  return { path: file.path, diffPath: file.diffPath, line: file.line ?? file.sites?.find((s) => !s.guarded)?.line, reason };
 }
 
 export function printProblem(problem: FileProblem, level: AnnotationLevel = 'error'): void {

@@ -8,7 +8,7 @@ import { writeFileAtomically } from '../io/atomicWrite.js';
 import { checkoutLines, jsonReport } from '../report.js';
 import type { RunResult } from '../run.js';
 import { isDirectory } from '../targets.js';
-import { addTargetOptions, note, outputSettings, printError, printJson, printProblem, runAction, type TargetOptions } from './common.js';
+import { addTargetOptions, note, outputSettings, printError, printJson, printProblem, problemOf, runAction, type TargetOptions } from './common.js';
 
 interface DiffOptions extends TargetOptions {
   output?: string;
@@ -45,7 +45,7 @@ export async function diffCommand(targets: string[], options: DiffOptions): Prom
     if (file.status === 'change') {
       if (!output) process.stdout.write(color ? colorDiff(file.diff!.text) : file.diff!.text);
     } else if (file.status === 'already-patched') note(`${file.path}: already patched, nothing to change`);
-    else printProblem({ path: file.path, diffPath: file.diffPath, line: file.line, reason: file.reason ?? file.status });
+    else printProblem(problemOf(file));
   }
   result.problems.forEach((p) => printError(`${p.path}: ${p.reason}`));
   if (output?.error) printError(output.error.message);
