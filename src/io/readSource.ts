@@ -4,6 +4,7 @@
  */
 import { readFileSync, statSync } from 'node:fs';
 import { badInput } from '../errors.js';
+import { lineNumberAt } from '../text/lines.js';
 
 export interface SourceFile {
   path: string; // as the user gave it (or as found in a checkout)
@@ -38,7 +39,8 @@ export function decodeText(path: string, bytes: Buffer): string {
   // program Python runs (code after a CR in a comment would be hidden from us), so refuse it.
   const loneCr = text.search(/\r(?!\n)/);
   if (loneCr !== -1) {
-    const line = text.slice(0, loneCr).split(/\r\n|\r|\n/).length;
+    // Every CR before the first lone one is part of a CRLF, so counting LFs counts the lines.
+    const line = lineNumberAt(text, loneCr);
     throw badInput(path, `line ${line} ends with a lone CR (classic Mac OS line break); convert the file to LF or CRLF line endings`);
   }
   return text;

@@ -53,6 +53,14 @@ it('a syntax error is located the way Python locates it (line of the unclosed pa
   expect(runCli(['check', 'fixtures/refuse/syntax_error_in_method.py']).stderr).toMatch(/syntax_error_in_method\.py:18: /);
 });
 
+it('a lone CR is refused at the line it ends, CRLF and LF lines before it counted once each', () => {
+  const path = join(tempDir(), 'lone_cr.py');
+  writeFile(path, 'a = 1\r\nb = 2\n# c\rd = 3\n');
+  const result = runCli(['check', path]);
+  expect(result.code).toBe(2);
+  expect(result.stderr).toContain(`${path}: line 3 ends with a lone CR`);
+});
+
 describe('bad input and usage', () => {
   const cases: [string, string[], RegExp][] = [
     ['a missing path', ['diff', 'no/such/file.py'], /^verl-critic-patch: no\/such\/file\.py: no such file or directory$/],
