@@ -186,11 +186,11 @@ function measure(commands, runs) {
     raw = JSON.parse(result.stdout);
   } else {
     raw = list.map(() => []);
+    const envs = list.map((command) => Object.fromEntries(Object.entries(process.env).filter(([name]) => !command.unset.includes(name))));
     for (let round = 0; round < runs + 1; round++) {
       list.forEach((command, index) => {
         const start = performance.now();
-        const env = Object.fromEntries(Object.entries(process.env).filter(([name]) => !command.unset.includes(name)));
-        const result = spawnSync(command.argv[0], command.argv.slice(1), { cwd: command.cwd, env, stdio: 'ignore' });
+        const result = spawnSync(command.argv[0], command.argv.slice(1), { cwd: command.cwd, env: envs[index], stdio: 'ignore' });
         if (round > 0) raw[index].push({ wall_ms: performance.now() - start, cpu_ms: null, max_rss_kb: null, code: result.status });
       });
     }
