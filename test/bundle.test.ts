@@ -4,22 +4,16 @@
  * the bin behaves exactly like it (same stdout, stderr and exit code on every verb, on success,
  * refusal and bad input), and that a run on one Python file never loads the YAML half.
  */
-import { spawnSync } from 'node:child_process';
 import { cpSync, readFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { CLI, REPO_ROOT, tempDir } from './helpers/cli.js';
+import { CLI, REPO_ROOT, runCli, tempDir } from './helpers/cli.js';
 
 const pkg = JSON.parse(readFileSync(join(REPO_ROOT, 'package.json'), 'utf8')) as { bin: Record<string, string> };
 const BIN = join(REPO_ROOT, pkg.bin['verl-critic-patch']!);
 const EXAMPLE = join(REPO_ROOT, 'fixtures', 'examples', 'verl-0.9');
 const work = tempDir('vcp-bundle-');
 afterAll(() => rmSync(work, { recursive: true, force: true }));
-
-function run(entry: string, args: string[], env: Record<string, string> = {}, cwd = REPO_ROOT) {
-  const result = spawnSync(process.execPath, [entry, ...args], { cwd, encoding: 'utf8', env: { ...process.env, NO_COLOR: '1', ...env } });
-  return { code: result.status, stdout: result.stdout, stderr: result.stderr };
-}
 
 describe('the bundled bin', () => {
   it.each([
@@ -36,8 +30,8 @@ describe('the bundled bin', () => {
     [['inspect', 'no/such/run']],
     [['nonsense']],
   ])('answers %j exactly as dist/cli.js does', (args) => {
-    const bundled = run(BIN, args);
-    const unbundled = run(CLI, args);
+    const bundled = runCli(args, { entry: BIN });
+    const unbundled = runCli(args, { entry: CLI });
     expect(bundled).toEqual(unbundled);
   });
 
@@ -46,9 +40,9 @@ describe('the bundled bin', () => {
       const checkout = join(work, name);
       cpSync(EXAMPLE, checkout, { recursive: true });
       const entry = name === 'bundled' ? BIN : CLI;
-      const apply = run(entry, ['apply', checkout], {}, work);
+      const apply = runCli(['apply', checkout], { entry, cwd: work });
       const patched = readFileSync(join(checkout, 'verl/trainer/ppo/ray_trainer.py'), 'utf8');
-      const revert = run(entry, ['revert', '--json', checkout], {}, work);
+      const revert = runCli(['revert', '--json', checkout], { entry, cwd: work });
       return { apply: { ...apply, stdout: apply.stdout.replaceAll(name, 'X'), stderr: apply.stderr.replaceAll(name, 'X') }, patched, revert: revert.stdout.replaceAll(name, 'X') };
     });
     expect(results[0]).toEqual(results[1]);
@@ -57,10 +51,10 @@ describe('the bundled bin', () => {
 
   it('loads the yaml half only when a YAML can be a target', () => {
     // NODE_DEBUG=module logs every module Node.js loads; the YAML half is dist/bin/yaml.cjs.
-    const trainerOnly = run(BIN, ['diff', 'fixtures/python/v0_9_keyword_only.py'], { NODE_DEBUG: 'module' });
+    const trainerOnly = runCli(['diff', 'fixtures/python/v0_9_keyword_only.py'], { entry: BIN, env: { NODE_DEBUG: 'module' } });
     expect(trainerOnly.code).toBe(0);
     expect(trainerOnly.stderr).not.toContain('yaml.cjs');
-    const checkout = run(BIN, ['diff', 'fixtures/examples/verl-0.9'], { NODE_DEBUG: 'module' });
+    const checkout = runCli(['diff', 'fixtures/examples/verl-0.9'], { entry: BIN, env: { NODE_DEBUG: 'module' } });
     expect(checkout.code).toBe(0);
     expect(checkout.stderr).toContain('yaml.cjs');
   });

@@ -14,8 +14,9 @@ export interface CliResult {
   stderr: string;
 }
 
-export function runCli(args: string[], options: { cwd?: string; input?: string; env?: Record<string, string> } = {}): CliResult {
-  const result = spawnSync(process.execPath, [CLI, ...args], {
+/** The CLI (tsc's output unless `entry` names another, such as the bundled bin) in a child process. */
+export function runCli(args: string[], options: { cwd?: string; input?: string; env?: Record<string, string>; entry?: string } = {}): CliResult {
+  const result = spawnSync(process.execPath, [options.entry ?? CLI, ...args], {
     cwd: options.cwd ?? REPO_ROOT,
     input: options.input,
     encoding: 'utf8',
