@@ -3,11 +3,10 @@
  * the stub-execution harness, via batch_check.py) and one `git apply` for many diffs.
  */
 import { spawn, spawnSync } from 'node:child_process';
-import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { unifiedDiff } from '../../src/diffText.js';
-import { REPO_ROOT } from '../helpers/cli.js';
+import { REPO_ROOT, tempDir } from '../helpers/cli.js';
 
 export const BATCH_CHECK = join(REPO_ROOT, 'test', 'reliability', 'batch_check.py');
 const PYTHON = process.env.PYTHON ?? 'python3';
@@ -72,7 +71,7 @@ function runBatch(dir: string, cases: readonly PythonCase[], index: number): Pro
 export async function checkWithPython(cases: readonly PythonCase[], options: { chunk?: number; parallel?: number } = {}): Promise<Map<string, PythonVerdict>> {
   const chunk = options.chunk ?? 150;
   const parallel = options.parallel ?? 2;
-  const dir = mkdtempSync(join(tmpdir(), 'vcp-pybatch-'));
+  const dir = tempDir('vcp-pybatch-');
   const results = new Map<string, PythonVerdict>();
   try {
     const chunks: PythonCase[][] = [];
@@ -107,7 +106,7 @@ export function checkWithGitApply(cases: readonly GitCase[], chunk = 400): Map<s
   const failures = new Map<string, string>();
   for (let start = 0; start < cases.length; start += chunk) {
     const slice = cases.slice(start, start + chunk);
-    const repo = mkdtempSync(join(tmpdir(), 'vcp-gitbatch-'));
+    const repo = tempDir('vcp-gitbatch-');
     try {
       spawnSync('git', ['init', '-q'], { cwd: repo });
       const patches = slice.map((c, i) => {
