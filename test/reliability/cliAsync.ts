@@ -43,7 +43,12 @@ export async function pool<T>(tasks: ReadonlyArray<() => Promise<T>>, parallel: 
   return results;
 }
 
+/** Is this file name one of our temp files (the name README "Reliability" documents)? */
+export function isTempName(name: string): boolean {
+  return name.includes('.verl-critic-patch-tmp-');
+}
+
 /** Temp files of ours (see src/io/atomicWrite.ts) left in `dir`. */
 export function leftoverTemps(dir: string): string[] {
-  return readdirSync(dir).filter((name) => name.includes('.verl-critic-patch-tmp-'));
+  return readdirSync(dir).filter(isTempName);
 }

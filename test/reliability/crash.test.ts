@@ -18,7 +18,7 @@ import { applyEdits } from '../../src/edits.js';
 import { planGuard } from '../../src/python/plan.js';
 import { CLI, tempDir, writeFile } from '../helpers/cli.js';
 import { FIXTURE_DIR } from './cases.js';
-import { leftoverTemps, runCliAsync } from './cliAsync.js';
+import { isTempName, leftoverTemps, runCliAsync } from './cliAsync.js';
 import { KILL_RUNS, SEED, reportFigures } from './settings.js';
 
 /** A small deterministic generator, so a run can be replayed from VCP_PROPERTY_SEED. */
@@ -66,7 +66,7 @@ function applyAndKill(cwd: string, args: string[], watchDir: string, kill: Kill,
       setTimeout(fire, kill.delayMs);
     } else {
       watcher = watch(watchDir, (_event, name) => {
-        if (name && String(name).includes('.verl-critic-patch-tmp-')) {
+        if (name && isTempName(String(name))) {
           watcher?.close();
           setTimeout(fire, kill.delayMs);
         }
@@ -102,7 +102,7 @@ describe('SIGKILL at random moments', () => {
     reset();
     const seen: number[] = [];
     const calibrate = watch(join(checkout, 'verl', 'trainer', 'ppo'), (_event, name) => {
-      if (name && String(name).includes('.verl-critic-patch-tmp-')) seen.push(performance.now());
+      if (name && isTempName(String(name))) seen.push(performance.now());
     });
     const full = await runCliAsync(['apply', '--only', TRAINER, '.'], { cwd: checkout });
     calibrate.close();
