@@ -1,8 +1,9 @@
 /**
  * Installable like any npm CLI: `npm pack` (whose `prepare` builds the bundled bin) gives a tarball
  * that holds the bin, the bundled example and the README only, installs into an empty prefix with
- * no dev dependencies, and runs (--help, --version, and a diff of the bundled example). Slow (the install builds or fetches the tree-sitter native modules, 30-60 s) and
- * needs the npm registry for the runtime dependencies.
+ * no dev dependencies, and runs (--help, --version, and a diff of the bundled example). Slow (the
+ * install builds or fetches the tree-sitter native modules, 30-60 s) and needs the npm registry
+ * for the runtime dependencies.
  */
 import { spawnSync } from 'node:child_process';
 import { cpSync, existsSync, mkdirSync, readFileSync, rmSync, symlinkSync } from 'node:fs';
