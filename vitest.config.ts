@@ -4,7 +4,11 @@ export default defineConfig({
   test: {
     include: ['test/**/*.test.ts'],
     globalSetup: ['test/globalSetup.ts'],
-    // Tests spawn python3, git and the built CLI; the machines here have 2 cores.
+    // Most tests wait on child processes (the built CLI, python3, git), so two test files at a
+    // time keep both cores of the 2-core machines here busy (vitest's default would be one).
+    // No test measures time: a busy machine makes the suite slower, never red.
+    maxWorkers: 2,
+    // Tests spawn python3, git and the built CLI; generous limits, for slow and busy machines.
     testTimeout: 60_000,
     hookTimeout: 120_000,
   },

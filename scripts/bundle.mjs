@@ -5,8 +5,8 @@
 // - CommonJS, not an ES module: Node.js 20 wraps every built-in an ES module imports in a facade
 //   (~10 ms);
 // - modules a verb does not use are not evaluated (esbuild keeps `import()` lazy inside a bundle);
-// - the `yaml` package, as large as everything else together, is a file of its own, required only
-//   by runs that can hold a YAML target (run.ts imports config/trainerYaml.ts lazily);
+// - the `yaml` package, as large as everything else together, is a file of its own, required on
+//   first use (src/config/yamlLib.ts), i.e. only by runs that plan a YAML target;
 // - node:child_process (and the networking it pulls in, ~10 ms) loads on first use: commander
 //   requires it at start only for executable subcommands, which we do not have;
 // - whitespace and syntax are minified (a smaller file to read and scan); names are kept, so a
@@ -39,14 +39,6 @@ const lazyChildProcess = {
   },
 };
 
-/** The `yaml` package lives in its own file beside the bin. */
-const yamlApart = {
-  name: 'yaml-apart',
-  setup(plugin) {
-    plugin.onResolve({ filter: /^yaml$/ }, () => ({ path: './yaml.cjs', external: true }));
-  },
-};
-
 const common = { bundle: true, platform: 'node', format: 'cjs', target: 'node20', minifyWhitespace: true, minifySyntax: true, legalComments: 'none', logLevel: 'warning' };
 
 // Outputs of earlier builds, so that a development checkout holds only what this build makes.
@@ -57,10 +49,11 @@ await build({
   entryPoints: [`${root}src/cli.ts`],
   outfile: `${outDir}/verl-critic-patch.cjs`,
   external: ['tree-sitter', 'tree-sitter-python'],
-  plugins: [lazyChildProcess, yamlApart],
-  // src/version.ts reads this instead of package.json; modules that resolve files next to
-  // themselves (createRequire(import.meta.url)) get the bundle's own URL.
-  define: { __VCP_VERSION__: JSON.stringify(version), 'import.meta.url': '__vcpBundleUrl' },
+  plugins: [lazyChildProcess],
+  // src/version.ts reads this instead of package.json, src/config/yamlLib.ts requires the yaml
+  // bundle beside this one; modules that resolve files next to themselves
+  // (createRequire(import.meta.url)) get the bundle's own URL.
+  define: { __VCP_VERSION__: JSON.stringify(version), __VCP_YAML_MODULE__: JSON.stringify('./yaml.cjs'), 'import.meta.url': '__vcpBundleUrl' },
   banner: { js: "const __vcpBundleUrl = require('node:url').pathToFileURL(__filename).href;" },
 });
 // Third-party code: fully minified (its names are not ours to read in a stack trace).

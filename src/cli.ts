@@ -1,12 +1,12 @@
 #!/usr/bin/env node
 /**
  * The command line: wiring only. Each verb lives in src/commands/<verb>.ts and exports a
- * `register…(program)` function, listed in VERBS below (add a verb there); errors are turned into
- * one line and an exit code by `runAction` in src/commands/common.ts.
+ * `register…(program)` function, listed in VERBS below (add a verb there); each action runs through
+ * `runAction` (src/commands/action.ts), which gives it a Printer made from its options and turns
+ * failures into one line and an exit code.
  */
 import { Command, CommanderError } from 'commander';
-import { configureOutput, EXIT_CODES_HELP } from './commands/common.js';
-import { ExitCode } from './errors.js';
+import { ExitCode, EXIT_CODES_HELP } from './errors.js';
 import { TOOL_VERSION } from './version.js';
 
 const EXAMPLES = `Examples (each verb's --help has more):
@@ -26,9 +26,7 @@ const program = new Command()
   .version(TOOL_VERSION)
   .showHelpAfterError('(run with --help for usage)')
   .exitOverride()
-  .addHelpText('after', `\n${EXAMPLES}\n\n${EXIT_CODES_HELP}`)
-  // --quiet, --color and --format of the verb that runs apply to everything it prints.
-  .hook('preAction', (_program, verb) => configureOutput(verb.opts()));
+  .addHelpText('after', `\n${EXAMPLES}\n\n${EXIT_CODES_HELP}`);
 
 // Load only the verb that runs (startup time: see BENCHMARKS.md); help and errors list them all.
 const VERBS: Record<string, () => Promise<(program: Command) => void>> = {

@@ -1,15 +1,26 @@
 /**
- * Exit codes are part of the CLI's contract (README, `--help`):
- *   0  done (patched, already patched, or nothing to do)
- *   1  cannot be patched: the file is well-formed but its shape is one we refuse
- *   2  bad input or usage: missing path, not a checkout, unreadable or malformed file
+ * Exit codes, the CLI's contract (`--help` prints EXIT_CODES_HELP; the README has the same table),
+ * and ToolError, the one way the edges (reading, writing, staging) report an expected failure.
+ * The pure cores never see either: they return a Plan (src/plan.ts), mapped here by exitCodeFor.
  */
+import type { Plan } from './plan.js';
+
 export const ExitCode = {
   Ok: 0,
-  CannotPatch: 1,
+  Refused: 1,
   BadInput: 2,
 } as const;
 export type ExitCode = (typeof ExitCode)[keyof typeof ExitCode];
+
+const MEANINGS: Record<ExitCode, string> = {
+  0: 'done: patched, already patched, or nothing to change',
+  1: 'cannot be patched: a target has a shape this tool refuses (the reason is printed)',
+  2: 'bad input or usage: missing path, not a VeRL checkout, unreadable or malformed file',
+};
+
+export const EXIT_CODES_HELP = `Exit codes:\n${Object.entries(MEANINGS)
+  .map(([code, meaning]) => `  ${code}  ${meaning}`)
+  .join('\n')}`;
 
 /**
  * An expected failure that the CLI reports as one line, `verl-critic-patch: FILE: REASON`,
@@ -26,10 +37,17 @@ export class ToolError extends Error {
   }
 }
 
-export const badInput = (file: string | undefined, reason: string) =>
-  new ToolError(ExitCode.BadInput, file, reason);
-export const cannotPatch = (file: string | undefined, reason: string) =>
-  new ToolError(ExitCode.CannotPatch, file, reason);
+/** Bad input or usage (exit 2): missing, unreadable or malformed. */
+export const badInput = (file: string | undefined, reason: string) => new ToolError(ExitCode.BadInput, file, reason);
+/** Well-formed, but refused (exit 1): a trainer this tool will not patch, a critic it will not stage. */
+export const refusal = (file: string | undefined, reason: string) => new ToolError(ExitCode.Refused, file, reason);
+
+/** What a file's verdict means for the run's exit code; `unreadable` is a file that could not be read. */
+export function exitCodeFor(status: Plan['status'] | 'unreadable'): ExitCode {
+  if (status === 'refused') return ExitCode.Refused;
+  if (status === 'malformed' || status === 'unreadable') return ExitCode.BadInput;
+  return ExitCode.Ok;
+}
 
 /** The worst of several exit codes: 2 beats 1 beats 0. */
 export function worstExitCode(codes: Iterable<ExitCode>): ExitCode {

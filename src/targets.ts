@@ -1,12 +1,15 @@
 /**
- * What a command-line target means: a file is patched as given; a directory must be a VeRL
- * checkout, and every trainer under it whose checkpoint method loads an actor is a target.
+ * What a command-line target means: a file is planned as given; a directory must be a VeRL
+ * checkout, and its targets are every trainer under it that can load an actor checkpoint (found
+ * by a cheap text test, so only those are parsed) and the trainer YAMLs of its config folder.
  */
 import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import { join, relative, resolve } from 'node:path';
 import { badInput } from './errors.js';
 import { statOrExplain } from './io/readSource.js';
 import { toPosix } from './io/paths.js';
+import type { TargetKind } from './plan.js';
+import { mayHoldTarget } from './python/plan.js';
 
 export interface Checkout {
   root: string; // the folder the user named
@@ -15,8 +18,8 @@ export interface Checkout {
 }
 
 export interface Target {
-  path: string;
-  kind: 'trainer' | 'config';
+  path: string; // as the user would type it: relative to the current directory where possible
+  kind: TargetKind;
   /** Named by the user (its refusals are errors) or found by scanning a checkout (refusals skip it). */
   explicit: boolean;
   checkout?: Checkout;
@@ -25,7 +28,11 @@ export interface Target {
 /** Where forks keep the package: plain, under src/, or vendored one level down. */
 const PACKAGE_PREFIXES = ['verl', 'src/verl', 'verl/verl'];
 
-/** Trainers VERL-FACTS lists, relative to the package's parent, in the order reports show them. */
+/**
+ * Trainers VeRL has carried a copy of `_load_checkpoint` in (the main one, the 2026 v1 and sync
+ * trainers, experimental and recipe trainers), relative to the package's parent, in the order
+ * reports show them.
+ */
 const KNOWN_TRAINERS = [
   'verl/trainer/ppo/ray_trainer.py',
   'verl/trainer/ppo/v1/trainer_base.py',
@@ -94,7 +101,7 @@ export function pythonFilesUnder(root: string): string[] {
   return found;
 }
 
-/** Known trainers first, in VERL-FACTS order; any other file after, sorted by path. */
+/** Known trainers first, in KNOWN_TRAINERS order; any other file after, sorted by path. */
 export function orderTrainerFiles(checkout: Checkout, files: readonly string[]): string[] {
   const base = resolve(checkout.packageDir, '..');
   const rank = (file: string) => {
@@ -116,13 +123,61 @@ export function trainerConfigFiles(checkout: Checkout): string[] {
     .sort();
 }
 
-/** Classify each command-line argument; directories become checkouts (scanned later). */
-export function classifyArgument(arg: string): { file: string } | { checkout: Checkout } {
+export type ResolvedArgument = { kind: 'file'; target: Target } | { kind: 'checkout'; checkout: Checkout; targets: Target[] };
+
+/**
+ * One command-line argument: a file is a target as it is (exit 2 when it is missing); a
+ * directory must be a checkout, and is scanned for its targets (narrowed by `--only`).
+ */
+export function resolveArgument(arg: string, only: string | undefined): ResolvedArgument {
   const stat = statOrExplain(arg);
-  if (!stat.isDirectory()) return { file: arg };
+  if (!stat.isDirectory()) return { kind: 'file', target: { path: arg, kind: isYaml(arg) ? 'config' : 'trainer', explicit: true } };
   const checkout = findCheckout(arg);
   if (!checkout) throw badInput(arg, 'is a directory but not a VeRL checkout (no verl/trainer/ folder inside)');
-  return { checkout };
+  return { kind: 'checkout', checkout, targets: [...trainerTargets(checkout, only), ...configTargets(checkout, only)] };
+}
+
+const PRIMARY_TRAINER = /(^|\/)verl\/trainer\/ppo\/ray_trainer\.py$/;
+const PRIMARY_CONFIG = /(^|\/)ppo_trainer\.yaml$/;
+
+const isYaml = (path: string) => /\.ya?ml$/i.test(path);
+
+/**
+ * The trainers of a checkout, known ones first. The main trainer is always a target (its refusal
+ * fails the run); any other file is one only when its text can hold an actor load, and when it
+ * turns out to hold none, a run passes it over.
+ */
+function trainerTargets(checkout: Checkout, only: string | undefined): Target[] {
+  const candidates = pythonFilesUnder(checkout.root).filter((file) => matchesOnly(checkout, file, only));
+  return orderTrainerFiles(checkout, candidates).flatMap((file): Target[] => {
+    const primary = PRIMARY_TRAINER.test(toPosix(file));
+    if (!primary && !cheapTextTest(file)) return [];
+    return [{ path: displayPath(file), kind: 'trainer', explicit: primary, checkout }];
+  });
+}
+
+/**
+ * The trainer YAMLs that must declare the key for `trainer.load_critic_only=true` to pass Hydra's
+ * struct mode. The main config must have a trainer section; other YAMLs without one are skipped.
+ */
+function configTargets(checkout: Checkout, only: string | undefined): Target[] {
+  return trainerConfigFiles(checkout)
+    .filter((file) => matchesOnly(checkout, file, only))
+    .map((file) => ({ path: displayPath(file), kind: 'config', explicit: PRIMARY_CONFIG.test(toPosix(file)), checkout }));
+}
+
+/** Read the text without parsing it: most files of a checkout stop here. */
+function cheapTextTest(file: string): boolean {
+  try {
+    return mayHoldTarget(readFileSync(file, 'latin1'));
+  } catch {
+    return true; // let the real read report the problem
+  }
+}
+
+function displayPath(file: string): string {
+  const rel = relative(process.cwd(), file);
+  return rel.startsWith('..') ? file : rel || file;
 }
 
 /** `--only PATH`: keep the files whose path relative to the checkout ends with PATH. */

@@ -1,6 +1,7 @@
 /**
- * Names VeRL uses on disk for checkpoints (see /work/shared/VERL-FACTS.md, section 5), and the
- * small parsers for them. Pure: no filesystem access here, so every rule is testable on strings.
+ * Names VeRL uses on disk for checkpoints, as its FSDP and Megatron checkpoint managers and its
+ * trainer's save and resume code write and read them, and the small parsers for them. Pure: no
+ * filesystem access here, so every rule is testable on strings.
  *
  *   {default_local_dir}/latest_checkpointed_iteration.txt      holds N (what resume_mode=auto reads)
  *   {default_local_dir}/global_step_{N}/actor/ critic/ data.pt
@@ -59,19 +60,6 @@ export function parseShardName(name: string): ShardName | null {
 export function parseTracker(text: string): number | null {
   const trimmed = text.trim();
   return /^[+-]?\d+$/.test(trimmed) ? Number(trimmed) : null;
-}
-
-/**
- * VeRL asserts that `trainer.resume_from_path` contains `global_step_` and takes the int after
- * the last occurrence as the step, so only a folder named exactly `global_step_<N>` is usable.
- */
-export function isUsableResumePath(folderName: string): boolean {
-  return parseStepDirName(folderName) !== null;
-}
-
-/** Entries spelled like a role in another case (`Critic`, `CRITIC`): VeRL opens the lowercase name only. */
-export function isRoleCaseVariant(name: string, role: Role): boolean {
-  return name !== role && name.toLowerCase() === role;
 }
 
 /** Hugging Face weight files, to tell a config-and-tokenizer-only `huggingface/` from one with weights. */

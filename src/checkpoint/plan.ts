@@ -5,7 +5,8 @@
  */
 import { readdir, realpath, stat } from 'node:fs/promises';
 import path from 'node:path';
-import { badInput, cannotPatch } from '../errors.js';
+import { badInput, refusal } from '../errors.js';
+import { describeFsError, errnoCode } from '../io/fsErrors.js';
 import { parseShardName } from './layout.js';
 import {
   buildReport,
@@ -15,7 +16,7 @@ import {
   type ReportWarning,
   type RoleReport,
 } from './report.js';
-import { errnoCode, scanCheckpoint, type FileEntry, type RoleListing, type StepListing } from './scan.js';
+import { scanCheckpoint, type FileEntry, type RoleListing, type StepListing } from './scan.js';
 
 export interface StageOptions {
   /** Copy every file instead of hard-linking (links share storage with the source). */
@@ -48,7 +49,7 @@ export async function planStage(source: string, options: StageOptions = {}): Pro
   const listing = await scanCheckpoint(source);
   const report = buildReport(listing);
   const step = listing.step;
-  if (!step) throw cannotPatch(source, 'no global_step_N folder to stage from');
+  if (!step) throw refusal(source, 'no global_step_N folder to stage from');
 
   const chosen = chooseCriticFolder(step);
   const critic = buildRoleReport(chosen, []);
@@ -59,7 +60,7 @@ export async function planStage(source: string, options: StageOptions = {}): Pro
   const picked = (w: ReportWarning) =>
     worldSize === null || critic.worldSizes.length < 2 || (w.code !== 'mixed-world-sizes' && (w.worldSize ?? worldSize) === worldSize);
   const warnings = [
-    ...report.warnings.filter((w) => isAboutRunOrCritic(w, step, chosen) && picked(w)),
+    ...report.warnings.filter((w) => isAboutRunOrCritic(w, chosen) && picked(w)),
     ...selectionWarnings,
   ];
   const notes: string[] = [];
@@ -95,12 +96,12 @@ function chooseCriticFolder(step: StepListing): RoleListing {
   if (exact) return exact;
   if (found.length === 1) return found[0]!;
   if (found.length === 0) {
-    throw cannotPatch(
+    throw refusal(
       step.path,
       'no critic/ folder: there is no critic to warm-start from (was the run trained without a critic, e.g. GRPO?)',
     );
   }
-  throw cannotPatch(
+  throw refusal(
     step.path,
     `no critic/ folder but several spellings (${found.map((r) => `${r.name}/`).join(', ')}); ` +
       'which one is the critic is unclear; VeRL reads lowercase critic/, so rename the right one to critic/',
@@ -108,14 +109,14 @@ function chooseCriticFolder(step: StepListing): RoleListing {
 }
 
 /**
- * Run-level warnings (tracker) and the chosen critic's own; the actor's do not matter here. The
- * case warning about the chosen folder itself is left to stage.ts, which says what it did instead.
+ * Run-level warnings (tracker) and the chosen critic's own; the actor's and the step folder's do
+ * not matter here. The case warning about the chosen folder itself is left to stage.ts, which says
+ * what it did instead; one about another spelling of critic/ is kept.
  */
-function isAboutRunOrCritic(w: ReportWarning, step: StepListing, chosen: RoleListing): boolean {
-  if (w.code === 'not-global-step' || w.code === 'no-critic') return false;
-  if (w.code === 'role-case') return w.path !== chosen.path && path.basename(w.path).toLowerCase() === 'critic';
-  const insideStep = w.path === step.path || w.path.startsWith(step.path + path.sep);
-  return !insideStep || w.path === chosen.path || w.path.startsWith(chosen.path + path.sep);
+function isAboutRunOrCritic(w: ReportWarning, chosen: RoleListing): boolean {
+  if (w.scope === 'run') return true;
+  if (w.scope !== 'critic') return false;
+  return w.code === 'role-case' ? w.folder !== chosen.name : w.folder === chosen.name;
 }
 
 function refuseUnusableCritic(chosen: RoleListing, critic: RoleReport): void {
@@ -124,13 +125,13 @@ function refuseUnusableCritic(chosen: RoleListing, critic: RoleReport): void {
     throw badInput(path.join(chosen.path, problem.relPath), `${problem.reason}: cannot stage it`);
   }
   if (critic.backend === 'unknown' || (critic.backend === 'fsdp' && !critic.contents.model)) {
-    throw cannotPatch(
+    throw refusal(
       chosen.path,
       'holds no critic weights (no model_world_size_*_rank_*.pt files, no dist_ckpt/ folder): nothing to stage',
     );
   }
   if (critic.backend === 'mixed') {
-    throw cannotPatch(chosen.path, 'holds both FSDP shard files and a Megatron dist_ckpt/ folder: which one to load is unclear');
+    throw refusal(chosen.path, 'holds both FSDP shard files and a Megatron dist_ckpt/ folder: which one to load is unclear');
   }
 }
 
@@ -149,6 +150,8 @@ function selectShards(
     if (wanted !== undefined) {
       warnings.push({
         code: 'world-size-unchecked',
+        scope: 'critic',
+        folder: chosen.name,
         path: chosen.path,
         message: `--world-size ${wanted} not checked: Megatron's dist_ckpt/ does not record the world size in file names`,
       });
@@ -159,7 +162,7 @@ function selectShards(
   let worldSize: number;
   if (wanted !== undefined) {
     if (!sizes.includes(wanted)) {
-      throw cannotPatch(
+      throw refusal(
         chosen.path,
         `was saved with world size ${sizes.join(', ')}, not ${wanted} (--world-size): ` +
           'FSDP shards load only on the world size they were saved with',
@@ -167,7 +170,7 @@ function selectShards(
     }
     worldSize = wanted;
   } else if (sizes.length > 1) {
-    throw cannotPatch(
+    throw refusal(
       chosen.path,
       `holds shards of several world sizes (${sizes.join(', ')}): pass --world-size N to stage one of them`,
     );
@@ -177,7 +180,7 @@ function selectShards(
   const missing = critic.missingRanks.filter((m) => m.worldSize === worldSize);
   if (missing.length > 0) {
     const what = missing.map((m) => `${m.kind} rank${m.ranks.length > 1 ? 's' : ''} ${compactRanks(m.ranks)}`);
-    throw cannotPatch(
+    throw refusal(
       chosen.path,
       `is incomplete for world size ${worldSize}: missing ${what.join('; ')} (VeRL would fail to load it)`,
     );
@@ -189,6 +192,8 @@ function selectShards(
   if (files.length < chosen.tree.files.length) {
     warnings.push({
       code: 'mixed-world-sizes',
+      scope: 'critic',
+      folder: chosen.name,
       path: chosen.path,
       message: `staging only the shards of world size ${worldSize}; those of world size ${sizes
         .filter((s) => s !== worldSize)
@@ -214,7 +219,7 @@ export async function checkOut(out: string, stepPath: string): Promise<string> {
     info = await stat(absolute);
   } catch (error) {
     if (errnoCode(error) === 'ENOENT') return absolute;
-    throw badInput(out, `cannot read (${errnoCode(error)})`);
+    throw badInput(out, `cannot read (${describeFsError(error)})`);
   }
   if (!info.isDirectory()) throw badInput(out, 'exists and is not a folder');
   if ((await readdir(absolute)).length > 0) {

@@ -37,8 +37,18 @@ export type WarningCode =
   | 'unreadable'
   | 'leftover-temp';
 
+/**
+ * What a warning is about, so that a consumer can keep the ones that matter to it (stage keeps
+ * the run's and its critic's) without reading paths: the run folder, the step folder, a role
+ * folder (`folder` is its name on disk: `critic`, or a variant such as `Critic`), or stage's `<out>`.
+ */
+export type WarningScope = 'run' | 'step' | Role | 'out';
+
 export interface ReportWarning {
   code: WarningCode;
+  scope: WarningScope;
+  /** For role scopes: the role folder's name on disk. */
+  folder?: string;
   /** The file or folder the warning is about. */
   path: string;
   message: string;
@@ -112,7 +122,7 @@ function buildRunReport(run: NonNullable<CheckpointListing['run']>, warnings: Re
   const trackerPath = `${run.path}/${TRACKER_FILE}`;
   const highest = run.steps.length > 0 ? run.steps[run.steps.length - 1]! : null;
   const warn = (code: WarningCode, message: string, where = trackerPath) =>
-    warnings.push({ code, path: where, message });
+    warnings.push({ code, scope: 'run', path: where, message });
 
   if (highest === null) {
     warn('no-steps', 'no global_step_N folders: there is no checkpoint to inspect or stage', run.path);
@@ -150,6 +160,7 @@ function buildStepReport(step: StepListing, warnings: ReportWarning[]): StepRepo
   if (step.step === null) {
     warnings.push({
       code: 'not-global-step',
+      scope: 'step',
       path: step.path,
       message:
         'the folder name is not global_step_<N>: VeRL asserts that trainer.resume_from_path contains ' +
@@ -170,6 +181,7 @@ function buildStepReport(step: StepListing, warnings: ReportWarning[]): StepRepo
   if (step.roles.critic.length === 0) {
     warnings.push({
       code: 'no-critic',
+      scope: 'step',
       path: step.path,
       message: 'no critic/ folder: this step cannot warm-start a critic (was the run trained without one, e.g. GRPO?)',
     });
@@ -182,14 +194,15 @@ function caseWarning(role: Role, variant: RoleListing, exactExists: boolean): Re
     ? `VeRL reads ${role}/ and ignores ${variant.name}/ (folder names are case-sensitive on Linux)`
     : `VeRL reads lowercase ${role}/ and will not find ${variant.name}/ (folder names are case-sensitive on Linux)` +
       (role === 'critic' ? "; 'stage' stages it as critic/" : '');
-  return { code: 'role-case', path: variant.path, message };
+  return { code: 'role-case', scope: role, folder: variant.name, path: variant.path, message };
 }
 
 /** Exported for stage.ts, which re-checks one role with the world size the user asked for. */
 export function buildRoleReport(role: RoleListing, warnings: ReportWarning[]): RoleReport {
-  const warn = (code: WarningCode, message: string, where = role.path) => warnings.push({ code, path: where, message });
+  const scope = { scope: role.role, folder: role.name } as const;
+  const warn = (code: WarningCode, message: string, where = role.path) => warnings.push({ code, ...scope, path: where, message });
   const warnShards = (code: WarningCode, worldSize: number, message: string) =>
-    warnings.push({ code, path: role.path, message, worldSize });
+    warnings.push({ code, ...scope, path: role.path, message, worldSize });
   const shards = role.topFiles.map(parseShardName).filter((s) => s !== null);
   const worldSizes = [...new Set(shards.map((s) => s.worldSize))].sort((a, b) => a - b);
   const hasShards = shards.length > 0;

@@ -6,6 +6,7 @@
 import { lstat, readFile, readdir, realpath, stat } from 'node:fs/promises';
 import path from 'node:path';
 import { badInput } from '../errors.js';
+import { describeFsError, errnoCode } from '../io/fsErrors.js';
 import {
   DATA_FILE,
   FSDP_CONFIG_FILE,
@@ -191,7 +192,7 @@ export async function walkTree(root: string): Promise<TreeListing> {
     try {
       names = (await readdir(dir)).sort();
     } catch (error) {
-      listing.problems.push({ relPath: rel || '.', reason: `cannot list folder (${errnoCode(error)})` });
+      listing.problems.push({ relPath: rel || '.', reason: `cannot list folder (${describeFsError(error)})` });
       return;
     }
     for (const name of names) {
@@ -203,7 +204,7 @@ export async function walkTree(root: string): Promise<TreeListing> {
         isLink = (await lstat(full)).isSymbolicLink();
         info = await stat(full);
       } catch (error) {
-        const reason = isLink ? 'dangling symlink' : `cannot read (${errnoCode(error)})`;
+        const reason = isLink ? 'dangling symlink' : `cannot read (${describeFsError(error)})`;
         listing.problems.push({ relPath, reason });
         continue;
       }
@@ -234,7 +235,7 @@ async function requireDirectory(shown: string, absolute: string): Promise<void> 
   try {
     info = await stat(absolute);
   } catch (error) {
-    throw badInput(shown, errnoCode(error) === 'ENOENT' ? 'no such file or folder' : `cannot read (${errnoCode(error)})`);
+    throw badInput(shown, errnoCode(error) === 'ENOENT' ? 'no such file or folder' : `cannot read (${describeFsError(error)})`);
   }
   if (!info.isDirectory()) throw badInput(shown, 'not a folder: pass a run folder or a global_step_N folder');
 }
@@ -245,7 +246,7 @@ async function listDir(shown: string, dir: string): Promise<DirEntryInfo[]> {
   try {
     dirents = await readdir(dir, { withFileTypes: true });
   } catch (error) {
-    throw badInput(shown, `cannot list folder (${errnoCode(error)})`);
+    throw badInput(shown, `cannot list folder (${describeFsError(error)})`);
   }
   const out: DirEntryInfo[] = [];
   for (const dirent of dirents) {
@@ -264,8 +265,4 @@ async function listDir(shown: string, dir: string): Promise<DirEntryInfo[]> {
 /** Code-unit order, the same on every machine (localeCompare depends on the locale). */
 function byName(a: string, b: string): number {
   return a < b ? -1 : a > b ? 1 : 0;
-}
-
-export function errnoCode(error: unknown): string {
-  return (error as NodeJS.ErrnoException | undefined)?.code ?? 'unknown error';
 }

@@ -1,21 +1,27 @@
 /**
  * Builds `<out>/global_step_0/critic/` from a checkpoint's critic: hard links where the filesystem
  * allows (instant, no extra space), copies otherwise or with `copy: true`. Everything is built in
- * a temp folder beside `<out>` and renamed into place at the end, so `<out>` either does not exist
- * or is complete; see tempdir.ts for how interruptions are cleaned up.
+ * a temp folder beside `<out>` (named by io/temp.ts) and renamed into place at the end, so `<out>`
+ * either does not exist or is complete:
+ *
+ * - on an error or SIGINT/SIGTERM/SIGHUP the temp folder is removed;
+ * - a SIGKILL (or a power cut) cannot be caught and leaves the temp folder behind, `<out>` still
+ *   absent; the next `stage` into the same `<out>` removes such leftovers when their process is
+ *   gone and they hold nothing but what `stage` puts there (removeStaleStages).
  *
  * The source is only read: links and copies never move or rewrite a source file. (A hard link
  * does update the source's link count and ctime; its bytes and mtime stay as they were.)
  */
-import { constants } from 'node:fs';
+import { constants, readdirSync, rmSync } from 'node:fs';
 import { access, copyFile, link, mkdir, rename, rm } from 'node:fs/promises';
 import path from 'node:path';
-import { ToolError, badInput, cannotPatch } from '../errors.js';
+import { ToolError, badInput, refusal } from '../errors.js';
+import { describeFsError, errnoCode } from '../io/fsErrors.js';
+import { isProcessAlive, removeOnSignal, tempPathFor, tempsOf } from '../io/temp.js';
 import { STAGED_STEP_DIR } from './layout.js';
 import { checkOut, planStage, type StageOptions, type StagePlan } from './plan.js';
 import type { Backend, ReportWarning } from './report.js';
-import { errnoCode, type FileEntry } from './scan.js';
-import { removeOnSignal, removeStaleTemps, tempPathFor } from './tempdir.js';
+import type { FileEntry } from './scan.js';
 
 export type { StageOptions } from './plan.js';
 
@@ -63,13 +69,14 @@ export async function stageCritic(source: string, out: string, options: StageRun
   const plan = await planStage(source, options);
   const outPath = await checkOut(out, plan.stepPath);
   await mkdir(path.dirname(outPath), { recursive: true }).catch((error: unknown) => {
-    throw badInput(out, `cannot create its parent folder (${errnoCode(error)})`);
+    throw badInput(out, `cannot create its parent folder (${describeFsError(error)})`);
   });
-  const { removed, kept } = await removeStaleTemps(outPath);
+  const { removed, kept } = removeStaleStages(outPath);
   const warnings = [...plan.warnings];
   for (const leftover of kept) {
     warnings.push({
       code: 'leftover-temp',
+      scope: 'out',
       path: leftover,
       message: 'looks like the temp folder of another stage into the same folder (still running, or from another host); left alone',
     });
@@ -77,6 +84,8 @@ export async function stageCritic(source: string, out: string, options: StageRun
   if (plan.criticFolder !== 'critic') {
     warnings.push({
       code: 'role-case',
+      scope: 'critic',
+      folder: plan.criticFolder,
       path: plan.criticPath,
       message: `VeRL reads lowercase critic/ only; staged this ${plan.criticFolder}/ as critic/ (the source keeps its name)`,
     });
@@ -119,7 +128,7 @@ async function buildInTemp(
 ): Promise<{ linked: number; copied: number }> {
   const criticDest = path.join(temp, STAGED_STEP_DIR, 'critic');
   await mkdir(criticDest, { recursive: true }).catch((error: unknown) => {
-    throw cannotPatch(path.dirname(temp), `cannot create a folder here (${errnoCode(error)})`);
+    throw refusal(path.dirname(temp), `cannot create a folder here (${describeFsError(error)})`);
   });
   for (const dir of plan.dirs) await mkdir(path.join(criticDest, dir), { recursive: true });
 
@@ -190,8 +199,8 @@ async function blame(error: unknown, file: FileEntry, shownOut: string): Promise
     () => true,
     () => false,
   );
-  if (!readable || code === 'ENOENT') return badInput(file.source, `cannot read (${code})`);
-  return cannotPatch(shownOut, `cannot write global_step_0/critic/${file.relPath} (${code}); nothing was staged`);
+  if (!readable || code === 'ENOENT') return badInput(file.source, `cannot read (${describeFsError(error)})`);
+  return refusal(shownOut, `cannot write global_step_0/critic/${file.relPath} (${describeFsError(error)}); nothing was staged`);
 }
 
 async function moveIntoPlace(temp: string, outPath: string, shown: string): Promise<void> {
@@ -203,6 +212,34 @@ async function moveIntoPlace(temp: string, outPath: string, shown: string): Prom
     if (code === 'ENOTEMPTY' || code === 'EEXIST' || code === 'ENOTDIR') {
       throw badInput(shown, 'was created by something else while staging and is not empty: nothing was staged');
     }
-    throw cannotPatch(shown, `cannot rename the staged folder into place (${code})`);
+    throw refusal(shown, `cannot rename the staged folder into place (${describeFsError(error)})`);
+  }
+}
+
+/**
+ * Removes the temp folders that an earlier, killed `stage` into the same `<out>` left behind.
+ * Returns the removed paths, and the ones left alone (a live run's, another host's, or holding
+ * something `stage` does not put there) so the caller can mention them.
+ */
+export function removeStaleStages(out: string, alive: (pid: number) => boolean = isProcessAlive): { removed: string[]; kept: string[] } {
+  const removed: string[] = [];
+  const kept: string[] = [];
+  for (const temp of tempsOf(out, alive)) {
+    if (temp.stale && holdsOnlyStagedStep(temp.path)) {
+      rmSync(temp.path, { recursive: true, force: true, maxRetries: 3 });
+      removed.push(temp.path);
+    } else {
+      kept.push(temp.path);
+    }
+  }
+  return { removed, kept };
+}
+
+/** A safety check before a recursive delete: the folder holds at most `global_step_0/`. */
+function holdsOnlyStagedStep(folder: string): boolean {
+  try {
+    return readdirSync(folder).every((name) => name === STAGED_STEP_DIR);
+  } catch {
+    return false;
   }
 }

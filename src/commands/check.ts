@@ -5,8 +5,11 @@
 import type { Command } from 'commander';
 import { ExitCode, worstExitCode } from '../errors.js';
 import { paint } from '../output/color.js';
-import { checkoutLines, jsonReport, sitesText } from '../report.js';
-import { addTargetOptions, info, note, outputSettings, printError, printJson, printNotice, printProblem, problemOf, runAction, type TargetOptions } from './common.js';
+import type { Printer } from '../output/printer.js';
+import { checkoutLines, jsonReport, problemOf, summaryOf } from '../output/runReport.js';
+import { exitCodeOf, planRun } from '../run.js';
+import { runAction } from './action.js';
+import { addTargetOptions, type TargetOptions } from './options.js';
 
 interface CheckOptions extends TargetOptions {
   applied?: boolean;
@@ -23,29 +26,29 @@ export function registerCheck(program: Command): void {
         '  verl-critic-patch check --applied .           # in CI: is the patch applied?\n' +
         '  verl-critic-patch check --format github .     # in GitHub Actions: refusals as ::error annotations',
     )
-    .action((targets: string[], options: CheckOptions) => runAction(() => checkCommand(targets, options)));
+    .action((targets: string[], options: CheckOptions) => runAction(options, (out) => checkCommand(targets, options, out)));
 }
 
-export async function checkCommand(targets: string[], options: CheckOptions): Promise<ExitCode> {
-  const { exitCodeOf, planRun } = await import('../run.js');
-  const result = await planRun(targets, { direction: 'patch', only: options.only });
-  const unapplied = options.applied ? result.files.filter((f) => f.status === 'change') : [];
-  const exitCode = worstExitCode([exitCodeOf(result), unapplied.length > 0 ? ExitCode.CannotPatch : ExitCode.Ok]);
+export function checkCommand(targets: string[], options: CheckOptions, out: Printer): ExitCode {
+  const result = planRun(targets, { direction: 'patch', only: options.only });
+  const unapplied = options.applied ? result.files.filter((f) => f.plan.status === 'change') : [];
+  const exitCode = worstExitCode([exitCodeOf(result), unapplied.length > 0 ? ExitCode.Refused : ExitCode.Ok]);
   if (options.json) {
-    printJson(jsonReport('check', result, exitCode, { requireApplied: Boolean(options.applied) }));
+    out.json(jsonReport('check', result, exitCode, { requireApplied: Boolean(options.applied) }));
     return exitCode;
   }
-  checkoutLines(result).forEach(note);
-  const ok = outputSettings().color ? paint('ok', 'green') : 'ok';
+  checkoutLines(result).forEach((line) => out.note(line));
+  const ok = out.color ? paint('ok', 'green') : 'ok';
   for (const file of result.files) {
-    if (file.status === 'change' && options.applied) {
-      printProblem(problemOf(file, `not patched yet (run: verl-critic-patch apply ${file.path})`));
-    } else if (file.status === 'change') {
-      info(`${ok} ${file.path}: would patch cleanly (${sitesText(file)})`);
-      printNotice(problemOf(file, 'the load_critic_only patch applies cleanly here but is not applied yet'));
-    } else if (file.status === 'already-patched') info(`${ok} ${file.path}: already patched (${sitesText(file)})`);
-    else printProblem(problemOf(file));
+    const status = file.plan.status;
+    if (status === 'change' && options.applied) {
+      out.problem(problemOf(file, `not patched yet (run: verl-critic-patch apply ${file.path})`));
+    } else if (status === 'change') {
+      out.info(`${ok} ${file.path}: would patch cleanly (${summaryOf(file)})`);
+      out.notice(problemOf(file, 'the load_critic_only patch applies cleanly here but is not applied yet'));
+    } else if (status === 'unchanged') out.info(`${ok} ${file.path}: already patched (${summaryOf(file)})`);
+    else out.problem(problemOf(file));
   }
-  result.problems.forEach((p) => printError(`${p.path}: ${p.reason}`));
+  result.problems.forEach((p) => out.error(`${p.path}: ${p.reason}`));
   return exitCode;
 }

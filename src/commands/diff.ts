@@ -2,13 +2,15 @@
 import { join } from 'node:path';
 import type { Command } from 'commander';
 import { ExitCode, ToolError } from '../errors.js';
+import { writeFileAtomically } from '../io/atomicWrite.js';
 import { colorDiff } from '../output/color.js';
 import { patchFileName } from '../output/patchName.js';
-import { writeFileAtomically } from '../io/atomicWrite.js';
-import { checkoutLines, jsonReport } from '../report.js';
-import type { RunResult } from '../run.js';
+import type { Printer } from '../output/printer.js';
+import { checkoutLines, jsonReport, problemOf } from '../output/runReport.js';
+import { exitCodeOf, planRun, type RunResult } from '../run.js';
 import { isDirectory } from '../targets.js';
-import { addTargetOptions, note, outputSettings, printError, printJson, printProblem, problemOf, runAction, type TargetOptions } from './common.js';
+import { runAction } from './action.js';
+import { addTargetOptions, type TargetOptions } from './options.js';
 
 interface DiffOptions extends TargetOptions {
   output?: string;
@@ -25,32 +27,30 @@ export function registerDiff(program: Command): void {
         '  verl-critic-patch diff verl/trainer/ppo/ray_trainer.py | git apply\n' +
         '  verl-critic-patch diff --output patches/ ~/src/verl    # writes patches/verl-<release>-load-critic-only.patch',
     )
-    .action((targets: string[], options: DiffOptions) => runAction(() => diffCommand(targets, options)));
+    .action((targets: string[], options: DiffOptions) => runAction(options, (out) => diffCommand(targets, options, out)));
 }
 
-export async function diffCommand(targets: string[], options: DiffOptions): Promise<ExitCode> {
-  const { exitCodeOf, planRun } = await import('../run.js');
-  const result = await planRun(targets, { direction: 'patch', only: options.only });
+export function diffCommand(targets: string[], options: DiffOptions, out: Printer): ExitCode {
+  const result = planRun(targets, { direction: 'patch', only: options.only });
   let exitCode = exitCodeOf(result);
   const output = options.output === undefined ? undefined : writeOutput(options.output, result, exitCode);
   if (output?.error) exitCode = output.error.exitCode;
   if (options.json) {
     const extra = output ? { output: output.path ?? null, outputError: output.error?.message ?? null } : {};
-    printJson(jsonReport('diff', result, exitCode, extra));
+    out.json(jsonReport('diff', result, exitCode, extra));
     return exitCode;
   }
-  checkoutLines(result).forEach(note);
-  const color = outputSettings().color;
+  checkoutLines(result).forEach((line) => out.note(line));
   for (const file of result.files) {
-    if (file.status === 'change') {
-      if (!output) process.stdout.write(color ? colorDiff(file.diff!.text) : file.diff!.text);
-    } else if (file.status === 'already-patched') note(`${file.path}: already patched, nothing to change`);
-    else printProblem(problemOf(file));
+    if (file.change) {
+      if (!output) out.data(out.color ? colorDiff(file.change.diff.text) : file.change.diff.text);
+    } else if (file.plan.status === 'unchanged') out.note(`${file.path}: already patched, nothing to change`);
+    else out.problem(problemOf(file));
   }
-  result.problems.forEach((p) => printError(`${p.path}: ${p.reason}`));
-  if (output?.error) printError(output.error.message);
-  else if (output?.path) note(`wrote ${output.path}`);
-  else if (output?.skipped) (exitCode === ExitCode.Ok ? note : printError)(output.skipped);
+  result.problems.forEach((p) => out.error(`${p.path}: ${p.reason}`));
+  if (output?.error) out.error(output.error.message);
+  else if (output?.path) out.note(`wrote ${output.path}`);
+  else if (output?.skipped) (exitCode === ExitCode.Ok ? out.note(output.skipped) : out.error(output.skipped));
   return exitCode;
 }
 
@@ -67,9 +67,10 @@ interface OutputResult {
  * nothing to change.
  */
 function writeOutput(target: string, result: RunResult, exitCode: ExitCode): OutputResult {
-  const path = isDirectory(target) ? join(target, patchFileName(result)) : target;
+  const looseFiles = result.files.filter((file) => !file.checkout).map((file) => file.path);
+  const path = isDirectory(target) ? join(target, patchFileName(result.checkouts.map((c) => c.version), looseFiles)) : target;
   if (exitCode !== ExitCode.Ok) return { skipped: `nothing written to ${path}: every target must be patchable for a complete patch` };
-  const text = result.files.map((file) => (file.status === 'change' ? file.diff!.text : '')).join('');
+  const text = result.files.map((file) => file.change?.diff.text ?? '').join('');
   if (text === '') return { skipped: `nothing to change, so nothing written to ${path}` };
   try {
     writeFileAtomically(path, text);

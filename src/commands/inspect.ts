@@ -5,10 +5,10 @@
  */
 import type { Command } from 'commander';
 import { ExitCode } from '../errors.js';
-import { formatReport } from '../checkpoint/format.js';
-import { buildReport, type InspectReport } from '../checkpoint/report.js';
-import { scanCheckpoint } from '../checkpoint/scan.js';
-import { addJsonOption, printJson, runAction } from './common.js';
+import { inspectCheckpoint } from '../checkpoint/inspect.js';
+import { formatReport } from '../output/inspectTable.js';
+import { runAction } from './action.js';
+import { addJsonOption } from './options.js';
 
 export function registerInspect(program: Command): void {
   addJsonOption(
@@ -23,15 +23,11 @@ export function registerInspect(program: Command): void {
         '  verl-critic-patch inspect --json checkpoints/my_project/my_run/global_step_120',
     )
     .action((target: string, options: { json?: boolean }) =>
-      runAction(async () => {
+      runAction({}, async (out) => {
         const report = await inspectCheckpoint(target);
-        if (options.json) printJson(report);
-        else process.stdout.write(formatReport(report));
+        if (options.json) out.json(report);
+        else out.data(formatReport(report));
         return ExitCode.Ok;
       }),
     );
-}
-
-export async function inspectCheckpoint(target: string): Promise<InspectReport> {
-  return buildReport(await scanCheckpoint(target));
 }

@@ -6,11 +6,13 @@
  */
 import type { Command } from 'commander';
 import { ExitCode, badInput } from '../errors.js';
-import { nextCommand } from '../checkpoint/launch.js';
-import { createProgressLine } from '../checkpoint/progress.js';
 import { stageCritic } from '../checkpoint/stage.js';
-import { formatStageResult } from '../checkpoint/summary.js';
-import { addJsonOption, printError, printJson, runAction } from './common.js';
+import { warmStartOverrides } from '../hydra.js';
+import type { Printer } from '../output/printer.js';
+import { createProgressLine } from '../output/progress.js';
+import { formatStageResult } from '../output/stageSummary.js';
+import { runAction } from './action.js';
+import { addJsonOption } from './options.js';
 
 interface StageCommandOptions {
   json?: boolean;
@@ -34,11 +36,11 @@ export function registerStage(program: Command): void {
         '  verl-critic-patch stage --world-size 8 --copy checkpoints/my_project/my_run/global_step_120 /data/warm_start',
     )
     .action((checkpoint: string, out: string, options: StageCommandOptions) =>
-      runAction(() => stageCommand(checkpoint, out, options)),
+      runAction({}, (printer) => stageCommand(checkpoint, out, options, printer)),
     );
 }
 
-export async function stageCommand(checkpoint: string, out: string, options: StageCommandOptions): Promise<ExitCode> {
+export async function stageCommand(checkpoint: string, out: string, options: StageCommandOptions, printer: Printer): Promise<ExitCode> {
   const worldSize = parseWorldSize(options.worldSize);
   const progress = createProgressLine(process.stderr, 'staging critic');
   let result;
@@ -47,22 +49,24 @@ export async function stageCommand(checkpoint: string, out: string, options: Sta
       copy: options.copy,
       worldSize,
       handleSignals: true,
+      beforeFile: pauseForTests(),
       onProgress: (p) => progress.update(p),
       onSignal: () => {
         progress.finish();
-        printError(`${out}: interrupted; removed the partly staged folder, nothing was staged`);
+        printer.error(`${out}: interrupted; removed the partly staged folder, nothing was staged`);
       },
     });
   } finally {
     progress.finish();
   }
-  for (const leftover of result.removedLeftovers) printError(`note: removed ${leftover}, left by an interrupted stage`);
-  for (const w of result.warnings) printError(`warning: ${w.path}: ${w.message}`);
+  for (const leftover of result.removedLeftovers) printer.error(`note: removed ${leftover}, left by an interrupted stage`);
+  for (const w of result.warnings) printer.error(`warning: ${w.path}: ${w.message}`);
   if (options.json) {
-    const { overrides, overridesPlusPlus } = nextCommand(result.resumeFrom);
-    printJson({ ...result, nextCommand: { overrides, overridesPlusPlus, line: overrides.join(' ') } });
+    const overrides = warmStartOverrides(result.resumeFrom, true);
+    const overridesPlusPlus = warmStartOverrides(result.resumeFrom, false);
+    printer.json({ ...result, nextCommand: { overrides, overridesPlusPlus, line: overrides.join(' ') } });
   } else {
-    process.stdout.write(formatStageResult(result));
+    printer.data(formatStageResult(result));
   }
   return ExitCode.Ok;
 }
@@ -73,4 +77,17 @@ function parseWorldSize(value: string | undefined): number | undefined {
     throw badInput(undefined, `--world-size must be a positive whole number, not ${JSON.stringify(value)}`);
   }
   return Number(value);
+}
+
+/**
+ * Test seam, documented in the README ("Reliability"): VERL_CRITIC_PATCH_TEST_STAGE_PAUSE=N makes
+ * a stage wait, before its file number N (0-based), for a minute; tests interrupt it there, at a
+ * moment they choose instead of one they must catch.
+ */
+function pauseForTests(): ((relPath: string, index: number) => Promise<void>) | undefined {
+  const at = process.env.VERL_CRITIC_PATCH_TEST_STAGE_PAUSE;
+  if (at === undefined || !/^\d+$/.test(at)) return undefined;
+  return async (_relPath, index) => {
+    if (index === Number(at)) await new Promise((resolve) => setTimeout(resolve, 60_000));
+  };
 }

@@ -1,41 +1,16 @@
 /**
- * Atomic replacement of a file we read earlier: write a temp file beside it, fsync, copy the
- * mode (and, as root, the owner), re-check that the target still holds the bytes we planned
- * from, then rename over it. A crash leaves either the old file or the new one, never a mix; a
- * stray temp file is named so that nothing mistakes it for a target, and the next write of the
- * same target removes the ones whose process is gone.
+ * Atomic replacement of one file we read earlier: write a temp file beside it (named by
+ * io/temp.ts), fsync, copy the mode (and, as root, the owner), re-check that the target still
+ * holds the bytes we planned from, then rename over it. A crash leaves either the old file or the
+ * new one, never a mix; the next write of the same target removes temp files whose process is gone.
+ * A run of several files is made all or nothing by io/commit.ts.
  */
 import { spawnSync } from 'node:child_process';
-import { accessSync, closeSync, constants, fchownSync, fsyncSync, openSync, readdirSync, readFileSync, realpathSync, renameSync, statSync, unlinkSync, writeSync, chmodSync } from 'node:fs';
-import { hostname } from 'node:os';
-import { basename, dirname, join } from 'node:path';
-import { badInput } from '../errors.js';
-import { describeFsError } from './readSource.js';
-
-export const TEMP_MARKER = '.verl-critic-patch-tmp-';
-
-let tempCounter = 0;
-
-function hostTag(): string {
-  return hostname().replace(/[^A-Za-z0-9.]/g, '_') || 'localhost';
-}
-
-/**
- * Temp name beside the target, `.<name>.verl-critic-patch-tmp-<host>-<pid>-<n>.tmp`: it starts
- * with a dot and ends in .tmp so no scan takes it for code; host and pid say whose it is.
- */
-export function tempPathFor(realPath: string, pid = process.pid): string {
-  const unique = `${Date.now().toString(36)}${(tempCounter++).toString(36)}`;
-  return join(dirname(realPath), `.${basename(realPath)}${TEMP_MARKER}${hostTag()}-${pid}-${unique}.tmp`);
-}
-
-/** The host and pid of a temp file of `realPath`, or undefined when the name is not one. */
-export function tempOwner(realPath: string, name: string): { host: string; pid: number } | undefined {
-  const prefix = `.${basename(realPath)}${TEMP_MARKER}`;
-  if (!name.startsWith(prefix) || !name.endsWith('.tmp')) return undefined;
-  const match = /^(.+)-(\d+)-[0-9a-z]+\.tmp$/.exec(name.slice(prefix.length));
-  return match ? { host: match[1]!, pid: Number(match[2]) } : undefined;
-}
+import { accessSync, chmodSync, closeSync, constants, fchownSync, fsyncSync, openSync, readFileSync, realpathSync, renameSync, statSync, unlinkSync, writeSync } from 'node:fs';
+import { dirname } from 'node:path';
+import { badInput, ToolError } from '../errors.js';
+import { describeFsError } from './fsErrors.js';
+import { tempPathFor, tempsOf } from './temp.js';
 
 /**
  * Why `path` cannot be replaced, checked before a run writes its first file: the file and its
@@ -89,21 +64,30 @@ export function replaceFileAtomically(path: string, expected: Buffer, content: B
     }
     chmodSync(temp, mode);
     runTestHook(realPath);
-    let current: Buffer;
-    try {
-      current = readFileSync(realPath);
-    } catch (error) {
-      throw badInput(path, `changed on disk while this run was working on it (now: ${describeFsError(error)}); nothing written, run again`);
-    }
-    if (!current.equals(expected)) {
-      throw badInput(path, 'changed on disk while this run was working on it (an editor or git?); nothing written, run again');
-    }
+    checkUnchanged(path, expected, realPath);
     renameSync(temp, realPath);
     syncDirectory(dirname(realPath));
   } catch (error) {
     removeQuietly(temp);
-    if (error instanceof Error && error.name === 'ToolError') throw error;
+    if (error instanceof ToolError) throw error;
     throw badInput(path, `cannot write: ${describeFsError(error)}`);
+  }
+}
+
+/**
+ * That `path` still holds `expected`, the bytes a run planned from; else the one message for a file
+ * that an editor, git or another run changed (or removed) meanwhile. `realPath`: the file a
+ * symlink resolved to, when that is what will be replaced.
+ */
+export function checkUnchanged(path: string, expected: Buffer, realPath = path): void {
+  let current: Buffer;
+  try {
+    current = readFileSync(realPath);
+  } catch (error) {
+    throw badInput(path, `changed on disk while this run was working on it (now: ${describeFsError(error)}); nothing written, run again`);
+  }
+  if (!current.equals(expected)) {
+    throw badInput(path, 'changed on disk while this run was working on it (an editor or git?); nothing written, run again');
   }
 }
 
@@ -112,6 +96,7 @@ export function replaceFileAtomically(path: string, expected: Buffer, content: B
  * and rename as replaceFileAtomically, without the concurrent-edit re-check.
  */
 export function writeFileAtomically(path: string, content: string | Buffer): void {
+  removeStaleTemps(path);
   const temp = tempPathFor(path);
   try {
     const fd = openSync(temp, 'wx', 0o644);
@@ -151,34 +136,17 @@ function keepOwner(fd: number, uid: number, gid: number): void {
  */
 export function removeStaleTemps(realPath: string): string[] {
   const removed: string[] = [];
-  let names: string[];
-  try {
-    names = readdirSync(dirname(realPath));
-  } catch {
-    return removed;
-  }
-  for (const name of names) {
-    const owner = tempOwner(realPath, name);
-    if (!owner || owner.host !== hostTag() || (owner.pid !== process.pid && isProcessAlive(owner.pid))) continue;
-    const full = join(dirname(realPath), name);
+  for (const temp of tempsOf(realPath)) {
+    if (!temp.stale) continue;
     try {
-      if (!statSync(full).isFile()) continue;
-      unlinkSync(full);
-      removed.push(full);
+      if (!statSync(temp.path).isFile()) continue;
+      unlinkSync(temp.path);
+      removed.push(temp.path);
     } catch {
       // Gone already, or not ours to remove: it is ignored by every scan either way.
     }
   }
   return removed;
-}
-
-function isProcessAlive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (error) {
-    return (error as NodeJS.ErrnoException).code === 'EPERM';
-  }
 }
 
 /**

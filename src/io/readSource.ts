@@ -5,6 +5,7 @@
 import { readFileSync, statSync } from 'node:fs';
 import { badInput } from '../errors.js';
 import { lineNumberAt } from '../text/lines.js';
+import { describeFsError } from './fsErrors.js';
 
 export interface SourceFile {
   path: string; // as the user gave it (or as found in a checkout)
@@ -66,27 +67,5 @@ export function statOrExplain(path: string) {
     return statSync(path);
   } catch (error) {
     throw badInput(path, describeFsError(error));
-  }
-}
-
-/** A short human reason for a file-system error, without Node's stack or syscall noise. */
-export function describeFsError(error: unknown): string {
-  const code = (error as NodeJS.ErrnoException | undefined)?.code;
-  switch (code) {
-    case 'ENOENT':
-      return 'no such file or directory';
-    case 'EACCES':
-    case 'EPERM':
-      return 'permission denied';
-    case 'ENOTDIR':
-      return 'a parent of this path is not a directory';
-    case 'ELOOP':
-      return 'too many levels of symbolic links';
-    case 'EROFS':
-      return 'read-only file system';
-    case 'ENOSPC':
-      return 'no space left on device';
-    default:
-      return error instanceof Error ? error.message : String(error);
   }
 }

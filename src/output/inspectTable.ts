@@ -3,8 +3,9 @@
  * role, then the warnings. Pure string building, so tests can check it without a terminal.
  */
 import path from 'node:path';
-import { TRACKER_FILE } from './layout.js';
-import type { InspectReport, RoleReport, StepReport } from './report.js';
+import { TRACKER_FILE } from '../checkpoint/layout.js';
+import type { InspectReport, RoleReport, StepReport } from '../checkpoint/report.js';
+import { formatBytes } from './bytes.js';
 
 export function formatReport(report: InspectReport): string {
   const lines: string[] = [];
@@ -92,18 +93,6 @@ function hfLabel(role: RoleReport): string {
   if (!role.huggingface) return 'no';
   const { files, weights } = role.huggingface;
   return `yes, ${files} file${files === 1 ? '' : 's'}${weights ? ' with weights' : ', no weights'}`;
-}
-
-/** 1536 -> "1.5 KiB". Binary units, as `du -h` and `ls -lh` print them. */
-export function formatBytes(bytes: number): string {
-  const units = ['B', 'KiB', 'MiB', 'GiB', 'TiB'];
-  let value = bytes;
-  let unit = 0;
-  while (value >= 1024 && unit < units.length - 1) {
-    value /= 1024;
-    unit++;
-  }
-  return unit === 0 ? `${bytes} B` : `${value.toFixed(1)} ${units[unit]}`;
 }
 
 function alignRows(rows: string[][]): string[] {

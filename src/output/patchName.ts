@@ -7,7 +7,6 @@
  *   - anything else (several files, several releases): `load-critic-only.patch`.
  */
 import { basename, extname } from 'node:path';
-import type { RunResult } from '../run.js';
 
 export const PATCH_SUFFIX = 'load-critic-only.patch';
 
@@ -16,14 +15,17 @@ function safe(component: string): string {
   return component.replace(/[^A-Za-z0-9._+-]+/g, '-').replace(/^[.-]+|-+$/g, '') || 'unknown';
 }
 
-export function patchFileName(result: Pick<RunResult, 'checkouts' | 'files'>): string {
-  const looseFiles = result.files.filter((file) => !file.checkout);
-  if (result.checkouts.length > 0 && looseFiles.length === 0) {
-    const releases = new Set(result.checkouts.map((checkout) => checkout.version ?? 'unknown'));
-    if (releases.size === 1) return `verl-${safe([...releases][0]!)}-${PATCH_SUFFIX}`;
+/**
+ * `releases`: the VeRL release of each checkout of the run (undefined where it has no version
+ * file); `looseFiles`: the paths of the files named on the command line, outside any checkout.
+ */
+export function patchFileName(releases: readonly (string | undefined)[], looseFiles: readonly string[]): string {
+  if (releases.length > 0 && looseFiles.length === 0) {
+    const distinct = new Set(releases.map((release) => release ?? 'unknown'));
+    if (distinct.size === 1) return `verl-${safe([...distinct][0]!)}-${PATCH_SUFFIX}`;
   }
-  if (result.checkouts.length === 0 && looseFiles.length === 1) {
-    const file = basename(looseFiles[0]!.path);
+  if (releases.length === 0 && looseFiles.length === 1) {
+    const file = basename(looseFiles[0]!);
     return `${safe(file.slice(0, file.length - extname(file).length))}-${PATCH_SUFFIX}`;
   }
   return PATCH_SUFFIX;

@@ -3,8 +3,8 @@
  * gets nothing, because carriage-return updates turn into thousands of lines there.
  */
 import { statSync } from 'node:fs';
-import { formatBytes } from './format.js';
-import type { StageProgress } from './stage.js';
+import type { StageProgress } from '../checkpoint/stage.js';
+import { formatBytes } from './bytes.js';
 
 export interface ProgressStream {
   isTTY?: boolean;

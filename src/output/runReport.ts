@@ -1,11 +1,13 @@
 /**
- * Turning a run into what users read: one line per file for people, one JSON document for
- * machines. Status words depend on the verb (a change is "needs patch" for check, "patched" for
- * apply) but the shape is shared.
+ * A run of a patch verb in users' words: one line per file for people, one JSON document for
+ * machines. The status word depends on the verb and direction (a change is "needs-patch" for
+ * check, "patched" for apply; nothing to do is "already-patched", or "not-patched" for revert)
+ * but the shape is shared.
  */
-import { ExitCode } from './errors.js';
-import type { FileOutcome, RunResult } from './run.js';
-import { TOOL_VERSION } from './version.js';
+import { ExitCode } from '../errors.js';
+import type { PlannedFile, RunResult } from '../run.js';
+import { TOOL_VERSION } from '../version.js';
+import type { FileProblem } from './printer.js';
 
 export type Verb = 'diff' | 'apply' | 'check' | 'revert';
 
@@ -17,8 +19,18 @@ const CHANGE_WORD: Record<Verb, string> = {
   revert: 'reverted',
 };
 
-export function statusWord(verb: Verb, file: FileOutcome): string {
-  return file.status === 'change' ? CHANGE_WORD[verb] : file.status;
+export function statusWord(verb: Verb, file: PlannedFile): string {
+  switch (file.plan.status) {
+    case 'change':
+      return CHANGE_WORD[verb];
+    case 'unchanged':
+      return verb === 'revert' ? 'not-patched' : 'already-patched';
+    case 'refused':
+      return 'refused';
+    case 'malformed':
+    case 'unreadable':
+      return 'error';
+  }
 }
 
 export function jsonReport(verb: Verb, result: RunResult, exitCode: ExitCode, extra: Record<string, unknown> = {}) {
@@ -33,19 +45,19 @@ export function jsonReport(verb: Verb, result: RunResult, exitCode: ExitCode, ex
       diffPath: file.diffPath,
       kind: file.kind,
       status: statusWord(verb, file),
-      reason: file.reason ?? null,
-      line: file.line ?? null,
+      reason: 'reason' in file.plan ? file.plan.reason : null,
+      line: lineOf(file) ?? null,
       verlVersion: file.checkout?.version ?? null,
-      actorLoads: file.sites ?? [],
-      changedLines: { added: file.diff?.addedLines ?? [], removed: file.diff?.removedLines ?? [] },
-      ...(verb === 'diff' ? { diff: file.diff?.text ?? '' } : {}),
+      actorLoads: 'actorLoads' in file.plan ? file.plan.actorLoads : [],
+      changedLines: { added: file.change?.diff.addedLines ?? [], removed: file.change?.diff.removedLines ?? [] },
+      ...(verb === 'diff' ? { diff: file.change?.diff.text ?? '' } : {}),
     })),
-    problems: result.problems,
+    problems: result.problems.map((p) => ({ ...p, exitCode: ExitCode.Refused })),
     ...extra,
   };
 }
 
-/** `VeRL 0.9.0 checkout at ./verl (2 targets)` lines, so reviewers see which release a diff is for. */
+/** `VeRL 0.9.0 checkout at ./verl: 2 targets` lines, so reviewers see which release a diff is for. */
 export function checkoutLines(result: RunResult): string[] {
   return result.checkouts.map((checkout) => {
     const count = result.files.filter((f) => f.checkout === checkout).length;
@@ -54,8 +66,21 @@ export function checkoutLines(result: RunResult): string[] {
   });
 }
 
-export function sitesText(file: FileOutcome): string {
-  const sites = file.sites ?? [];
-  if (sites.length === 0) return file.summary ?? '';
-  return sites.map((s) => `${s.method} line ${s.line}`).join(', ');
+/** What a change or a file with nothing to change is about: its actor loads, or the YAML edit. */
+export function summaryOf(file: PlannedFile): string {
+  return 'summary' in file.plan ? file.plan.summary : '';
+}
+
+/**
+ * The problem to print for a file: its own reason (refused or broken) unless told another, at its
+ * line, or else at its first unguarded actor load.
+ */
+export function problemOf(file: PlannedFile, reason = 'reason' in file.plan ? file.plan.reason : file.plan.status): FileProblem {
+  const firstUnguarded = 'actorLoads' in file.plan ? file.plan.actorLoads.find((load) => !load.guarded)?.line : undefined;
+  return { path: file.path, diffPath: file.diffPath, line: lineOf(file) ?? firstUnguarded, reason };
+}
+
+/** The line a refused or broken file is refused at, when the reason has one. */
+function lineOf(file: PlannedFile): number | undefined {
+  return 'line' in file.plan ? file.plan.line : undefined;
 }

@@ -2,12 +2,14 @@
  * What `stage` prints when it is done: what was staged where, and the exact overrides for the
  * next launch, with the two things that most often go wrong next (the Hydra key, the world size).
  */
-import { formatBytes } from './format.js';
-import { nextCommand } from './launch.js';
-import type { StageResult } from './stage.js';
+import type { StageResult } from '../checkpoint/stage.js';
+import { warmStartOverrides } from '../hydra.js';
+import { formatBytes } from './bytes.js';
 
 export function formatStageResult(result: StageResult): string {
-  const { overrides, overridesPlusPlus } = nextCommand(result.resumeFrom);
+  // The staged folder does not say whether the user's VeRL config declares the key: give both.
+  const overrides = warmStartOverrides(result.resumeFrom, true);
+  const overridesPlusPlus = warmStartOverrides(result.resumeFrom, false);
   const how =
     result.method === 'link'
       ? 'hard-linked'

@@ -7,7 +7,7 @@ import type { SyntaxNode } from './parser.js';
 /** Method names that hold the checkpoint loads: VeRL's trainers, and the fully-async trainer. */
 const CHECKPOINT_METHODS = new Set(['_load_checkpoint', 'load_checkpoint']);
 const ACTOR_GROUP = 'actor_rollout_wg';
-/** How deep `self.helper(...)` calls are followed from `_load_checkpoint` (VERL-FACTS: "a level or two"). */
+/** How deep `self.helper(...)` calls are followed from `_load_checkpoint`: forks that delegate do it a level or two deep. */
 const MAX_DELEGATION_DEPTH = 2;
 export const FLAG = 'load_critic_only';
 

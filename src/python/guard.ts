@@ -65,9 +65,10 @@ function followsSemicolon(statement: SyntaxNode): boolean {
   return previous?.type === ';' && previous.endPosition.row === statement.startPosition.row;
 }
 
-export class UnsupportedShape extends Error {}
+/** The edits that guard one statement, or why its shape cannot be guarded (never a throw). */
+export type GuardEdits = { edits: TextEdit[] } | { unsupported: string };
 
-export function guardEdits(source: string, statement: SyntaxNode, style: GuardStyle): TextEdit[] {
+export function guardEdits(source: string, statement: SyntaxNode, style: GuardStyle): GuardEdits {
   const lineStart = lineStartAt(source, statement.startIndex);
   const indent = indentOfLine(source, statement.startIndex);
   const eol = eolOfLine(source, statement.startIndex);
@@ -83,7 +84,7 @@ export function guardEdits(source: string, statement: SyntaxNode, style: GuardSt
     // `a(); LOAD` -> `a(); ` / `if ...:` / `    LOAD`: the text before stays byte for byte.
     edits.push({ start: statement.startIndex, end: statement.startIndex, text: `${eol}${indent}${ifLine}${eol}${inner}` });
   } else {
-    throw new UnsupportedShape('it shares its line with the header of its block (e.g. `try: load(...)`); move it to a line of its own');
+    return { unsupported: 'it shares its line with the header of its block (e.g. `try: load(...)`); move it to a line of its own' };
   }
 
   for (const start of codeContinuationLines(source, statement)) {
@@ -97,14 +98,14 @@ export function guardEdits(source: string, statement: SyntaxNode, style: GuardSt
   } else {
     // `LOAD; b()` -> `LOAD; ` / `else: ...` / `b()`, splitting right before the next statement.
     const next = nextStatementOnLine(statement);
+    if (!next) return { unsupported: 'unexpected text after the actor load on its line' };
     edits.push({ start: next.startIndex, end: next.startIndex, text: `${eol}${elseLines}${eol}${indent}` });
   }
-  return edits;
+  return { edits };
 }
 
-function nextStatementOnLine(statement: SyntaxNode): SyntaxNode {
+function nextStatementOnLine(statement: SyntaxNode): SyntaxNode | undefined {
   let next = statement.nextSibling;
   while (next && (next.type === ';' || next.type === 'comment')) next = next.nextSibling;
-  if (!next) throw new UnsupportedShape('unexpected text after the actor load on its line');
-  return next;
+  return next ?? undefined;
 }

@@ -1,29 +1,17 @@
 /**
- * The pure core for trainer files: source text in, a verdict and text edits out. No I/O.
+ * The pure core for trainer files: source text in, a Plan (src/plan.ts) out. No I/O, no throws.
  *
  * Every plan is checked before it is returned: the patched text must parse without errors, must
  * read as fully guarded, and reverting it must give back the input byte for byte. A plan that
  * fails its own check is refused rather than written.
  */
 import { applyEdits, type TextEdit } from '../edits.js';
+import type { ActorLoad, Direction, Plan } from '../plan.js';
 import { analyzeMethod, findCheckpointMethods, isOffloadCall, callsIn, lineOf, type ActorLoadSite, type MethodAnalysis } from './analyze.js';
-import { guardEdits, UnsupportedShape, type GuardStyle } from './guard.js';
+import { guardEdits, type GuardStyle } from './guard.js';
 import { firstSyntaxError, parsePython, parsePythonEdited, type SyntaxNode } from './parser.js';
 import { indentUnit, logFunction, preferredQuote } from './style.js';
 import { flagGuards, unguardEdits } from './unguard.js';
-
-export type PythonPlan =
-  | { status: 'patch'; edits: TextEdit[]; sites: SiteSummary[] }
-  | { status: 'already-patched'; sites: SiteSummary[] }
-  /** noActorLoad: the file holds nothing to guard, so a checkout scan does not count it as a target. */
-  | { status: 'refused'; reason: string; line?: number; noActorLoad?: boolean }
-  | { status: 'malformed'; reason: string; line?: number };
-
-export interface SiteSummary {
-  method: string; // Class.method holding the load
-  line: number; // 1-based line of the actor load in the input
-  guarded: boolean;
-}
 
 export const NO_METHOD_REASON =
   'no _load_checkpoint method: this VeRL predates checkpoint resume (added in v0.2, Feb 2025), so there is no actor load to guard';
@@ -42,13 +30,13 @@ export function mayHoldTarget(source: string): boolean {
 }
 
 /** A plan that stops at a syntax error, or undefined when the tree has none. */
-function syntaxProblem(root: SyntaxNode): PythonPlan | undefined {
+function syntaxProblem(root: SyntaxNode): Plan | undefined {
   const error = firstSyntaxError(root);
   if (!error) return undefined;
   return { status: 'malformed', reason: 'Python syntax error', line: lineOf(error) };
 }
 
-function summarize(sites: readonly ActorLoadSite[]): SiteSummary[] {
+function summarize(sites: readonly ActorLoadSite[]): ActorLoad[] {
   return sites.map((site) => ({
     method: `${site.method.className}.${site.method.name}`,
     line: lineOf(site.statement),
@@ -80,37 +68,48 @@ function styleFor(source: string, analysis: Extract<MethodAnalysis, { kind: 'loa
   };
 }
 
-/** Plan the guard for every unguarded real actor load in the file. */
-export function planGuard(source: string): PythonPlan {
-  return guardPlan(source, parsePython(source));
+/**
+ * patch: guard every unguarded real actor load of the file; revert: remove every guard this tool
+ * wrote (a guard written by hand is refused: what it replaced is unknown).
+ */
+export function planTrainer(direction: Direction, source: string): Plan {
+  const root = parsePython(source);
+  return direction === 'patch' ? guardPlan(source, root) : unguardPlan(source, root, { verify: true });
 }
 
-function guardPlan(source: string, root: SyntaxNode): PythonPlan {
+/** `Class.method line N, ...`: the loads a plan is about, for reports. */
+export function describeLoads(loads: readonly ActorLoad[]): string {
+  return loads.map((load) => `${load.method} line ${load.line}`).join(', ');
+}
+
+const change = (edits: TextEdit[], actorLoads: ActorLoad[]): Plan => ({ status: 'change', edits, actorLoads, summary: describeLoads(actorLoads) });
+const unchanged = (actorLoads: ActorLoad[]): Plan => ({ status: 'unchanged', actorLoads, summary: describeLoads(actorLoads) });
+
+function guardPlan(source: string, root: SyntaxNode): Plan {
   const problem = syntaxProblem(root);
   if (problem) return problem;
   const { loads, refusals } = analyzeFile(root);
   if (loads.length === 0) {
     const refusal = refusals[0];
-    if (!refusal) return { status: 'refused', reason: NO_METHOD_REASON, noActorLoad: true };
-    return { status: 'refused', reason: refusal.reason, line: refusal.line, noActorLoad: refusals.every((r) => r.noActorLoad) };
+    if (!refusal) return { status: 'refused', reason: NO_METHOD_REASON, notATarget: true };
+    return { status: 'refused', reason: refusal.reason, line: refusal.line, notATarget: refusals.every((r) => r.noActorLoad) };
   }
   const sites = uniqueSites(loads);
   const edits: TextEdit[] = [];
   for (const site of sites.filter((s) => !s.guarded)) {
     const analysis = loads.find((a) => a.sites.includes(site))!;
-    try {
-      edits.push(...guardEdits(source, site.statement, styleFor(source, analysis, site)));
-    } catch (error) {
-      if (!(error instanceof UnsupportedShape)) throw error;
+    const guarded = guardEdits(source, site.statement, styleFor(source, analysis, site));
+    if ('unsupported' in guarded) {
       const line = lineOf(site.statement);
-      return { status: 'refused', reason: `the actor load at line ${line} ${error.message}`, line };
+      return { status: 'refused', reason: `the actor load at line ${line} ${guarded.unsupported}`, line };
     }
+    edits.push(...guarded.edits);
   }
-  const summary = summarize(sites);
-  if (edits.length === 0) return { status: 'already-patched', sites: summary };
+  const actorLoads = summarize(sites);
+  if (edits.length === 0) return unchanged(actorLoads);
   const selfCheck = checkGuardPlan(source, edits);
   if (selfCheck) return { status: 'refused', reason: `internal check failed, nothing written: ${selfCheck}` };
-  return { status: 'patch', edits, sites: summary };
+  return change(edits, actorLoads);
 }
 
 /**
@@ -122,18 +121,13 @@ function checkGuardPlan(source: string, edits: readonly TextEdit[]): string | un
   const patched = applyEdits(source, edits);
   const patchedRoot = parsePythonEdited(source, edits, patched);
   const again = guardPlan(patched, patchedRoot);
-  if (again.status !== 'already-patched') return `the patched text reads as ${again.status}${'reason' in again ? ` (${again.reason})` : ''}`;
+  if (again.status !== 'unchanged') return `the patched text reads as ${again.status}${'reason' in again ? ` (${again.reason})` : ''}`;
   const back = unguardPlan(patched, patchedRoot, { verify: false });
-  if (back.status !== 'patch' || applyEdits(patched, back.edits) !== source) return 'reverting the patched text does not give back the original';
+  if (back.status !== 'change' || applyEdits(patched, back.edits) !== source) return 'reverting the patched text does not give back the original';
   return undefined;
 }
 
-/** Plan removing every guard this tool wrote. Hand-written guards are refused. */
-export function planUnguard(source: string): PythonPlan {
-  return unguardPlan(source, parsePython(source), { verify: true });
-}
-
-function unguardPlan(source: string, root: SyntaxNode, options: { verify: boolean }): PythonPlan {
+function unguardPlan(source: string, root: SyntaxNode, options: { verify: boolean }): Plan {
   const problem = syntaxProblem(root);
   if (problem) return problem;
   const { ours, foreign } = flagGuards(root);
@@ -143,9 +137,10 @@ function unguardPlan(source: string, root: SyntaxNode, options: { verify: boolea
       const line = lineOf(foreignGuard);
       return { status: 'refused', reason: `the load_critic_only guard at line ${line} was not written by verl-critic-patch; remove it by hand`, line };
     }
+    // Nothing of ours to remove: say what the file holds, or why it is no target at all.
     const plan = guardPlan(source, root);
     if (plan.status === 'refused' || plan.status === 'malformed') return plan;
-    return { status: 'already-patched', sites: plan.sites };
+    return unchanged(plan.actorLoads);
   }
   const edits = ours.flatMap((guard) => unguardEdits(source, guard));
   const sites = ours.map((guard) => ({ method: enclosingMethodName(guard.ifStatement), line: lineOf(guard.statement), guarded: true }));
@@ -154,7 +149,7 @@ function unguardPlan(source: string, root: SyntaxNode, options: { verify: boolea
     const error = firstSyntaxError(parsePythonEdited(source, edits, reverted));
     if (error) return { status: 'refused', reason: `internal check failed, nothing written: the reverted text does not parse (line ${lineOf(error)})` };
   }
-  return { status: 'patch', edits, sites };
+  return change(edits, sites);
 }
 
 function enclosingMethodName(node: SyntaxNode): string {

@@ -50,3 +50,19 @@ export function lineNumberAt(source: string, offset: number): number {
   for (let i = source.indexOf('\n'); i !== -1 && i < offset; i = source.indexOf('\n', i + 1)) line++;
   return line;
 }
+
+/** The line holding `offset`: where it starts, where its content ends, where the next one starts. */
+export interface LineSpan {
+  start: number;
+  contentEnd: number; // before its `\r\n` or `\n`, or the end of the source
+  nextLineStart: number | undefined; // undefined on a last line with no line break
+}
+
+export function lineAt(source: string, offset: number): LineSpan {
+  const newline = source.indexOf('\n', offset);
+  return {
+    start: lineStartAt(source, offset),
+    contentEnd: contentEndAt(source, offset),
+    nextLineStart: newline === -1 ? undefined : newline + 1,
+  };
+}

@@ -2,8 +2,8 @@
 import { mkdirSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { inspectCheckpoint } from '../../src/commands/inspect.js';
-import { formatReport } from '../../src/checkpoint/format.js';
+import { inspectCheckpoint } from '../../src/checkpoint/inspect.js';
+import { formatReport } from '../../src/output/inspectTable.js';
 import type { InspectReport, WarningCode } from '../../src/checkpoint/report.js';
 import { ExitCode, ToolError } from '../../src/errors.js';
 import { scratch, typicalRun, writeRole, writeRun, writeStep } from '../helpers/checkpointTrees.js';

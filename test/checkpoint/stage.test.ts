@@ -1,12 +1,12 @@
 // stage, called as a function: link and copy, the source left untouched, every refusal, and
 // failures half-way that must leave neither <out> nor the temp folder behind.
 import { chmodSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { basename, join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { inspectCheckpoint } from '../../src/commands/inspect.js';
-import { stageCritic, type StageProgress } from '../../src/checkpoint/stage.js';
-import { formatStageResult } from '../../src/checkpoint/summary.js';
-import { removeStaleTemps, tempPathFor } from '../../src/checkpoint/tempdir.js';
+import { inspectCheckpoint } from '../../src/checkpoint/inspect.js';
+import { removeStaleStages, stageCritic, type StageProgress } from '../../src/checkpoint/stage.js';
+import { tempPathFor } from '../../src/io/temp.js';
+import { formatStageResult } from '../../src/output/stageSummary.js';
 import { ExitCode, ToolError } from '../../src/errors.js';
 import { listFiles, scratch, snapshotTree, typicalRun, writeRole, writeRun, writeStep } from '../helpers/checkpointTrees.js';
 
@@ -173,6 +173,8 @@ describe('stage: the critic folder spelled Critic/', () => {
     expect(result.warnings).toEqual([
       {
         code: 'role-case',
+        scope: 'critic',
+        folder: 'Critic',
         path: join(dir, 'Critic'),
         message: 'VeRL reads lowercase critic/ only; staged this Critic/ as critic/ (the source keeps its name)',
       },
@@ -184,7 +186,7 @@ describe('stage: the critic folder spelled Critic/', () => {
     const dir = writeStep(join(fresh(), 'global_step_5'), { critic: { worldSize: 2 }, criticName: 'Critic' });
     writeRole(join(dir, 'CRITIC'), { worldSize: 2 });
     const error = await toolError(stageCritic(dir, fresh('out')));
-    expect(error.exitCode).toBe(ExitCode.CannotPatch);
+    expect(error.exitCode).toBe(ExitCode.Refused);
     expect(error.reason).toMatch(/several spellings \(CRITIC\/, Critic\/\)/);
   });
 
@@ -203,7 +205,7 @@ describe('stage: refusals leave no trace', () => {
     const run = writeRun(fresh('grpo'), { steps: { 50: { actor: { worldSize: 2 } } } });
     const out = fresh('out');
     const error = await toolError(stageCritic(run, out));
-    expect(error.exitCode).toBe(ExitCode.CannotPatch);
+    expect(error.exitCode).toBe(ExitCode.Refused);
     expect(error.file).toBe(join(run, 'global_step_50'));
     expect(error.reason).toMatch(/no critic\/ folder/);
     expectNoTrace(out);
@@ -214,7 +216,7 @@ describe('stage: refusals leave no trace', () => {
     mkdirSync(run);
     writeFileSync(join(run, 'latest_checkpointed_iteration.txt'), '5');
     const error = await toolError(stageCritic(run, fresh('out')));
-    expect(error.exitCode).toBe(ExitCode.CannotPatch);
+    expect(error.exitCode).toBe(ExitCode.Refused);
     expect(error.reason).toMatch(/no global_step_N folder/);
   });
 
@@ -253,7 +255,7 @@ describe('stage: refusals leave no trace', () => {
     const run = typicalRun(fresh('run'), 4);
     const out = fresh('out');
     const error = await toolError(stageCritic(run, out, { worldSize: 8 }));
-    expect(error.exitCode).toBe(ExitCode.CannotPatch);
+    expect(error.exitCode).toBe(ExitCode.Refused);
     expect(error.reason).toBe(
       'was saved with world size 4, not 8 (--world-size): FSDP shards load only on the world size they were saved with',
     );
@@ -263,7 +265,7 @@ describe('stage: refusals leave no trace', () => {
   it('refuses mixed world sizes unless --world-size picks one, then stages only that set', async () => {
     const dir = writeStep(join(fresh(), 'global_step_5'), { critic: { worldSize: 2, alsoWorldSize: 4 } });
     const error = await toolError(stageCritic(dir, fresh('out')));
-    expect(error.exitCode).toBe(ExitCode.CannotPatch);
+    expect(error.exitCode).toBe(ExitCode.Refused);
     expect(error.reason).toMatch(/several world sizes \(2, 4\): pass --world-size N/);
 
     const result = await stageCritic(dir, fresh('out'), { worldSize: 4 });
@@ -286,7 +288,7 @@ describe('stage: refusals leave no trace', () => {
   it('refuses missing ranks (exit 1)', async () => {
     const dir = writeStep(join(fresh(), 'global_step_5'), { critic: { worldSize: 8, missing: { optimizer: [5, 6, 7] } } });
     const error = await toolError(stageCritic(dir, fresh('out')));
-    expect(error.exitCode).toBe(ExitCode.CannotPatch);
+    expect(error.exitCode).toBe(ExitCode.Refused);
     expect(error.reason).toMatch(/incomplete for world size 8: missing optimizer ranks 5-7/);
   });
 
@@ -352,7 +354,7 @@ describe('stage: failures half-way', () => {
     );
     expect(error.exitCode).toBe(ExitCode.BadInput);
     expect(error.file).toBe(victim);
-    expect(error.reason).toMatch(/cannot read \(ENOENT\)/);
+    expect(error.reason).toMatch(/cannot read \(no such file or directory\)/);
     expectNoTrace(out);
   });
 
@@ -370,9 +372,9 @@ describe('stage: failures half-way', () => {
         },
       }),
     );
-    expect(error.exitCode).toBe(ExitCode.CannotPatch);
+    expect(error.exitCode).toBe(ExitCode.Refused);
     expect(error.file).toBe(out);
-    expect(error.reason).toBe('cannot write global_step_0/critic/huggingface/config.json (ENOTDIR); nothing was staged');
+    expect(error.reason).toBe('cannot write global_step_0/critic/huggingface/config.json (a parent of this path is not a directory); nothing was staged');
     expectNoTrace(out);
   });
 
@@ -414,18 +416,18 @@ describe('stage: leftovers of a killed stage', () => {
     const out = fresh('out');
     const leftover = `${tempPathFor(out, deadPid)}.removing`;
     mkdirSync(join(leftover, 'global_step_0', 'critic'), { recursive: true });
-    expect(await removeStaleTemps(out)).toEqual({ removed: [leftover], kept: [] });
+    expect(removeStaleStages(out)).toEqual({ removed: [leftover], kept: [] });
     expect(existsSync(leftover)).toBe(false);
   });
 
   it('leaves alone a temp folder of a live process, of another host, or with unexpected content', async () => {
     const out = fresh('out');
     const alive = tempPathFor(out, process.ppid);
-    const otherHost = `${out}.tmp-verl-critic-patch-some-other-node-${deadPid}`;
+    const otherHost = join(out, '..', `.${basename(out)}.verl-critic-patch-tmp-some-other-node-${deadPid}.tmp`);
     const strange = tempPathFor(out, deadPid);
     for (const dir of [alive, otherHost, strange]) mkdirSync(join(dir, 'global_step_0'), { recursive: true });
     writeFileSync(join(strange, 'notes.txt'), 'not ours');
-    const { removed, kept } = await removeStaleTemps(out);
+    const { removed, kept } = removeStaleStages(out);
     expect(removed).toEqual([]);
     expect(kept.sort()).toEqual([alive, otherHost, strange].sort());
     for (const dir of [alive, otherHost, strange]) expect(existsSync(dir)).toBe(true);
@@ -433,9 +435,11 @@ describe('stage: leftovers of a killed stage', () => {
 
   it('does not touch folders whose name merely starts like <out>', async () => {
     const out = fresh('out');
-    const similar = [`${out}-2`, `${out}.tmp`, `${out}.tmp-verl-critic-patch-`, `${out}x.tmp-verl-critic-patch-h-1`];
+    const hidden = (name: string) => join(out, '..', name);
+    const base = basename(out);
+    const similar = [`${out}-2`, `${out}.tmp`, hidden(`.${base}.verl-critic-patch-tmp-`), hidden(`.${base}x.verl-critic-patch-tmp-h-1.tmp`), hidden(`.${base}.verl-critic-patch-tmp-h-1.tmp.old`)];
     for (const dir of similar) mkdirSync(dir);
-    const { removed, kept } = await removeStaleTemps(out);
+    const { removed, kept } = removeStaleStages(out);
     expect([...removed, ...kept]).toEqual([]);
     for (const dir of similar) expect(existsSync(dir)).toBe(true);
   });

@@ -4,7 +4,7 @@ import { spawn, spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, readdirSync, rmSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { tempPathFor } from '../../src/checkpoint/tempdir.js';
+import { tempPathFor } from '../../src/io/temp.js';
 import { listFiles, scratch, snapshotTree, typicalRun, writeRun, writeStep } from '../helpers/checkpointTrees.js';
 import { CLI, REPO_ROOT, hasStackTrace, runCli } from '../helpers/cli.js';
 
@@ -166,13 +166,20 @@ describe('stage on the command line', () => {
 });
 
 describe('stage interrupted', () => {
-  // Big enough that copying takes a while (3 x 96 shards of 256 KiB = 72 MiB), small enough for CI.
   const bigRun = () =>
-    writeRun(fresh('big'), { steps: { 7: { critic: { worldSize: 96, shardBytes: 256 * 1024, huggingface: true } } } });
+    writeRun(fresh('big'), { steps: { 7: { critic: { worldSize: 96, shardBytes: 64 * 1024, huggingface: true } } } });
+  const PAUSE_AT = 5;
 
-  /** Starts a copying stage and resolves once its temp folder holds a few files. */
+  /**
+   * Starts a copying stage that pauses before its file number PAUSE_AT (the test seam
+   * VERL_CRITIC_PATCH_TEST_STAGE_PAUSE), and resolves once its temp folder holds the files before
+   * it: the interruption then comes mid-stage however busy the machine is, never after the end.
+   */
   function startStage(run: string, out: string) {
-    const child = spawn(process.execPath, [CLI, 'stage', '--copy', run, out], { stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn(process.execPath, [CLI, 'stage', '--copy', run, out], {
+      stdio: ['ignore', 'pipe', 'pipe'],
+      env: { ...process.env, VERL_CRITIC_PATCH_TEST_STAGE_PAUSE: String(PAUSE_AT) },
+    });
     let stderr = '';
     child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
     const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) =>
@@ -187,11 +194,11 @@ describe('stage interrupted', () => {
         } catch {
           /* not there yet */
         }
-        if (count >= 5) {
+        if (count >= PAUSE_AT) {
           clearInterval(poll);
           resolve(true);
         }
-      }, 2);
+      }, 10);
       void exited.then(() => {
         clearInterval(poll);
         resolve(false);
@@ -228,7 +235,8 @@ describe('stage interrupted', () => {
       stderr: `verl-critic-patch: ${out}: interrupted; removed the partly staged folder, nothing was staged\n`,
     });
     expect(existsSync(out)).toBe(false);
-    expect(readdirSync(join(out, '..')).filter((n) => n.startsWith(`${out.split('/').pop()}.`))).toEqual([]);
+    const base = out.split('/').pop()!;
+    expect(readdirSync(join(out, '..')).filter((n) => n.startsWith(`${base}.`) || n.startsWith(`.${base}.`))).toEqual([]);
     expect(snapshotTree(run)).toEqual(before);
   });
 

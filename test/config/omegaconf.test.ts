@@ -7,7 +7,7 @@ import { readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { planAddLoadCriticOnly, planRemoveLoadCriticOnly } from '../../src/config/trainerYaml.js';
+import { planText } from '../../src/plan.js';
 import { applyEdits } from '../../src/edits.js';
 import { assertOmegaConfAvailable, omegaConfCheckFile, omegaConfCheckText, type OmegaConfResult } from '../helpers/omegaconf.js';
 
@@ -15,8 +15,8 @@ const FIXTURES = join(dirname(fileURLToPath(import.meta.url)), '../../fixtures/c
 const TRAINER_FIXTURES = ['ppo_trainer.yaml', '_generated_ppo_trainer.yaml', 'ppo_megatron_trainer.yaml', 'crlf_trainer.yaml'];
 
 function patch(text: string, name: string): string {
-  const plan = planAddLoadCriticOnly(text, name);
-  if (plan.status !== 'patch') throw new Error(`expected a patch for ${name}, got ${plan.status}`);
+  const plan = planText('config', 'patch', text, name);
+  if (plan.status !== 'change') throw new Error(`expected a change for ${name}, got ${plan.status}`);
   return applyEdits(text, plan.edits);
 }
 
@@ -49,9 +49,9 @@ describe('OmegaConf in struct mode, as Hydra loads the trainer YAMLs', () => {
       const output = patch(input, name);
       expectAccepted(omegaConfCheckText(output, name));
 
-      const revert = planRemoveLoadCriticOnly(output, name);
-      expect(revert.status).toBe('patch');
-      if (revert.status !== 'patch') return;
+      const revert = planText('config', 'revert', output, name);
+      expect(revert.status).toBe('change');
+      if (revert.status !== 'change') return;
       const back = applyEdits(output, revert.edits);
       expect(back).toBe(input);
       expectRejected(omegaConfCheckText(back, name));

@@ -3,41 +3,37 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import { parseAllDocuments } from 'yaml';
-import {
-  isGeneratedSnapshot,
-  LOAD_CRITIC_ONLY_COMMENT,
-  planAddLoadCriticOnly,
-  planRemoveLoadCriticOnly,
-  type YamlPlan,
-} from '../../src/config/trainerYaml.js';
+import { isGeneratedSnapshot, LOAD_CRITIC_ONLY_COMMENT } from '../../src/config/trainerYaml.js';
 import { applyEdits } from '../../src/edits.js';
-import { ExitCode, ToolError } from '../../src/errors.js';
+import { planText, type Plan } from '../../src/plan.js';
 
 const FIXTURES = join(dirname(fileURLToPath(import.meta.url)), '../../fixtures/config');
 const fixture = (name: string) => readFileSync(join(FIXTURES, name), 'utf8');
 const COMMENT = `# ${LOAD_CRITIC_ONLY_COMMENT}`;
 
+const add = (text: string, file: string) => planText('config', 'patch', text, file);
+const remove = (text: string, file: string) => planText('config', 'revert', text, file);
+
+/** The plan's status, with a refusal of a file that is no target at all told apart. */
+const verdict = (plan: Plan) => (plan.status === 'refused' && plan.notATarget ? 'not-a-target' : plan.status);
+
 function patched(text: string, file: string): string {
-  const plan = planAddLoadCriticOnly(text, file);
-  if (plan.status !== 'patch') throw new Error(`expected a patch for ${file}, got ${JSON.stringify(plan)}`);
+  const plan = add(text, file);
+  if (plan.status !== 'change') throw new Error(`expected a change for ${file}, got ${JSON.stringify(plan)}`);
   expect(plan.edits).toHaveLength(1);
   return applyEdits(text, plan.edits);
 }
 
 function reverted(text: string, file: string): string {
-  const plan = planRemoveLoadCriticOnly(text, file);
-  if (plan.status !== 'patch') throw new Error(`expected a revert patch for ${file}, got ${JSON.stringify(plan)}`);
+  const plan = remove(text, file);
+  if (plan.status !== 'change') throw new Error(`expected a revert change for ${file}, got ${JSON.stringify(plan)}`);
   return applyEdits(text, plan.edits);
 }
 
-function thrown(fn: () => unknown): ToolError {
-  try {
-    fn();
-  } catch (error) {
-    if (error instanceof ToolError) return error;
-    throw error;
-  }
-  throw new Error('expected a ToolError');
+/** A plan that is not a change: its status and reason. */
+function declined(plan: Plan): { status: string; reason: string } {
+  if (plan.status === 'change') throw new Error(`expected no change, got ${JSON.stringify(plan)}`);
+  return { status: verdict(plan), reason: 'reason' in plan ? plan.reason : plan.summary };
 }
 
 /** The first document's data, as a YAML 1.2 reader sees it. */
@@ -96,7 +92,7 @@ const patchable: FixtureCase[] = [
   },
 ];
 
-describe('planAddLoadCriticOnly on the fixtures', () => {
+describe('the config planner on the fixtures', () => {
   for (const c of patchable) {
     describe(c.name, () => {
       const input = fixture(c.name);
@@ -130,12 +126,12 @@ describe('planAddLoadCriticOnly on the fixtures', () => {
       });
 
       it('is idempotent', () => {
-        expect(planAddLoadCriticOnly(output, c.name).status).toBe('already-patched');
+        expect(verdict(add(output, c.name))).toBe('unchanged');
       });
 
       it('reverts byte for byte, and the revert is idempotent too', () => {
         expect(reverted(output, c.name)).toBe(input);
-        expect(planRemoveLoadCriticOnly(input, c.name).status).toBe('already-patched');
+        expect(verdict(remove(input, c.name))).toBe('unchanged');
       });
     });
   }
@@ -151,25 +147,24 @@ describe('planAddLoadCriticOnly on the fixtures', () => {
 
   it('takes the key a user added by hand for a finished job, and revert leaves it alone', () => {
     const text = fixture('hand_added_key.yaml');
-    expect(planAddLoadCriticOnly(text, 'hand_added_key.yaml')).toMatchObject({ status: 'already-patched' });
-    const revert = planRemoveLoadCriticOnly(text, 'hand_added_key.yaml');
-    expect(revert.status).toBe('already-patched');
-    expect(revert).toMatchObject({ reason: expect.stringContaining('not added by verl-critic-patch') });
+    expect(add(text, 'hand_added_key.yaml')).toMatchObject({ status: 'unchanged' });
+    const revert = remove(text, 'hand_added_key.yaml');
+    expect(revert.status).toBe('unchanged');
+    expect(revert).toMatchObject({ summary: expect.stringContaining('not added by verl-critic-patch') });
   });
 
   it('skips configs without a trainer section, or whose trainer section has no resume_mode', () => {
     for (const name of ['no_trainer_section.yaml', 'generation_trainer_without_resume.yaml']) {
-      expect(planAddLoadCriticOnly(fixture(name), name).status).toBe('not-a-trainer-config');
-      expect(planRemoveLoadCriticOnly(fixture(name), name).status).toBe('not-a-trainer-config');
+      expect(verdict(add(fixture(name), name))).toBe('not-a-target');
+      expect(verdict(remove(fixture(name), name))).toBe('not-a-target');
     }
   });
 
-  it('reports a YAML that does not parse with exit code 2 and the line', () => {
-    for (const plan of [planAddLoadCriticOnly, planRemoveLoadCriticOnly]) {
-      const error = thrown(() => plan(fixture('broken.yaml'), 'broken.yaml'));
-      expect(error.exitCode).toBe(ExitCode.BadInput);
-      expect(error.file).toBe('broken.yaml');
-      expect(error.reason).toMatch(/^YAML does not parse: .*line \d+/);
+  it('reports a YAML that does not parse as malformed, with the line', () => {
+    for (const plan of [add, remove]) {
+      const result = declined(plan(fixture('broken.yaml'), 'broken.yaml'));
+      expect(result.status).toBe('malformed');
+      expect(result.reason).toMatch(/^YAML does not parse: .*line \d+/);
     }
   });
 });
@@ -244,15 +239,15 @@ describe('variations (indentation, values, inline comments, CRLF, BOM, final new
       const input = build(v, false);
       const expected = build(v, true);
       const label = JSON.stringify(v);
-      const plan = planAddLoadCriticOnly(input, file);
-      expect(plan.status, label).toBe('patch');
-      const output = applyEdits(input, (plan as Extract<YamlPlan, { status: 'patch' }>).edits);
+      const plan = add(input, file);
+      expect(plan.status, label).toBe('change');
+      const output = applyEdits(input, (plan as Extract<Plan, { status: 'change' }>).edits);
       expect(output, label).toBe(expected);
-      expect(planAddLoadCriticOnly(output, file).status, label).toBe('already-patched');
-      const revert = planRemoveLoadCriticOnly(output, file);
-      expect(revert.status, label).toBe('patch');
-      expect(applyEdits(output, (revert as Extract<YamlPlan, { status: 'patch' }>).edits), label).toBe(input);
-      expect(planRemoveLoadCriticOnly(input, file).status, label).toBe('already-patched');
+      expect(add(output, file).status, label).toBe('unchanged');
+      const revert = remove(output, file);
+      expect(revert.status, label).toBe('change');
+      expect(applyEdits(output, (revert as Extract<Plan, { status: 'change' }>).edits), label).toBe(input);
+      expect(remove(input, file).status, label).toBe('unchanged');
       count++;
     }
     expect(count).toBe(2 * 7 * 2 * 2 * 2 * 2 * 3 * 3 * 2);
@@ -292,7 +287,7 @@ describe('edge cases', () => {
 
   it('only looks at the top-level trainer: mapping', () => {
     const nested = 'outer:\n  trainer:\n    resume_mode: auto\n';
-    expect(planAddLoadCriticOnly(nested, 'x.yaml').status).toBe('not-a-trainer-config');
+    expect(verdict(add(nested, 'x.yaml'))).toBe('not-a-target');
     // load_critic_only elsewhere (critic:) does not count as already patched.
     const elsewhere = `critic:\n  load_critic_only: true\n${trainer('  resume_mode: auto\n')}`;
     expect(patched(elsewhere, 'x.yaml')).toBe(`${elsewhere}  ${COMMENT}\n  load_critic_only: False\n`);
@@ -301,53 +296,53 @@ describe('edge cases', () => {
   it('counts a key added by hand with any value or spelling, anywhere in the trainer mapping', () => {
     for (const line of ['  load_critic_only: true', '  "load_critic_only": False', '  load_critic_only:', '  load_critic_only: ${oc.env:X}']) {
       const text = trainer(`  ${'total_epochs'}: 1\n${line}\n  resume_mode: auto\n`);
-      expect(planAddLoadCriticOnly(text, 'x.yaml').status).toBe('already-patched');
-      expect(planRemoveLoadCriticOnly(text, 'x.yaml').status).toBe('already-patched');
+      expect(verdict(add(text, 'x.yaml'))).toBe('unchanged');
+      expect(verdict(remove(text, 'x.yaml'))).toBe('unchanged');
     }
     // Without our comment, the same text as ours is still a hand-added key in a hand-written file.
     const same = trainer('  resume_mode: auto\n  resume_from_path: null\n  load_critic_only: False\n');
-    expect(planRemoveLoadCriticOnly(same, 'x.yaml').status).toBe('already-patched');
+    expect(verdict(remove(same, 'x.yaml'))).toBe('unchanged');
   });
 
   it('in a snapshot, removes only a `load_critic_only: false` line right after the anchor', () => {
     const ours = trainer('  resume_mode: auto\n  resume_from_path: null\n  load_critic_only: false\n  x: 1\n');
     expect(reverted(ours, '_generated_x.yaml')).toBe(trainer('  resume_mode: auto\n  resume_from_path: null\n  x: 1\n'));
     const elsewhere = trainer('  resume_mode: auto\n  resume_from_path: null\n  x: 1\n  load_critic_only: false\n');
-    expect(planRemoveLoadCriticOnly(elsewhere, '_generated_x.yaml').status).toBe('already-patched');
+    expect(verdict(remove(elsewhere, '_generated_x.yaml'))).toBe('unchanged');
   });
 
-  it('refuses to revert our line once someone changed it (exit 1)', () => {
+  it('refuses to revert our line once someone changed it', () => {
     const out = patched(trainer('  resume_mode: auto\n  resume_from_path: null\n'), 'x.yaml');
     const changed = out.replace('load_critic_only: False', 'load_critic_only: True');
-    const error = thrown(() => planRemoveLoadCriticOnly(changed, 'x.yaml'));
-    expect(error.exitCode).toBe(ExitCode.CannotPatch);
-    expect(error.reason).toContain('changed by hand');
+    const result = declined(remove(changed, 'x.yaml'));
+    expect(result.status).toBe('refused');
+    expect(result.reason).toContain('changed by hand');
   });
 
   it('considers the first document of a multi-document file', () => {
     const first = trainer('  resume_mode: auto\n', '', '---\nother: 1\n');
     expect(patched(first, 'x.yaml')).toBe(trainer(`  resume_mode: auto\n  ${COMMENT}\n  load_critic_only: False\n`, '', '---\nother: 1\n'));
     const second = `other: 1\n---\n${trainer('  resume_mode: auto\n')}`;
-    expect(planAddLoadCriticOnly(second, 'x.yaml').status).toBe('not-a-trainer-config');
+    expect(verdict(add(second, 'x.yaml'))).toBe('not-a-target');
     // A parse error in a later document is still a file that does not parse.
-    expect(thrown(() => planAddLoadCriticOnly(`${first}---\na: [\n`, 'x.yaml')).exitCode).toBe(ExitCode.BadInput);
+    expect(add(`${first}---\na: [\n`, 'x.yaml').status).toBe('malformed');
   });
 
   it('treats empty, comment-only and non-mapping files as not a target', () => {
     for (const text of ['', '# nothing here\n', '- a\n- b\n', 'just a string\n', 'trainer: null\n', 'trainer: [1, 2]\n']) {
-      expect(planAddLoadCriticOnly(text, 'x.yaml').status, JSON.stringify(text)).toBe('not-a-trainer-config');
+      expect(verdict(add(text, 'x.yaml')), JSON.stringify(text)).toBe('not-a-target');
     }
   });
 
-  it('reports duplicate keys and syntax errors as exit 2', () => {
+  it('reports duplicate keys and syntax errors as malformed', () => {
     for (const text of [trainer('  resume_mode: auto\n  resume_mode: disable\n'), 'trainer:\n  resume_mode: auto\n bad: : x\n', '\t- x\n']) {
-      const error = thrown(() => planAddLoadCriticOnly(text, 'x.yaml'));
-      expect(error.exitCode, JSON.stringify(text)).toBe(ExitCode.BadInput);
-      expect(error.reason).toMatch(/^YAML does not parse: .*line \d+/);
+      const result = declined(add(text, 'x.yaml'));
+      expect(result.status, JSON.stringify(text)).toBe('malformed');
+      expect(result.reason).toMatch(/^YAML does not parse: .*line \d+/);
     }
   });
 
-  it('refuses shapes where a line insertion is not safe (exit 1), with the reason', () => {
+  it('refuses shapes where a line insertion is not safe, with the reason', () => {
     const cases: Array<[string, RegExp]> = [
       ['trainer: {resume_mode: auto, resume_from_path: null}\n', /flow style/],
       [trainer('  resume_mode: auto\n  resume_from_path: |\n    a/global_step_0\n'), /block scalar/],
@@ -358,15 +353,15 @@ describe('edge cases', () => {
     ];
     for (const [text, why] of cases) {
       if (why.source === '^$') {
-        expect(planAddLoadCriticOnly(text, 'x.yaml').status).toBe('patch');
+        expect(verdict(add(text, 'x.yaml'))).toBe('change');
         continue;
       }
-      const error = thrown(() => planAddLoadCriticOnly(text, 'x.yaml'));
-      expect(error.exitCode, text).toBe(ExitCode.CannotPatch);
-      expect(error.reason, text).toMatch(why);
+      const result = declined(add(text, 'x.yaml'));
+      expect(result.status, text).toBe('refused');
+      expect(result.reason, text).toMatch(why);
     }
     // A merge key that brings no resume_mode: simply not a target.
-    expect(planAddLoadCriticOnly('base: &b\n  x: 1\ntrainer:\n  <<: *b\n', 'x.yaml').status).toBe('not-a-trainer-config');
+    expect(verdict(add('base: &b\n  x: 1\ntrainer:\n  <<: *b\n', 'x.yaml'))).toBe('not-a-target');
   });
 
   it('recognises generated snapshots by their basename only', () => {

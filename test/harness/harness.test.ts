@@ -8,9 +8,9 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
-import { pythonParses, runStubHarness, type StubHarnessReport } from './helpers/python.js';
+import { pythonParses, runStubHarness, type StubHarnessReport } from '../helpers/python.js';
 
-const REPO_ROOT = fileURLToPath(new URL('..', import.meta.url));
+const REPO_ROOT = fileURLToPath(new URL('../..', import.meta.url));
 const FIXTURES = join(REPO_ROOT, 'fixtures', 'python');
 const REFUSE = join(REPO_ROOT, 'fixtures', 'refuse');
 const fixtureNames = readdirSync(FIXTURES).filter((name) => name.endsWith('.py')).sort();

@@ -1,8 +1,11 @@
-/** The pure pieces of the terminal and CI conventions: colour choice, diff colouring, annotations, patch names. */
+/** The pure pieces of the terminal and CI conventions: colour, annotations, the Printer, patch names, sizes, progress. */
 import { describe, expect, it } from 'vitest';
 import { colorDiff, paint, stripColor, useColor } from '../../src/output/color.js';
 import { annotation, escapeData, escapeProperty } from '../../src/output/github.js';
 import { patchFileName } from '../../src/output/patchName.js';
+import { formatBytes } from '../../src/output/bytes.js';
+import { createProgressLine, renderProgress } from '../../src/output/progress.js';
+import { Printer } from '../../src/output/printer.js';
 
 describe('useColor', () => {
   const tty = { isTTY: true };
@@ -59,25 +62,107 @@ describe('GitHub annotations', () => {
 });
 
 describe('patchFileName', () => {
-  const checkout = (version: string | undefined) => ({ root: 'v', packageDir: 'v/verl', version });
-  const file = (path: string, inCheckout?: ReturnType<typeof checkout>) => ({ path, checkout: inCheckout }) as never;
-
   it('names a checkout patch after its VeRL release', () => {
-    const c = checkout('0.9.0');
-    expect(patchFileName({ checkouts: [c], files: [file('v/verl/trainer/ppo/ray_trainer.py', c)] })).toBe('verl-0.9.0-load-critic-only.patch');
+    expect(patchFileName(['0.9.0'], [])).toBe('verl-0.9.0-load-critic-only.patch');
   });
 
   it('says unknown when the checkout has no version file, and keeps names safe', () => {
-    expect(patchFileName({ checkouts: [checkout(undefined)], files: [] })).toBe('verl-unknown-load-critic-only.patch');
-    expect(patchFileName({ checkouts: [checkout('0.5.0 (fork/x)')], files: [] })).toBe('verl-0.5.0-fork-x-load-critic-only.patch');
+    expect(patchFileName([undefined], [])).toBe('verl-unknown-load-critic-only.patch');
+    expect(patchFileName(['0.5.0 (fork/x)'], [])).toBe('verl-0.5.0-fork-x-load-critic-only.patch');
   });
 
   it('names a single-file patch after the file', () => {
-    expect(patchFileName({ checkouts: [], files: [file('recipe/spin/spin_trainer.py')] })).toBe('spin_trainer-load-critic-only.patch');
+    expect(patchFileName([], ['recipe/spin/spin_trainer.py'])).toBe('spin_trainer-load-critic-only.patch');
   });
 
-  it('falls back to a plain name for several files or releases', () => {
-    expect(patchFileName({ checkouts: [], files: [file('a.py'), file('b.py')] })).toBe('load-critic-only.patch');
-    expect(patchFileName({ checkouts: [checkout('0.8.0'), checkout('0.9.0')], files: [] })).toBe('load-critic-only.patch');
+  it('falls back to a plain name for several files or releases, or a checkout and a file', () => {
+    expect(patchFileName([], ['a.py', 'b.py'])).toBe('load-critic-only.patch');
+    expect(patchFileName(['0.8.0', '0.9.0'], [])).toBe('load-critic-only.patch');
+    expect(patchFileName(['0.9.0'], ['a.py'])).toBe('load-critic-only.patch');
+  });
+});
+
+describe('sizes', () => {
+  it('are formatted in binary units', () => {
+    expect(formatBytes(0)).toBe('0 B');
+    expect(formatBytes(1023)).toBe('1023 B');
+    expect(formatBytes(1536)).toBe('1.5 KiB');
+    expect(formatBytes(12.5 * 1024 ** 3)).toBe('12.5 GiB');
+  });
+});
+
+describe('the progress line', () => {
+  const progress = { filesDone: 3, filesTotal: 10, bytesDone: 512, bytesTotal: 2048, copying: null };
+
+  it('renders files, bytes and percent', () => {
+    expect(renderProgress('staging critic', progress)).toBe('staging critic: 3/10 files, 512 B of 2.0 KiB (25%)');
+    expect(renderProgress('x', { ...progress, bytesTotal: 0, bytesDone: 0 })).toBe('x: 3/10 files, 0 B of 0 B (30%)');
+  });
+
+  it('writes nothing when stderr is not a terminal', () => {
+    const writes: string[] = [];
+    const line = createProgressLine({ isTTY: false, write: (t: string) => writes.push(t) }, 'x');
+    line.update(progress);
+    line.update({ ...progress, filesDone: 10, bytesDone: 2048 });
+    line.finish();
+    expect(writes).toEqual([]);
+  });
+
+  it('rewrites one line on a terminal, fits it to the width, and erases it at the end', () => {
+    const writes: string[] = [];
+    const line = createProgressLine({ isTTY: true, columns: 30, write: (t: string) => writes.push(t) }, 'staging critic', 0);
+    line.update(progress);
+    line.update({ ...progress, filesDone: 10, bytesDone: 2048 });
+    line.finish();
+    line.finish();
+    expect(writes).toEqual(['\r\x1b[2Kstaging critic: 3/10 files, 5', '\r\x1b[2Kstaging critic: 10/10 files, ', '\r\x1b[2K']);
+    expect(writes.every((w) => !w.includes('\n'))).toBe(true);
+  });
+});
+
+describe('the Printer', () => {
+  function capture(options: ConstructorParameters<typeof Printer>[0]) {
+    const stdout: string[] = [];
+    const stderr: string[] = [];
+    const out = new Printer(options, { write: (t: string) => stdout.push(t), isTTY: false }, { write: (t: string) => stderr.push(t) });
+    return { out, stdout, stderr };
+  }
+  const problem = { path: 'v/a.py', diffPath: 'a.py', line: 7, reason: 'no actor load' };
+
+  it('prints data and info on stdout, notes and errors on stderr', () => {
+    const { out, stdout, stderr } = capture({});
+    out.data('--- a/x\n');
+    out.info('ok x');
+    out.note('VeRL 0.9.0 checkout at .: 1 target');
+    out.problem(problem);
+    out.fileError(undefined, 'no trainer');
+    expect(stdout).toEqual(['--- a/x\n', 'ok x\n']);
+    expect(stderr).toEqual(['VeRL 0.9.0 checkout at .: 1 target\n', 'verl-critic-patch: v/a.py:7: no actor load\n', 'verl-critic-patch: no trainer\n']);
+  });
+
+  it('with --quiet keeps data and errors and drops the rest', () => {
+    const { out, stdout, stderr } = capture({ quiet: true, format: 'github' });
+    out.data('diff');
+    out.info('ok x');
+    out.note('note');
+    out.notice(problem);
+    out.problem(problem);
+    expect(stdout).toEqual(['diff']);
+    expect(stderr).toEqual(['::error file=a.py,line=7,title=verl-critic-patch::no actor load\n']);
+  });
+
+  it('with --format github places file errors on the file, and notices too', () => {
+    const { out, stderr } = capture({ format: 'github' });
+    out.notice(problem);
+    out.fileError('v/b.py', 'bad');
+    out.error('run-wide');
+    expect(stderr[0]).toBe('::notice file=a.py,line=7,title=verl-critic-patch::no actor load\n');
+    expect(stderr[1]).toMatch(/^::error file=.*v\/b\.py,title=verl-critic-patch::bad\n$/);
+    expect(stderr[2]).toBe('::error title=verl-critic-patch::run-wide\n');
+  });
+
+  it('colours only when asked, or on a terminal', () => {
+    expect(new Printer({ color: 'always' }, { write: () => 0 }).color).toBe(true);
+    expect(new Printer({ color: 'never' }, { write: () => 0, isTTY: true }).color).toBe(false);
   });
 });

@@ -10,9 +10,13 @@ import { describe, expect, it } from 'vitest';
 import { applyEdits, type TextEdit } from '../../src/edits.js';
 import { decodeText } from '../../src/io/readSource.js';
 import { parsePython, parsePythonEdited, type SyntaxNode } from '../../src/python/parser.js';
-import { planGuard, planUnguard } from '../../src/python/plan.js';
+import { planText } from '../../src/plan.js';
+
 import { ALL_FIXTURES, PATCHABLE, buildCase, caseSpec, describeCase } from '../reliability/cases.js';
 import { PROPERTY_RUNS, SEED } from '../reliability/settings.js';
+
+const patchPlan = (text: string) => planText('trainer', 'patch', text, 't.py');
+const revertPlan = (text: string) => planText('trainer', 'revert', text, 't.py');
 
 /** Every node of the tree, one line each, in document order. */
 function shape(root: SyntaxNode): string {
@@ -48,13 +52,13 @@ function incrementalShape(before: string, edits: readonly TextEdit[]): { after: 
 
 describe('parsePythonEdited', () => {
   it.each(PATCHABLE.map((f) => [f.name, f.text] as const))('gives the fresh tree of the patched and the reverted %s', (_name, text) => {
-    const plan = planGuard(text);
-    if (plan.status !== 'patch') return expect(plan.status).toBe('already-patched');
+    const plan = patchPlan(text);
+    if (plan.status !== 'change') return expect(plan.status).toBe('unchanged');
     const patched = incrementalShape(text, plan.edits);
     expect(patched.shape).toBe(freshShape(patched.after));
-    const back = planUnguard(patched.after);
-    expect(back.status).toBe('patch');
-    if (back.status !== 'patch') return;
+    const back = revertPlan(patched.after);
+    expect(back.status).toBe('change');
+    if (back.status !== 'change') return;
     const reverted = incrementalShape(patched.after, back.edits);
     expect(reverted.after).toBe(text);
     expect(reverted.shape).toBe(freshShape(text));
@@ -82,8 +86,8 @@ describe('parsePythonEdited', () => {
         } catch {
           return; // undecodable bytes never reach the parser
         }
-        const plan = planGuard(text);
-        if (plan.status !== 'patch') return;
+        const plan = patchPlan(text);
+        if (plan.status !== 'change') return;
         const patched = incrementalShape(text, plan.edits);
         if (patched.shape !== freshShape(patched.after)) throw new Error(`incremental tree differs\ncase: ${describeCase(spec, ALL_FIXTURES)}`);
         compared++;

@@ -1,30 +1,33 @@
 /**
- * The pure core on shapes too small to deserve a fixture file: what planGuard edits, what it
- * refuses, and that planUnguard inverts it byte for byte.
+ * The pure core on shapes too small to deserve a fixture file: what a patch plan edits, what it
+ * refuses, and that the revert plan inverts it byte for byte.
  */
 import { describe, expect, it } from 'vitest';
 import { applyEdits } from '../../src/edits.js';
-import { planGuard, planUnguard } from '../../src/python/plan.js';
+import { planText } from '../../src/plan.js';
+
+const patchPlan = (text: string) => planText('trainer', 'patch', text, 't.py');
+const revertPlan = (text: string) => planText('trainer', 'revert', text, 't.py');
 
 const method = (body: string[], eol = '\n') =>
   ['class RayPPOTrainer:', '    def _load_checkpoint(self):', ...body.map((line) => (line ? `        ${line}` : line))].join(eol);
 
 function patch(source: string): string {
-  const plan = planGuard(source);
-  if (plan.status !== 'patch') throw new Error(`expected a patch, got ${plan.status}: ${'reason' in plan ? plan.reason : ''}`);
+  const plan = patchPlan(source);
+  if (plan.status !== 'change') throw new Error(`expected a patch, got ${plan.status}: ${'reason' in plan ? plan.reason : ''}`);
   return applyEdits(source, plan.edits);
 }
 
 function roundTrip(source: string): string {
   const patched = patch(source);
-  const back = planUnguard(patched);
-  expect(back.status).toBe('patch');
-  if (back.status === 'patch') expect(applyEdits(patched, back.edits)).toBe(source);
-  expect(planGuard(patched).status).toBe('already-patched');
+  const back = revertPlan(patched);
+  expect(back.status).toBe('change');
+  if (back.status === 'change') expect(applyEdits(patched, back.edits)).toBe(source);
+  expect(patchPlan(patched).status).toBe('unchanged');
   return patched;
 }
 
-describe('planGuard', () => {
+describe('patch plans', () => {
   it('wraps the load, keeps the comment above the if, and writes the else branch', () => {
     const patched = roundTrip(method(['# load actor', 'self.actor_rollout_wg.load_checkpoint(actor_path)', 'x = 1', '']));
     expect(patched).toBe(
@@ -77,10 +80,10 @@ describe('planGuard', () => {
       '    self.actor_rollout_wg.load_checkpoint(b)',
       '',
     ]);
-    const plan = planGuard(source);
-    expect(plan.status).toBe('patch');
-    if (plan.status !== 'patch') return;
-    expect(plan.sites.map((s) => s.guarded)).toEqual([true, false]);
+    const plan = patchPlan(source);
+    expect(plan.status).toBe('change');
+    if (plan.status !== 'change') return;
+    expect(plan.actorLoads.map((s) => s.guarded)).toEqual([true, false]);
     expect(applyEdits(source, plan.edits)).toContain('    else:\n            if not self.config.trainer.get("load_critic_only", False):\n                self.actor_rollout_wg.load_checkpoint(b)\n            else:\n');
   });
 
@@ -98,24 +101,24 @@ describe('planGuard', () => {
     ['a load inside an assignment', ['ok = self.actor_rollout_wg.load_checkpoint(p)', ''], /part of a larger expression/],
     ['a method with only the offload call', ['self.actor_rollout_wg.load_checkpoint(None)', ''], /has no actor checkpoint load/],
   ])('refuses %s', (_label, body, reason) => {
-    const plan = planGuard(method(body));
+    const plan = patchPlan(method(body));
     expect(plan.status).toBe('refused');
     if (plan.status === 'refused') expect(plan.reason).toMatch(reason);
   });
 
   it('reports a syntax error anywhere in the file as malformed, with its line', () => {
-    const plan = planGuard(method(['self.actor_rollout_wg.load_checkpoint(p', '']));
+    const plan = patchPlan(method(['self.actor_rollout_wg.load_checkpoint(p', '']));
     expect(plan).toMatchObject({ status: 'malformed', reason: 'Python syntax error', line: 3 });
   });
 });
 
-describe('planUnguard', () => {
-  it('says not-patched (already-patched plan status) for a file with no guard at all', () => {
-    expect(planUnguard(method(['self.actor_rollout_wg.load_checkpoint(p)', ''])).status).toBe('already-patched');
+describe('revert plans', () => {
+  it('says unchanged for a file with no guard at all', () => {
+    expect(revertPlan(method(['self.actor_rollout_wg.load_checkpoint(p)', ''])).status).toBe('unchanged');
   });
 
   it('refuses a guard it did not write, even one spelled like ours but without our else branch', () => {
-    const plan = planUnguard(method(['if not self.config.trainer.get("load_critic_only", False):', '    self.actor_rollout_wg.load_checkpoint(p)', '']));
+    const plan = revertPlan(method(['if not self.config.trainer.get("load_critic_only", False):', '    self.actor_rollout_wg.load_checkpoint(p)', '']));
     expect(plan).toMatchObject({ status: 'refused', reason: expect.stringMatching(/not written by verl-critic-patch/) });
   });
 });

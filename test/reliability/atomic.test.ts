@@ -131,8 +131,9 @@ describe('all or nothing', () => {
 
 describe('python3 compiles what apply wrote', () => {
   function fakePython(): string {
-    // Speaks verifyPython.ts's protocol; "does not compile" any file holding the marker (with
-    // FAKE_ONLY_PATCHED=1, only once it also holds the guard: then the original compiles).
+    // Speaks src/io/python3.ts's protocol ("-" is standard input); "does not compile" any file
+    // holding the marker (with FAKE_ONLY_PATCHED=1, only once it also holds the guard: then the
+    // original compiles).
     const dir = tempDir('vcp-fakepy-');
     writeFileSync(
       join(dir, 'python3'),
@@ -141,7 +142,7 @@ shift 4
 echo '{"python": "3.99-fake"}'
 for f in "$@"; do
   if grep -q VCP_DOES_NOT_COMPILE "$f" && { [ -z "$FAKE_ONLY_PATCHED" ] || grep -q load_critic_only "$f"; }; then
-    echo '{"ok": false, "line": 7, "message": "SyntaxError: fake"}'
+    echo '{"ok": false, "syntax": true, "line": 7, "type": "SyntaxError", "text": "fake"}'
   else
     echo '{"ok": true}'
   fi

@@ -43,7 +43,7 @@ describe('generated cases through the built CLI', () => {
     });
     // What python3 says decides apply's outcome for files tree-sitter accepts and CPython does not.
     const verdicts = await checkWithPython(
-      cases.flatMap((c, i) => (c.model.status === 'patch' ? [{ id: String(i), original: c.bytes, patched: Buffer.from(c.model.after!, 'utf8'), stub: false }] : [])),
+      cases.flatMap((c, i) => (c.model.status === 'change' ? [{ id: String(i), original: c.bytes, patched: Buffer.from(c.model.after!, 'utf8'), stub: false }] : [])),
     );
 
     const tally: Record<string, number> = {};
@@ -64,14 +64,14 @@ describe('generated cases through the built CLI', () => {
 
         const diff = await run(['diff', c.rel]);
         if (diff.code !== c.model.exit) problems.push(`diff exit ${diff.code}, model ${c.model.exit}: ${diff.stderr.trim()}`);
-        if (c.model.status === 'patch' && diff.stdout !== c.model.diff) problems.push('diff output is not the model diff');
-        if (c.model.status === 'patch' && !rolledBack) diffs[i] = diff.stdout;
+        if (c.model.status === 'change' && diff.stdout !== c.model.diff) problems.push('diff output is not the model diff');
+        if (c.model.status === 'change' && !rolledBack) diffs[i] = diff.stdout;
 
         const apply = await run(['apply', '--json', c.rel]);
         tally[`exit ${apply.code}`] = (tally[`exit ${apply.code}`] ?? 0) + 1;
         if (apply.code !== expectedExit) problems.push(`apply exit ${apply.code}, expected ${expectedExit}: ${apply.stderr.trim()} ${apply.stdout.slice(0, 300)}`);
         const now = readFileSync(join(repo, c.rel));
-        if (apply.code === 0 && c.model.status === 'patch') {
+        if (apply.code === 0 && c.model.status === 'change') {
           if (!now.equals(Buffer.from(c.model.after!, 'utf8'))) problems.push('apply wrote something else than the model');
           const report = JSON.parse(apply.stdout) as { verify?: { status?: string } };
           if (report.verify?.status !== 'compiled') problems.push(`apply did not compile the file: ${JSON.stringify(report.verify)}`);

@@ -20,11 +20,15 @@ import { join } from 'node:path';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { applyEdits } from '../../src/edits.js';
-import { planGuard, planUnguard } from '../../src/python/plan.js';
+import { planTrainerText } from './model.js';
+
 import { checkWithGitApply, checkWithPython, type GitCase, type PythonCase } from './batch.js';
 import { ALL_FIXTURES, PATCHABLE, buildCase, caseSpec, describeCase, structural, wholeFile, type CaseSpec, type EolStyle, type IndentStyle } from './cases.js';
 import { corePropertyViolations, modelApply, type ModelOutcome } from './model.js';
 import { PROPERTY_RUNS, REVERT_RUNS, SEED, reportFigures } from './settings.js';
+
+const patchPlan = (text: string) => planTrainerText('patch', text);
+const revertPlan = (text: string) => planTrainerText('revert', text);
 
 const failureDir = join(tmpdir(), `vcp-failures-${SEED}`);
 
@@ -54,7 +58,7 @@ describe('apply over generated cases', () => {
         const id = String(next++);
         count(`exit ${outcome.exit} (${outcome.status})`);
         if (built.byteMutated) count(`byte-mutated, exit ${outcome.exit}`);
-        if (outcome.status === 'patch') patched.set(id, { spec, bytes: built.bytes, outcome, stub: !built.byteMutated });
+        if (outcome.status === 'change') patched.set(id, { spec, bytes: built.bytes, outcome, stub: !built.byteMutated });
         if (outcome.status === 'malformed') malformed.set(id, { spec, bytes: built.bytes });
       }),
       { numRuns: PROPERTY_RUNS, seed: SEED },
@@ -124,23 +128,23 @@ describe('revert and apply commute with whole-file edits', () => {
       fc.property(caseSpec({ poolSize: patchable.length, bytes: false }), uniform, (spec, t) => {
         const fixture = patchable[spec.fixture % patchable.length]!;
         const base = structural(fixture, spec);
-        const plan = planGuard(base);
-        if (plan.status !== 'patch') return; // an inserted statement made it refusable: not this property's business
+        const plan = patchPlan(base);
+        if (plan.status !== 'change') return; // an inserted statement made it refusable: not this property's business
         const patchedBase = applyEdits(base, plan.edits);
         const T = (text: string) => wholeFile(text, { ...t, eolSeed: 0, trailingSpaces: [] }, fixture.info.unit);
         const tBase = T(base);
         const tPatched = T(patchedBase);
         const where = `${fixture.name} ${JSON.stringify({ spec, t })}`;
 
-        const back = planUnguard(tPatched);
-        if (back.status !== 'patch') throw new Error(`revert after ${JSON.stringify(t)} is ${back.status} ${'reason' in back ? back.reason : ''}: ${where}`);
+        const back = revertPlan(tPatched);
+        if (back.status !== 'change') throw new Error(`revert after ${JSON.stringify(t)} is ${back.status} ${'reason' in back ? back.reason : ''}: ${where}`);
         expect(applyEdits(tPatched, back.edits), `revert(T(apply(x))) = T(x): ${where}`).toBe(tBase);
 
-        const again = planGuard(tPatched);
-        expect(again.status, `apply(T(apply(x))) is a no-op: ${where}`).toBe('already-patched');
+        const again = patchPlan(tPatched);
+        expect(again.status, `apply(T(apply(x))) is a no-op: ${where}`).toBe('unchanged');
 
-        const direct = planGuard(tBase);
-        if (direct.status !== 'patch') throw new Error(`apply(T(x)) is ${direct.status} ${'reason' in direct ? direct.reason : ''}: ${where}`);
+        const direct = patchPlan(tBase);
+        if (direct.status !== 'change') throw new Error(`apply(T(x)) is ${direct.status} ${'reason' in direct ? direct.reason : ''}: ${where}`);
         expect(applyEdits(tBase, direct.edits), `apply(T(x)) = T(apply(x)): ${where}`).toBe(tPatched);
         checked++;
       }),

@@ -15,11 +15,14 @@ import { readFileSync, rmSync, watch, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { applyEdits } from '../../src/edits.js';
-import { planGuard } from '../../src/python/plan.js';
+import { tempPathFor } from '../../src/io/temp.js';
 import { CLI, tempDir, writeFile } from '../helpers/cli.js';
 import { FIXTURE_DIR } from './cases.js';
 import { isTempName, leftoverTemps, runCliAsync } from './cliAsync.js';
+import { planTrainerText } from './model.js';
 import { KILL_RUNS, SEED, reportFigures } from './settings.js';
+
+const patchPlan = (text: string) => planTrainerText('patch', text);
 
 /** A small deterministic generator, so a run can be replayed from VCP_PROPERTY_SEED. */
 function random(seed: number): () => number {
@@ -43,8 +46,8 @@ function bigTrainer(fixture: string, megabytes: number): Buffer {
 
 function patchedOf(bytes: Buffer): Buffer {
   const text = bytes.toString('utf8');
-  const plan = planGuard(text);
-  if (plan.status !== 'patch') throw new Error(`fixture not patchable: ${plan.status}`);
+  const plan = patchPlan(text);
+  if (plan.status !== 'change') throw new Error(`fixture not patchable: ${plan.status}`);
   return Buffer.from(applyEdits(text, plan.edits), 'utf8');
 }
 
@@ -153,13 +156,11 @@ it('a leftover temp file of a live process is left alone, one of a dead process 
   const dir = tempDir('vcp-stale-');
   const file = join(dir, 'trainer.py');
   writeFileSync(file, readFileSync(join(FIXTURE_DIR, 'v0_9_keyword_only.py')));
-  const { hostname } = await import('node:os');
-  const host = hostname().replace(/[^A-Za-z0-9.]/g, '_');
   const dead = spawn(process.execPath, ['-e', '0']);
   await new Promise((resolve) => dead.on('close', resolve));
-  const stale = join(dir, `.trainer.py.verl-critic-patch-tmp-${host}-${dead.pid}-abc.tmp`);
-  const live = join(dir, `.trainer.py.verl-critic-patch-tmp-${host}-${process.pid}-abc.tmp`);
-  const otherHost = join(dir, `.trainer.py.verl-critic-patch-tmp-elsewhere-${dead.pid}-abc.tmp`);
+  const stale = tempPathFor(file, dead.pid);
+  const live = tempPathFor(file, process.pid);
+  const otherHost = join(dir, `.trainer.py.verl-critic-patch-tmp-elsewhere-${dead.pid}.tmp`);
   for (const path of [stale, live, otherHost]) writeFileSync(path, 'half a file');
   const apply = await runCliAsync(['apply', 'trainer.py'], { cwd: dir });
   expect(apply.code, apply.stderr).toBe(0);

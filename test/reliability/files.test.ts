@@ -177,12 +177,12 @@ describe('things that are not regular files', () => {
   it('a FIFO is refused at once (exit 2) without being opened, for every verb', () => {
     const dir = tempDir('vcp-fifo-');
     expect(probe('mkfifo', [join(dir, 'pipe.py')])).toBe(true);
+    // Opening a FIFO with no writer blocks forever: a CLI that did would never return here, and
+    // the test would fail on its timeout, not on how long a busy machine took.
     for (const verb of ['diff', 'apply', 'check', 'revert']) {
-      const started = Date.now();
       const result = runCli([verb, 'pipe.py'], { cwd: dir });
       expect(result.code, result.stderr).toBe(2);
       oneLine(result, /pipe\.py: not a regular file \(a FIFO, socket or device cannot be patched\)/);
-      expect(Date.now() - started).toBeLessThan(20_000);
     }
   });
 

@@ -1,0 +1,45 @@
+/**
+ * The one contract between the pure cores and the edges. Every kind of target file is planned by
+ * a pure function, text in, a Plan out: no I/O, no throws, no exit codes. What a verdict means to
+ * the user (a word, an exit code) is decided by the edges (src/outcome.ts, src/commands/).
+ *
+ *   change     the edits to make (patch: add the guard or the key; revert: remove ours)
+ *   unchanged  nothing to do in this direction (already guarded; or nothing of ours to remove)
+ *   refused    a well-formed file whose shape this tool will not edit
+ *   malformed  text that does not parse
+ *
+ * Every `change` has been checked by its planner before it is returned (src/python/plan.ts,
+ * src/config/trainerYaml.ts): a plan failing its own check comes back `refused`.
+ */
+import type { TextEdit } from './edits.js';
+import { planTrainer } from './python/plan.js';
+import { planTrainerConfig } from './config/trainerYaml.js';
+
+/** A trainer `.py` file (the guard), or a Hydra trainer YAML (the config key). */
+export type TargetKind = 'trainer' | 'config';
+
+/** `patch` adds what this tool writes; `revert` removes exactly that. */
+export type Direction = 'patch' | 'revert';
+
+/** One statement-level real actor load of a trainer. */
+export interface ActorLoad {
+  method: string; // Class.method holding the load
+  line: number; // 1-based line of the load in the planned text
+  guarded: boolean;
+}
+
+export type Plan =
+  /** `summary`: one line for people (which loads, or what the YAML edit does). */
+  | { status: 'change'; edits: TextEdit[]; summary: string; actorLoads: ActorLoad[] }
+  | { status: 'unchanged'; summary: string; actorLoads: ActorLoad[] }
+  /** notATarget: the file holds nothing this tool edits (no actor load, no trainer section), so a scan passes it over. */
+  | { status: 'refused'; reason: string; line?: number; notATarget?: boolean }
+  | { status: 'malformed'; reason: string; line?: number };
+
+/**
+ * Plan one file. `path` only names the file where its name matters to the plan (VeRL's
+ * `_generated_*.yaml` snapshots are written without comments); nothing is read from it.
+ */
+export function planText(kind: TargetKind, direction: Direction, text: string, path: string): Plan {
+  return kind === 'trainer' ? planTrainer(direction, text) : planTrainerConfig(direction, text, path);
+}
