@@ -6,7 +6,7 @@ import { inspectCheckpoint } from '../../src/checkpoint/inspect.js';
 import { formatReport } from '../../src/output/inspectTable.js';
 import type { InspectReport, WarningCode } from '../../src/checkpoint/report.js';
 import { ExitCode, ToolError } from '../../src/errors.js';
-import { scratch, typicalRun, writeRole, writeRun, writeStep } from '../helpers/checkpointTrees.js';
+import { scratch, typicalRun, TYPICAL_RUN_REPORT, writeRole, writeRun, writeStep } from '../helpers/checkpointTrees.js';
 
 const root = scratch('vcp-inspect-');
 afterAll(() => rmSync(root, { recursive: true, force: true }));
@@ -31,13 +31,7 @@ describe('inspect: a healthy FSDP run folder', () => {
     const report = await inspectCheckpoint(run);
     expect(report.kind).toBe('run');
     expect(report.path).toBe(run);
-    expect(report.run).toEqual({
-      tracker: { present: true, step: 120, raw: '120' },
-      steps: [40, 80, 120],
-      highestStep: 120,
-      latestStep: 120,
-      latestFrom: 'tracker',
-    });
+    expect(report.run).toEqual(TYPICAL_RUN_REPORT);
     expect(report.step?.path).toBe(join(run, 'global_step_120'));
     expect(report.step?.step).toBe(120);
     expect(report.step?.dataPt).toBe(true);
@@ -340,5 +334,20 @@ describe('inspect: the human table', () => {
     const run = writeRun(fresh(), { steps: { 1: { critic: { worldSize: 2, missing: { model: [1] } } } } });
     const text = formatReport(await inspectCheckpoint(run));
     expect(text).toMatch(/Warnings \(1\):\n {2}- global_step_1\/critic: model shards for world size 2 miss rank 1/);
+  });
+});
+
+describe('inspect: what each warning is about', () => {
+  it('scopes every warning to the run, the step, or the role folder (by its name on disk)', async () => {
+    const run = writeRun(fresh('run'), {
+      steps: { 5: { actor: { worldSize: 2, missing: { model: [1] } }, critic: { worldSize: 2 }, criticName: 'Critic' }, 9: {} },
+      tracker: 5,
+    });
+    const report = await inspectCheckpoint(run);
+    expect(report.warnings.map((w) => [w.code, w.scope, w.folder])).toEqual([
+      ['tracker-disagrees', 'run', undefined],
+      ['missing-ranks', 'actor', 'actor'],
+      ['role-case', 'critic', 'Critic'],
+    ]);
   });
 });

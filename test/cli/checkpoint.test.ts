@@ -5,7 +5,7 @@ import { existsSync, mkdirSync, readdirSync, rmSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { tempPathFor } from '../../src/io/temp.js';
-import { listFiles, scratch, snapshotTree, typicalRun, writeRun, writeStep } from '../helpers/checkpointTrees.js';
+import { listFiles, scratch, snapshotTree, typicalRun, TYPICAL_RUN_REPORT, writeRun, writeStep } from '../helpers/checkpointTrees.js';
 import { CLI, REPO_ROOT, hasStackTrace, runCli } from '../helpers/cli.js';
 
 /** Builds dist/ when it is missing or older than a source file (the shared globalSetup usually has). */
@@ -35,13 +35,7 @@ describe('inspect on the command line', () => {
     expect(code).toBe(0);
     const report = JSON.parse(stdout);
     expect(Object.keys(report)).toEqual(['path', 'kind', 'run', 'step', 'warnings']);
-    expect(report.run).toEqual({
-      tracker: { present: true, step: 120, raw: '120' },
-      steps: [40, 80, 120],
-      highestStep: 120,
-      latestStep: 120,
-      latestFrom: 'tracker',
-    });
+    expect(report.run).toEqual(TYPICAL_RUN_REPORT);
     expect(Object.keys(report.step)).toEqual(['path', 'step', 'dataPt', 'actor', 'critic', 'ignoredFolders']);
     expect(Object.keys(report.step.critic)).toEqual([
       'folder', 'path', 'backend', 'worldSize', 'worldSizes', 'contents', 'missingRanks', 'fsdpConfig', 'huggingface', 'files', 'bytes',

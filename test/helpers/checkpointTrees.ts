@@ -130,6 +130,15 @@ export function typicalRun(dir: string, worldSize = 4): string {
   return writeRun(dir, { steps: { 40: step, 80: step, 120: step } });
 }
 
+/** What inspect says of a typicalRun's run folder. */
+export const TYPICAL_RUN_REPORT = {
+  tracker: { present: true, step: 120, raw: '120' },
+  steps: [40, 80, 120],
+  highestStep: 120,
+  latestStep: 120,
+  latestFrom: 'tracker',
+};
+
 export interface FileFact {
   size: number;
   sha256: string;
