@@ -32,8 +32,12 @@ export type Plan =
   /** `summary`: one line for people (which loads, or what the YAML edit does). */
   | { status: 'change'; edits: TextEdit[]; summary: string; actorLoads: ActorLoad[] }
   | { status: 'unchanged'; summary: string; actorLoads: ActorLoad[] }
-  /** notATarget: the file holds nothing this tool edits (no actor load, no trainer section), so a scan passes it over. */
-  | { status: 'refused'; reason: string; line?: number; notATarget?: boolean }
+  /**
+   * notATarget: the file holds nothing this tool edits (no actor load, no PPO trainer section), so
+   * a scan passes it over; code 'no-checkpoint-method': not even a checkpoint method (a VeRL that
+   * predates checkpoint resume).
+   */
+  | { status: 'refused'; reason: string; line?: number; notATarget?: boolean; code?: 'no-checkpoint-method' }
   | { status: 'malformed'; reason: string; line?: number };
 
 /**

@@ -2,17 +2,24 @@
  * One run of a patch verb up to the point of writing: resolve the command line into target files
  * (src/targets.ts), read each (io/readSource.ts), and plan each with the pure core (src/plan.ts).
  * Nothing is written here: apply and revert hand the changes to io/commit.ts.
+ *
+ * A folder's scan finds files that turn out to hold nothing this tool edits (a helper that only
+ * mentions the actor's worker group, a subclass that calls super(), an SFT config, a VeRL copy too
+ * old to resume from checkpoints): those are passed over, with their reasons (`skipped`). What is
+ * named on the command line, and VeRL's own main trainer and config, is a target whatever it
+ * holds; their refusals fail the run, except that a copy too old for checkpoint resume is left
+ * alone when the run has other trainers to patch.
  */
-import { resolve } from 'node:path';
+import { relative, resolve } from 'node:path';
 import { applyEdits } from './edits.js';
 import { exitCodeFor, ExitCode, ToolError, worstExitCode } from './errors.js';
-import { diffPathFor } from './io/paths.js';
+import { toPosix } from './io/paths.js';
 import { pythonSyntaxError } from './io/python3.js';
 import { readSource, type SourceFile } from './io/readSource.js';
 import { unifiedDiff, type FileDiff } from './diffText.js';
 import { planText, type Direction, type Plan, type TargetKind } from './plan.js';
-import { NO_METHOD_REASON } from './python/plan.js';
-import { resolveArgument, type Checkout, type Target } from './targets.js';
+import type { Selection } from './scan/select.js';
+import { resolveArgument, type Resolution, type Target, type VerlCopy } from './targets.js';
 
 /** A file that could not be read as text (missing, unreadable, binary, not UTF-8). */
 export interface Unreadable {
@@ -23,9 +30,9 @@ export interface Unreadable {
 
 export interface PlannedFile {
   path: string; // as the user would type it: relative to the current directory where possible
-  diffPath: string; // relative to the git root, as in the diff headers
+  diffPath: string; // relative to the apply root, as in the diff headers
   kind: TargetKind;
-  checkout: Checkout | undefined;
+  copy: VerlCopy | undefined;
   plan: Plan | Unreadable;
   /** The bytes read, when the file could be read. */
   source: SourceFile | undefined;
@@ -33,53 +40,97 @@ export interface PlannedFile {
   change: { after: string; diff: FileDiff } | undefined;
 }
 
+/** What one command-line argument covered. */
+export type Scan = Omit<Resolution, 'targets'>;
+
 export interface RunResult {
-  checkouts: Checkout[];
+  scans: Scan[];
   files: PlannedFile[];
-  /** Problems that are not one file's: a checkout with no trainer to patch (exit 1). */
-  problems: { path: string; reason: string }[];
+  /** Files a scan found and passed over: they hold nothing this tool edits. */
+  skipped: { path: string; reason: string }[];
+  /** Problems that are not one file's: a folder with no trainer to patch. */
+  problems: { path: string; reason: string; exitCode: ExitCode }[];
 }
 
-export interface RunOptions {
+export interface RunOptions extends Selection {
   direction: Direction;
-  only?: string;
 }
 
 export function planRun(args: readonly string[], options: RunOptions): RunResult {
-  const result: RunResult = { checkouts: [], files: [], problems: [] };
+  const result: RunResult = { scans: [], files: [], skipped: [], problems: [] };
   const seen = new Set<string>();
-  const add = (file: PlannedFile) => {
-    const key = resolve(file.path);
-    if (seen.has(key)) return;
-    seen.add(key);
-    result.files.push(file);
-  };
   // Every argument is resolved before any file is planned, so a bad one fails the run at once.
-  for (const { arg, resolved } of args.map((arg) => ({ arg, resolved: resolveArgument(arg, options.only) }))) {
-    if (resolved.kind === 'file') {
-      add(planFile(resolved.target, options.direction));
-      continue;
+  for (const { targets, ...scan } of args.map((arg) => resolveArgument(arg, options))) {
+    result.scans.push(scan);
+    const planned = targets.flatMap((target) => {
+      const key = resolve(target.path);
+      if (seen.has(key)) return [];
+      seen.add(key);
+      return [{ target, file: planFile(target, scan.applyRoot, options.direction) }];
+    });
+    const patchesTrainers = planned.some(({ file }) => file.kind === 'trainer' && (file.plan.status === 'change' || file.plan.status === 'unchanged'));
+    const kept: PlannedFile[] = [];
+    const skipped: PlannedFile[] = [];
+    for (const { target, file } of planned) {
+      const plan = file.plan;
+      const passedOver = plan.status === 'refused' && plan.notATarget && (!target.explicit || (patchesTrainers && plan.code === 'no-checkpoint-method'));
+      if (passedOver) skipped.push(file);
+      else kept.push(withCopyHint(file, scan));
     }
-    result.checkouts.push(resolved.checkout);
-    const before = result.files.length;
-    for (const target of resolved.targets) {
-      const file = planFile(target, options.direction);
-      // Scanned files that are not trainers of ours are simply not targets; the main trainer is.
-      if (file.plan.status === 'refused' && file.plan.notATarget && !target.explicit) continue;
-      add(file);
-    }
-    if (!result.files.slice(before).some((f) => f.kind === 'trainer')) {
-      const reason = options.only
-        ? `no trainer matching --only ${options.only} loads an actor checkpoint`
-        : `no trainer under this checkout has a _load_checkpoint that loads an actor (${NO_METHOD_REASON.split(': ')[1]})`;
-      result.problems.push({ path: arg, reason });
-    }
+    result.files.push(...kept);
+    result.skipped.push(...skipped.map((file) => ({ path: file.path, reason: skipReason(file) })));
+    const problem = scan.scope === 'file' ? undefined : noTrainerProblem(scan, kept, skipped, options);
+    if (problem) result.problems.push(problem);
   }
   return result;
 }
 
-function planFile(target: Target, direction: Direction): PlannedFile {
-  const base = { path: target.path, diffPath: diffPathFor(target.path), kind: target.kind, checkout: target.checkout };
+/**
+ * A folder whose scan leaves no trainer to patch is a problem of the run, saying what was found
+ * and why each was passed over (exit 1); a folder with no VeRL copy and nothing that even looks
+ * like a trainer is most likely the wrong folder (exit 2). No problem when `--only` picked a
+ * config, which needs no trainer.
+ */
+function noTrainerProblem(scan: Scan, kept: readonly PlannedFile[], skipped: readonly PlannedFile[], selection: Selection): RunResult['problems'][number] | undefined {
+  if (kept.some((file) => file.kind === 'trainer')) return undefined;
+  if (selection.only !== undefined) {
+    if (kept.length > 0) return undefined;
+    return { path: scan.arg, reason: `no trainer matching --only ${selection.only} loads an actor checkpoint`, exitCode: ExitCode.Refused };
+  }
+  const reasons = skipped.filter((file) => file.kind === 'trainer').map((file) => `${file.path}: ${skipReason(file)}`);
+  if (reasons.length === 0 && scan.copies.length === 0) {
+    const what = 'holds no VeRL copy (no verl/trainer/ppo/ray_trainer.py or trainer/main_ppo.py) and no trainer that calls self.actor_rollout_wg.load_checkpoint(...)';
+    return { path: scan.arg, reason: `${what}; name the folder of your VeRL checkout or project`, exitCode: ExitCode.BadInput };
+  }
+  const found = reasons.length === 0 ? 'no file in it calls self.actor_rollout_wg.load_checkpoint(...)' : reasons.slice(0, 3).join('; ') + (reasons.length > 3 ? `; and ${reasons.length - 3} more` : '');
+  return { path: scan.arg, reason: `no trainer under this folder loads an actor checkpoint: ${found}`, exitCode: ExitCode.Refused };
+}
+
+/**
+ * Why a scan passed a file over. A file without any checkpoint method that a scan found only
+ * because it mentions the actor's load is not an old VeRL, whatever the planner says of a trainer.
+ */
+function skipReason(file: PlannedFile): string {
+  if (file.plan.status !== 'refused') return file.plan.status;
+  if (file.plan.code === 'no-checkpoint-method' && !isMainTrainer(file)) return 'no class in it has a _load_checkpoint method (it only mentions the actor load)';
+  return file.plan.reason;
+}
+
+function isMainTrainer(file: PlannedFile): boolean {
+  return file.copy !== undefined && resolve(file.path) === resolve(file.copy.packageDir, 'trainer', 'ppo', 'ray_trainer.py');
+}
+
+/** In a folder with several VeRL copies, a refusal in one of them says how to leave that copy out. */
+function withCopyHint(file: PlannedFile, scan: Scan): PlannedFile {
+  if (scan.copies.length < 2 || !file.copy || file.plan.status !== 'refused') return file;
+  const copyPath = toPosix(relative(resolve(scan.arg), resolve(file.copy.root))) || '.';
+  const hint = ` (in the VeRL ${file.copy.version ?? ''} copy at ${copyPath}; --exclude ${copyPath} leaves it out)`.replace('VeRL  copy', 'VeRL copy');
+  return { ...file, plan: { ...file.plan, reason: `${file.plan.reason}${hint}` } };
+}
+
+function planFile(target: Target, applyRoot: string, direction: Direction): PlannedFile {
+  const diffPath = toPosix(relative(resolve(applyRoot), resolve(target.path)));
+  const base = { path: target.path, diffPath, kind: target.kind, copy: target.copy };
   let source: SourceFile;
   try {
     source = readSource(target.path);
@@ -91,7 +142,7 @@ function planFile(target: Target, direction: Direction): PlannedFile {
   if (plan.status === 'malformed' && target.kind === 'trainer') plan = locateWithCPython(plan, source.text);
   if (plan.status !== 'change') return { ...base, plan, source, change: undefined };
   const after = applyEdits(source.text, plan.edits);
-  return { ...base, plan, source, change: { after, diff: unifiedDiff(base.diffPath, source.text, after) } };
+  return { ...base, plan, source, change: { after, diff: unifiedDiff(diffPath, source.text, after) } };
 }
 
 /**
@@ -104,5 +155,5 @@ function locateWithCPython(plan: Extract<Plan, { status: 'malformed' }>, text: s
 }
 
 export function exitCodeOf(result: RunResult): ExitCode {
-  return worstExitCode([...result.problems.map(() => ExitCode.Refused), ...result.files.map((f) => exitCodeFor(f.plan.status))]);
+  return worstExitCode([...result.problems.map((p) => p.exitCode), ...result.files.map((f) => exitCodeFor(f.plan.status))]);
 }

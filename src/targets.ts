@@ -1,37 +1,59 @@
 /**
- * What a command-line target means: a file is planned as given; a directory must be a VeRL
- * checkout, and its targets are every trainer under it that can load an actor checkpoint (found
- * by a cheap text test, so only those are parsed) and the trainer YAMLs of its config folder.
+ * What a command-line target means, wherever VeRL lives:
+ *
+ * - a file: planned as it is;
+ * - a VeRL package folder (`verl/` of a checkout, or `site-packages/verl`): its trainers and configs;
+ * - an installed site-packages folder: VeRL's own files only (its dist-info RECORD), never another
+ *   package's;
+ * - any other folder (a checkout, an unpacked release, a project that vendors VeRL or builds on it):
+ *   every VeRL copy in it, every trainer whose text can hold an actor load (a cheap text test, so
+ *   only those are parsed), and every YAML that can be a trainer config (likewise).
+ *
+ * Each argument also gets its apply root: the folder whose relative paths the diff headers use, so
+ * that `git apply` and `patch -p1` take the diff unchanged from there. That is the git work tree
+ * where there is one, else the folder holding the VeRL package (a tarball, site-packages), else the
+ * folder named (or, for a file, the current folder).
  */
-import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
-import { join, relative, resolve } from 'node:path';
+import { existsSync, readFileSync, statSync } from 'node:fs';
+import { dirname, join, relative, resolve } from 'node:path';
 import { badInput } from './errors.js';
+import { gitRootOf, toPosix } from './io/paths.js';
 import { statOrExplain } from './io/readSource.js';
-import { toPosix } from './io/paths.js';
+import { mayHoldTrainerConfig } from './config/textTest.js';
 import type { TargetKind } from './plan.js';
 import { mayHoldTarget } from './python/plan.js';
+import { copyAt, isPackageDir, packageDirsIn, readVersion, type VerlCopy } from './scan/copies.js';
+import { editableInstallHint, isSitePackages, recordedFiles } from './scan/installed.js';
+import { selectTargets, type Selection } from './scan/select.js';
+import { listFolder } from './scan/walk.js';
 
-export interface Checkout {
-  root: string; // the folder the user named
-  packageDir: string; // the `verl` package inside it (maybe under a prefix: src/verl, verl/verl)
-  version: string | undefined; // from verl/version/version
-}
+export type { VerlCopy } from './scan/copies.js';
+/** The name earlier modules use for a VeRL copy. */
+export type Checkout = VerlCopy;
 
 export interface Target {
   path: string; // as the user would type it: relative to the current directory where possible
   kind: TargetKind;
-  /** Named by the user (its refusals are errors) or found by scanning a checkout (refusals skip it). */
+  /** Named by the user or VeRL's main trainer or config (refusals fail the run), or found by a scan (refusals pass it over). */
   explicit: boolean;
-  checkout?: Checkout;
+  copy?: VerlCopy;
 }
 
-/** Where forks keep the package: plain, under src/, or vendored one level down. */
-const PACKAGE_PREFIXES = ['verl', 'src/verl', 'verl/verl'];
+export type Scope = 'file' | 'package' | 'installed' | 'folder';
+
+export interface Resolution {
+  arg: string;
+  scope: Scope;
+  /** Where `git apply` / `patch -p1` take the diff from; the diff headers are relative to it. */
+  applyRoot: string;
+  copies: VerlCopy[];
+  targets: Target[];
+}
 
 /**
  * Trainers VeRL has carried a copy of `_load_checkpoint` in (the main one, the 2026 v1 and sync
- * trainers, experimental and recipe trainers), relative to the package's parent, in the order
- * reports show them.
+ * trainers, experimental and recipe trainers), relative to the folder holding the package, in the
+ * order reports show them.
  */
 const KNOWN_TRAINERS = [
   'verl/trainer/ppo/ray_trainer.py',
@@ -44,30 +66,124 @@ const KNOWN_TRAINERS = [
   'recipe/transfer_queue/ray_trainer.py',
 ];
 
-const SKIPPED_DIRS = new Set(['.git', 'node_modules', '__pycache__', '.venv', 'venv', '.tox', 'build', 'dist', '.eggs', 'site-packages']);
+/** VeRL's main trainer and main config, relative to its package folder: always targets of a copy. */
+const MAIN_TRAINER = 'trainer/ppo/ray_trainer.py';
+const MAIN_CONFIG = 'trainer/config/ppo_trainer.yaml';
 
+export function resolveArgument(arg: string, selection: Selection = {}): Resolution {
+  const stat = statOrExplain(arg);
+  if (!stat.isDirectory()) return resolveFile(arg);
+  if (isPackageDir(arg, existsSync)) return resolveFolder(arg, 'package', prefixed(listFolder(arg), arg), [arg], selection);
+  if (isSitePackages(arg)) {
+    const files = recordedFiles(arg) ?? (existsSync(join(arg, 'verl')) ? prefixed(listFolder(join(arg, 'verl')), 'verl') : []);
+    if (files.length === 0) throw badInput(arg, editableInstallHint(arg) ?? 'an installed-packages folder without VeRL in it (no verl/ package)');
+    return resolveFolder(arg, 'installed', files.map((file) => join(arg, file)), undefined, selection);
+  }
+  return resolveFolder(arg, 'folder', prefixed(listFolder(arg), arg), undefined, selection);
+}
+
+function resolveFile(path: string): Resolution {
+  const copy = enclosingCopy(path);
+  const kind: TargetKind = /\.ya?ml$/i.test(path) ? 'config' : 'trainer';
+  const applyRoot = gitRootOf(dirname(resolve(path))) ?? copy?.root ?? process.cwd();
+  return { arg: path, scope: 'file', applyRoot, copies: copy ? [copy] : [], targets: [{ path, kind, explicit: true, copy }] };
+}
+
+/**
+ * A folder's targets. `files` are the scanned files (paths on disk); `packageDirs`, where known,
+ * are its VeRL packages, else they are recognised among the files.
+ */
+function resolveFolder(arg: string, scope: Scope, files: string[], packageDirs: string[] | undefined, selection: Selection): Resolution {
+  const installed = scope === 'installed' || isInsideSitePackages(arg);
+  const packages = packageDirs ?? packageDirsIn(files.map((file) => toPosix(relative(arg, file)))).map((dir) => join(arg, dir));
+  const copies = packages.map((dir) => copyAt(dir, installed));
+  const applyRoot = gitRootOf(arg) ?? (scope === 'package' ? dirname(resolve(arg)) : arg);
+  const candidates = [...trainerTargets(files, copies), ...configTargets(files, copies)];
+  const targets = selectTargets(candidates, arg, selection);
+  return { arg, scope, applyRoot, copies, targets };
+}
+
+function trainerTargets(files: readonly string[], copies: readonly VerlCopy[]): Target[] {
+  const mains = new Set(copies.map((copy) => join(copy.packageDir, MAIN_TRAINER)));
+  const trainers = files.filter((file) => file.endsWith('.py') && (mains.has(file) || cheapTextTest(file, mayHoldTarget)));
+  return orderTrainerFiles(trainers).map((file) => ({ path: displayPath(file), kind: 'trainer', explicit: mains.has(file), copy: copyOf(file, copies) }));
+}
+
+function configTargets(files: readonly string[], copies: readonly VerlCopy[]): Target[] {
+  const mains = new Set(copies.map((copy) => join(copy.packageDir, MAIN_CONFIG)));
+  return files
+    .filter((file) => /\.ya?ml$/i.test(file) && (mains.has(file) || cheapTextTest(file, mayHoldTrainerConfig)))
+    .sort()
+    .map((file) => ({ path: displayPath(file), kind: 'config', explicit: mains.has(file), copy: copyOf(file, copies) }));
+}
+
+/**
+ * The copy a file belongs to: the innermost one whose package holds it, or beside whose package it
+ * sits in VeRL's own `recipe/` or `examples/` folders. Anything else is the project's.
+ */
+function copyOf(file: string, copies: readonly VerlCopy[]): VerlCopy | undefined {
+  let found: VerlCopy | undefined;
+  for (const copy of copies) {
+    const inside = [copy.packageDir, join(copy.root, 'recipe'), join(copy.root, 'examples')].some((dir) => isInside(file, dir));
+    if (inside && (!found || copy.packageDir.length > found.packageDir.length)) found = copy;
+  }
+  return found;
+}
+
+/** The copy a single file named on the command line sits in, if any. */
+function enclosingCopy(path: string): VerlCopy | undefined {
+  for (let dir = dirname(resolve(path)); ; dir = dirname(dir)) {
+    if (isPackageDir(dir, existsSync)) return copyAt(dir, isInsideSitePackages(dir));
+    if (dirname(dir) === dir) return undefined;
+  }
+}
+
+function isInsideSitePackages(path: string): boolean {
+  return resolve(path).split(/[\\/]/).some((part) => part === 'site-packages' || part === 'dist-packages');
+}
+
+/** Known trainers first, in KNOWN_TRAINERS order; any other file after, sorted by path. */
+function orderTrainerFiles(files: readonly string[]): string[] {
+  const rank = (file: string) => {
+    const posix = toPosix(resolve(file));
+    const index = KNOWN_TRAINERS.findIndex((known) => posix.endsWith(`/${known}`));
+    return index === -1 ? KNOWN_TRAINERS.length : index;
+  };
+  // Rank each file once, not in every comparison (a checkout has thousands of .py files).
+  const ranks = new Map(files.map((file) => [file, rank(file)]));
+  return [...files].sort((a, b) => ranks.get(a)! - ranks.get(b)! || (a < b ? -1 : a > b ? 1 : 0));
+}
+
+/** Read the text without parsing it: most files of a folder stop here. */
+function cheapTextTest(file: string, test: (text: string) => boolean): boolean {
+  try {
+    return test(readFileSync(file, 'latin1'));
+  } catch {
+    return true; // let the real read report the problem
+  }
+}
+
+function prefixed(files: readonly string[], dir: string): string[] {
+  return files.map((file) => join(dir, file));
+}
+
+function displayPath(file: string): string {
+  const rel = relative(process.cwd(), file);
+  return rel.startsWith('..') ? file : rel || file;
+}
+
+function isInside(path: string, dir: string): boolean {
+  const rel = relative(dir, path);
+  return rel !== '' && !rel.startsWith('..') && !rel.startsWith('/');
+}
+
+/** The VeRL checkout a folder holds (at its top, or under `src/`, or one level down), if any. */
 export function findCheckout(dir: string): Checkout | undefined {
-  for (const prefix of PACKAGE_PREFIXES) {
+  for (const prefix of ['verl', 'src/verl', 'verl/verl']) {
     const packageDir = join(dir, prefix);
-    if (isDirectory(join(packageDir, 'trainer'))) return { root: dir, packageDir, version: readVersion(packageDir) };
+    if (isPackageDir(packageDir, existsSync)) return { root: dir, packageDir, version: readVersion(packageDir), installed: isInsideSitePackages(dir) };
   }
   return undefined;
-}
-
-function readVersion(packageDir: string): string | undefined {
-  try {
-    return readFileSync(join(packageDir, 'version', 'version'), 'utf8').trim() || undefined;
-  } catch {
-    return undefined;
-  }
-}
-
-function isRegularFile(path: string): boolean {
-  try {
-    return statSync(path).isFile();
-  } catch {
-    return false;
-  }
 }
 
 export function isDirectory(path: string): boolean {
@@ -76,114 +192,4 @@ export function isDirectory(path: string): boolean {
   } catch {
     return false;
   }
-}
-
-/** Every .py file under the checkout, skipping VCS, caches and virtual environments. */
-export function pythonFilesUnder(root: string): string[] {
-  const found: string[] = [];
-  const walk = (dir: string) => {
-    let entries;
-    try {
-      entries = readdirSync(dir, { withFileTypes: true });
-    } catch {
-      return; // an unreadable folder holds nothing we could patch
-    }
-    for (const entry of entries) {
-      if (entry.isDirectory()) {
-        if (!SKIPPED_DIRS.has(entry.name) && !entry.name.startsWith('.')) walk(join(dir, entry.name));
-      } else if (entry.name.endsWith('.py') && (entry.isFile() || (entry.isSymbolicLink() && isRegularFile(join(dir, entry.name))))) {
-        // A symlinked trainer is a target too; apply writes the file it points to.
-        found.push(join(dir, entry.name));
-      }
-    }
-  };
-  walk(root);
-  return found;
-}
-
-/** Known trainers first, in KNOWN_TRAINERS order; any other file after, sorted by path. */
-export function orderTrainerFiles(checkout: Checkout, files: readonly string[]): string[] {
-  const base = resolve(checkout.packageDir, '..');
-  const rank = (file: string) => {
-    const index = KNOWN_TRAINERS.indexOf(toPosix(relative(base, file)));
-    return index === -1 ? KNOWN_TRAINERS.length : index;
-  };
-  // Rank each file once, not in every comparison (a checkout has thousands of .py files).
-  const ranks = new Map(files.map((file) => [file, rank(file)]));
-  return [...files].sort((a, b) => ranks.get(a)! - ranks.get(b)! || (a < b ? -1 : a > b ? 1 : 0));
-}
-
-/** YAML files directly in the package's trainer config folder. */
-export function trainerConfigFiles(checkout: Checkout): string[] {
-  const dir = join(checkout.packageDir, 'trainer', 'config');
-  if (!existsSync(dir)) return [];
-  return readdirSync(dir, { withFileTypes: true })
-    .filter((entry) => entry.isFile() && /\.ya?ml$/.test(entry.name))
-    .map((entry) => join(dir, entry.name))
-    .sort();
-}
-
-export type ResolvedArgument = { kind: 'file'; target: Target } | { kind: 'checkout'; checkout: Checkout; targets: Target[] };
-
-/**
- * One command-line argument: a file is a target as it is (exit 2 when it is missing); a
- * directory must be a checkout, and is scanned for its targets (narrowed by `--only`).
- */
-export function resolveArgument(arg: string, only: string | undefined): ResolvedArgument {
-  const stat = statOrExplain(arg);
-  if (!stat.isDirectory()) return { kind: 'file', target: { path: arg, kind: isYaml(arg) ? 'config' : 'trainer', explicit: true } };
-  const checkout = findCheckout(arg);
-  if (!checkout) throw badInput(arg, 'is a directory but not a VeRL checkout (no verl/trainer/ folder inside)');
-  return { kind: 'checkout', checkout, targets: [...trainerTargets(checkout, only), ...configTargets(checkout, only)] };
-}
-
-const PRIMARY_TRAINER = /(^|\/)verl\/trainer\/ppo\/ray_trainer\.py$/;
-const PRIMARY_CONFIG = /(^|\/)ppo_trainer\.yaml$/;
-
-const isYaml = (path: string) => /\.ya?ml$/i.test(path);
-
-/**
- * The trainers of a checkout, known ones first. The main trainer is always a target (its refusal
- * fails the run); any other file is one only when its text can hold an actor load, and when it
- * turns out to hold none, a run passes it over.
- */
-function trainerTargets(checkout: Checkout, only: string | undefined): Target[] {
-  const candidates = pythonFilesUnder(checkout.root).filter((file) => matchesOnly(checkout, file, only));
-  return orderTrainerFiles(checkout, candidates).flatMap((file): Target[] => {
-    const primary = PRIMARY_TRAINER.test(toPosix(file));
-    if (!primary && !cheapTextTest(file)) return [];
-    return [{ path: displayPath(file), kind: 'trainer', explicit: primary, checkout }];
-  });
-}
-
-/**
- * The trainer YAMLs that must declare the key for `trainer.load_critic_only=true` to pass Hydra's
- * struct mode. The main config must have a trainer section; other YAMLs without one are skipped.
- */
-function configTargets(checkout: Checkout, only: string | undefined): Target[] {
-  return trainerConfigFiles(checkout)
-    .filter((file) => matchesOnly(checkout, file, only))
-    .map((file) => ({ path: displayPath(file), kind: 'config', explicit: PRIMARY_CONFIG.test(toPosix(file)), checkout }));
-}
-
-/** Read the text without parsing it: most files of a checkout stop here. */
-function cheapTextTest(file: string): boolean {
-  try {
-    return mayHoldTarget(readFileSync(file, 'latin1'));
-  } catch {
-    return true; // let the real read report the problem
-  }
-}
-
-function displayPath(file: string): string {
-  const rel = relative(process.cwd(), file);
-  return rel.startsWith('..') ? file : rel || file;
-}
-
-/** `--only PATH`: keep the files whose path relative to the checkout ends with PATH. */
-export function matchesOnly(checkout: Checkout, file: string, only: string | undefined): boolean {
-  if (!only) return true;
-  const rel = toPosix(relative(checkout.root, file));
-  const wanted = toPosix(only).replace(/^\.\//, '');
-  return rel === wanted || rel.endsWith(`/${wanted}`);
 }

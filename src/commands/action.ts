@@ -1,18 +1,24 @@
 /**
  * Running a verb: make its Printer from its options, run it, and turn its outcome into the exit
- * code. A ToolError is an expected failure (one line); anything else is a bug in this tool, still
- * reported on one line unless VERL_CRITIC_PATCH_DEBUG is set, because users must never be handed a
- * stack trace.
+ * code. A ToolError is an expected failure (one line, and under --json one JSON document too);
+ * anything else is a bug in this tool, still reported on one line unless VERL_CRITIC_PATCH_DEBUG is
+ * set, because users must never be handed a stack trace.
  */
 import { ExitCode, ToolError } from '../errors.js';
 import { Printer, type OutputOptions } from '../output/printer.js';
+import { TOOL_VERSION } from '../version.js';
 
-export async function runAction(options: OutputOptions, action: (out: Printer) => Promise<ExitCode> | ExitCode): Promise<void> {
+export async function runAction(
+  verb: string,
+  options: OutputOptions & { json?: boolean },
+  action: (out: Printer) => Promise<ExitCode> | ExitCode,
+): Promise<void> {
   const out = new Printer(options);
   try {
     process.exitCode = await action(out);
   } catch (error) {
     process.exitCode = reportFailure(error, out);
+    if (options.json && error instanceof ToolError) out.json(failureReport(verb, error));
   }
 }
 
@@ -27,4 +33,16 @@ export function reportFailure(error: unknown, out: Printer): ExitCode {
   const message = error instanceof Error ? error.message : String(error);
   out.error(`internal error: ${message.split('\n')[0]} (set VERL_CRITIC_PATCH_DEBUG=1 for details)`);
   return ExitCode.BadInput;
+}
+
+/** The JSON document of a run that stopped before it had anything to report: `| jq` still works. */
+function failureReport(verb: string, error: ToolError) {
+  return {
+    tool: 'verl-critic-patch',
+    version: TOOL_VERSION,
+    command: verb,
+    exitCode: error.exitCode,
+    targets: [],
+    problems: [{ path: error.file ?? null, reason: error.reason, exitCode: error.exitCode }],
+  };
 }

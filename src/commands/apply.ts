@@ -4,7 +4,7 @@
  */
 import type { Command } from 'commander';
 import { runAction } from './action.js';
-import { addTargetOptions } from './options.js';
+import { addTargetOptions, targetsOrUsageError } from './options.js';
 import { writeCommand, type WriteOptions } from './write.js';
 
 export function registerApply(program: Command): void {
@@ -12,5 +12,8 @@ export function registerApply(program: Command): void {
     .description('guard the actor load in place (atomic writes; nothing is written if any target is refused)')
     .option('--no-verify', 'do not compile the written Python files with python3 (by default a file that does not compile rolls the run back)')
     .addHelpText('after', '\nExamples:\n  verl-critic-patch apply ~/src/verl\n  verl-critic-patch apply --only verl/trainer/ppo/ray_trainer.py ~/src/verl')
-    .action((targets: string[], options: WriteOptions) => runAction(options, (out) => writeCommand('apply', targets, options, out)));
+    .action((targets: string[], options: WriteOptions, command: Command) => {
+      targetsOrUsageError(command, targets, options);
+      return runAction('apply', options, (out) => writeCommand('apply', targets, options, out));
+    });
 }

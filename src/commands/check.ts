@@ -7,9 +7,10 @@ import { ExitCode, worstExitCode } from '../errors.js';
 import { paint } from '../output/color.js';
 import type { Printer } from '../output/printer.js';
 import { checkoutLines, jsonReport, problemOf, summaryOf } from '../output/runReport.js';
-import { exitCodeOf, planRun } from '../run.js';
+import { exitCodeOf } from '../run.js';
 import { runAction } from './action.js';
-import { addTargetOptions, type TargetOptions } from './options.js';
+import { addTargetOptions, targetsOrUsageError, type TargetOptions } from './options.js';
+import { planCommandRun } from './targets.js';
 
 interface CheckOptions extends TargetOptions {
   applied?: boolean;
@@ -26,11 +27,14 @@ export function registerCheck(program: Command): void {
         '  verl-critic-patch check --applied .           # in CI: is the patch applied?\n' +
         '  verl-critic-patch check --format github .     # in GitHub Actions: refusals as ::error annotations',
     )
-    .action((targets: string[], options: CheckOptions) => runAction(options, (out) => checkCommand(targets, options, out)));
+    .action((targets: string[], options: CheckOptions, command: Command) => {
+      targetsOrUsageError(command, targets, options);
+      return runAction('check', options, (out) => checkCommand(targets, options, out));
+    });
 }
 
 export function checkCommand(targets: string[], options: CheckOptions, out: Printer): ExitCode {
-  const result = planRun(targets, { direction: 'patch', only: options.only });
+  const { result } = planCommandRun(targets, options, 'patch', out);
   const unapplied = options.applied ? result.files.filter((f) => f.plan.status === 'change') : [];
   const exitCode = worstExitCode([exitCodeOf(result), unapplied.length > 0 ? ExitCode.Refused : ExitCode.Ok]);
   if (options.json) {

@@ -1,16 +1,18 @@
 /** `diff`: print the unified diff that guards every actor load (or write it to a file); change nothing. */
-import { join } from 'node:path';
+import { join, resolve } from 'node:path';
 import type { Command } from 'commander';
 import { ExitCode, ToolError } from '../errors.js';
 import { writeFileAtomically } from '../io/atomicWrite.js';
 import { colorDiff } from '../output/color.js';
 import { patchFileName } from '../output/patchName.js';
 import type { Printer } from '../output/printer.js';
-import { checkoutLines, jsonReport, problemOf } from '../output/runReport.js';
-import { exitCodeOf, planRun, type RunResult } from '../run.js';
+import { checkoutLines, copiesOf, jsonReport, problemOf } from '../output/runReport.js';
+import { shellWord } from '../hydra.js';
+import { exitCodeOf, type RunResult } from '../run.js';
 import { isDirectory } from '../targets.js';
 import { runAction } from './action.js';
-import { addTargetOptions, type TargetOptions } from './options.js';
+import { addTargetOptions, targetsOrUsageError, type TargetOptions } from './options.js';
+import { planCommandRun } from './targets.js';
 
 interface DiffOptions extends TargetOptions {
   output?: string;
@@ -27,19 +29,23 @@ export function registerDiff(program: Command): void {
         '  verl-critic-patch diff verl/trainer/ppo/ray_trainer.py | git apply\n' +
         '  verl-critic-patch diff --output patches/ ~/src/verl    # writes patches/verl-<release>-load-critic-only.patch',
     )
-    .action((targets: string[], options: DiffOptions) => runAction(options, (out) => diffCommand(targets, options, out)));
+    .action((targets: string[], options: DiffOptions, command: Command) => {
+      targetsOrUsageError(command, targets, options);
+      return runAction('diff', options, (out) => diffCommand(targets, options, out));
+    });
 }
 
 export function diffCommand(targets: string[], options: DiffOptions, out: Printer): ExitCode {
-  const result = planRun(targets, { direction: 'patch', only: options.only });
+  const { result } = planCommandRun(targets, options, 'patch', out);
   let exitCode = exitCodeOf(result);
-  const output = options.output === undefined ? undefined : writeOutput(options.output, result, exitCode);
+  const output = options.output === undefined ? undefined : writeOutput(options.output, result, exitCode, options);
   if (output?.error) exitCode = output.error.exitCode;
   if (options.json) {
     const extra = output ? { output: output.path ?? null, outputError: output.error?.message ?? null } : {};
     out.json(jsonReport('diff', result, exitCode, extra));
     return exitCode;
   }
+  const changed = result.files.some((file) => file.change);
   checkoutLines(result).forEach((line) => out.note(line));
   for (const file of result.files) {
     if (file.change) {
@@ -51,7 +57,15 @@ export function diffCommand(targets: string[], options: DiffOptions, out: Printe
   if (output?.error) out.error(output.error.message);
   else if (output?.path) out.note(`wrote ${output.path}`);
   else if (output?.skipped) (exitCode === ExitCode.Ok ? out.note(output.skipped) : out.error(output.skipped));
+  if (changed && exitCode === ExitCode.Ok && !output?.error) applyWithLines(result, output?.path).forEach((line) => out.note(line));
   return exitCode;
+}
+
+/** Where to apply the diff from: each folder its headers are relative to. */
+function applyWithLines(result: RunResult, written: string | undefined): string[] {
+  const roots = [...new Set(result.scans.map((scan) => resolve(scan.applyRoot)))];
+  const patch = written ? resolve(written) : 'load-critic-only.patch';
+  return roots.map((root) => `apply with: cd ${shellWord(root)} && git apply ${shellWord(patch)}   (or: patch -p1 < ${shellWord(patch)})`);
 }
 
 interface OutputResult {
@@ -66,9 +80,10 @@ interface OutputResult {
  * refused or broken (a partial patch would look complete to a reviewer), nor when there is
  * nothing to change.
  */
-function writeOutput(target: string, result: RunResult, exitCode: ExitCode): OutputResult {
-  const looseFiles = result.files.filter((file) => !file.checkout).map((file) => file.path);
-  const path = isDirectory(target) ? join(target, patchFileName(result.checkouts.map((c) => c.version), looseFiles)) : target;
+function writeOutput(target: string, result: RunResult, exitCode: ExitCode, selection: TargetOptions): OutputResult {
+  const looseFiles = result.files.filter((file) => result.scans.some((scan) => scan.scope === 'file' && scan.arg === file.path)).map((file) => file.path);
+  const part = selection.only ?? (selection.exclude?.length ? 'partial' : undefined);
+  const path = isDirectory(target) ? join(target, patchFileName(copiesOf(result).map((c) => c.version), looseFiles, part)) : target;
   if (exitCode !== ExitCode.Ok) return { skipped: `nothing written to ${path}: every target must be patchable for a complete patch` };
   const text = result.files.map((file) => file.change?.diff.text ?? '').join('');
   if (text === '') return { skipped: `nothing to change, so nothing written to ${path}` };

@@ -23,7 +23,7 @@ export function registerInspect(program: Command): void {
         '  verl-critic-patch inspect --json checkpoints/my_project/my_run/global_step_120',
     )
     .action((target: string, options: { json?: boolean }) =>
-      runAction({}, async (out) => {
+      runAction('inspect', options, async (out) => {
         const report = await inspectCheckpoint(target);
         if (options.json) out.json(report);
         else out.data(formatReport(report));

@@ -20,14 +20,27 @@ export function addJsonOption(command: Command): Command {
 export interface TargetOptions extends OutputOptions {
   json?: boolean;
   only?: string;
+  exclude?: string[];
+  /** --python [interpreter]: target the verl package it imports (true: python3). */
+  python?: string | boolean;
 }
+
+const collect = (value: string, previous: string[] = []) => [...previous, value];
 
 export function addTargetOptions(command: Command): Command {
   return addOutputOptions(
     addJsonOption(
       command
-        .argument('<target...>', 'a trainer .py file, or a VeRL checkout directory')
-        .option('--only <path>', 'in a checkout, act on this one file only (path relative to the checkout, or its tail)'),
+        .argument('[target...]', 'a trainer .py or config .yaml file, a VeRL checkout or package folder, a site-packages folder, or any project folder that holds VeRL or trainers built on it')
+        .option('--python [interpreter]', 'instead of a path: the verl package this Python imports (default python3)')
+        .option('--only <path>', 'in a folder, act on this one file only (its path relative to the folder, or a tail of it only one file has)')
+        .option('--exclude <path>', 'in a folder, leave out this file or everything below this folder (repeatable)', collect),
     ),
   );
+}
+
+/** The targets of a run: the paths given, or the package `--python` names; none is a usage error. */
+export function targetsOrUsageError(command: Command, targets: string[], options: TargetOptions): void {
+  if (targets.length === 0 && options.python === undefined) command.error("error: missing required argument 'target' (a path, or --python)");
+  if (targets.length > 0 && options.python !== undefined) command.error('error: give target paths or --python, not both');
 }

@@ -1,12 +1,15 @@
 /** `revert`: remove the guards this tool added; a file it patched comes back byte for byte. */
 import type { Command } from 'commander';
 import { runAction } from './action.js';
-import { addTargetOptions, type TargetOptions } from './options.js';
+import { addTargetOptions, targetsOrUsageError, type TargetOptions } from './options.js';
 import { writeCommand } from './write.js';
 
 export function registerRevert(program: Command): void {
   addTargetOptions(program.command('revert'))
     .description('remove the guard this tool added (byte-identical to before the patch)')
     .addHelpText('after', '\nExample:\n  verl-critic-patch revert ~/src/verl')
-    .action((targets: string[], options: TargetOptions) => runAction(options, (out) => writeCommand('revert', targets, options, out)));
+    .action((targets: string[], options: TargetOptions, command: Command) => {
+      targetsOrUsageError(command, targets, options);
+      return runAction('revert', options, (out) => writeCommand('revert', targets, options, out));
+    });
 }

@@ -36,7 +36,7 @@ export function registerStage(program: Command): void {
         '  verl-critic-patch stage --world-size 8 --copy checkpoints/my_project/my_run/global_step_120 /data/warm_start',
     )
     .action((checkpoint: string, out: string, options: StageCommandOptions) =>
-      runAction({}, (printer) => stageCommand(checkpoint, out, options, printer)),
+      runAction('stage', options, (printer) => stageCommand(checkpoint, out, options, printer)),
     );
 }
 

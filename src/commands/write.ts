@@ -9,8 +9,9 @@ import { flagOverride } from '../hydra.js';
 import { afterApplyLines } from '../output/nextSteps.js';
 import type { Printer } from '../output/printer.js';
 import { checkoutLines, jsonReport, problemOf, summaryOf } from '../output/runReport.js';
-import { exitCodeOf, planRun, type RunResult } from '../run.js';
+import { exitCodeOf, type RunResult } from '../run.js';
 import type { TargetOptions } from './options.js';
+import { planCommandRun, whereVerlLivesNotes } from './targets.js';
 
 /** `verify` is false with --no-verify (apply only): skip compiling the written files with python3. */
 export type WriteOptions = TargetOptions & { verify?: boolean };
@@ -18,7 +19,8 @@ export type WriteOptions = TargetOptions & { verify?: boolean };
 type WriteVerb = 'apply' | 'revert';
 
 export function writeCommand(verb: WriteVerb, targets: string[], options: WriteOptions, out: Printer): ExitCode {
-  const result = planRun(targets, { direction: verb === 'apply' ? 'patch' : 'revert', only: options.only });
+  const run = planCommandRun(targets, options, verb === 'apply' ? 'patch' : 'revert', out);
+  const { result } = run;
   const verify = verb === 'apply' && options.verify !== false;
   let exitCode = exitCodeOf(result);
   let commit: CommitResult | undefined;
@@ -44,6 +46,7 @@ export function writeCommand(verb: WriteVerb, targets: string[], options: WriteO
   if (failure) out.error(commitFailureMessage(failure));
   else if (exitCode !== ExitCode.Ok && result.files.some((f) => f.plan.status === 'change')) out.error('nothing was written: every target of a run must be patchable');
   if (verification?.status === 'unavailable') out.note(`not verified: ${verification.reason}, so the written files were not compiled (--no-verify skips this check)`);
+  if (exitCode === ExitCode.Ok && commit?.status === 'written') whereVerlLivesNotes(run, options).forEach((line) => out.note(line));
   if (verb === 'apply' && exitCode === ExitCode.Ok) afterApplyLines(keyDeclared).forEach((line) => out.note(line));
   return exitCode;
 }

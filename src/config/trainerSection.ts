@@ -200,3 +200,26 @@ export function commentStyle(text: string, map: YAMLMap, anchorIndex: number): C
   if (inline && inlineCount > aboveCount) return { kind: 'inline', ...inline };
   return { kind: 'above', marker: above?.marker ?? '# ' };
 }
+
+/**
+ * Does the document configure a PPO run: a top-level `critic:` or `actor_rollout_ref:`, or a
+ * `defaults:` list that pulls in a PPO trainer config (`- ppo_trainer`, `- /ppo_megatron_trainer`,
+ * `- verl/trainer/config/ppo_trainer.yaml`)? SFT, evaluation and generation configs of VeRL have a
+ * trainer section too, but no PPO launch reads them.
+ */
+export function configuresPpo(doc: Document.Parsed | undefined): boolean {
+  const { isMap, isScalar, isSeq } = yamlLib();
+  if (!doc || !isMap(doc.contents)) return false;
+  if (findPair(doc.contents, 'critic') || findPair(doc.contents, 'actor_rollout_ref')) return true;
+  const defaults = findPair(doc.contents, 'defaults')?.value;
+  if (!isSeq(defaults)) return false;
+  return defaults.items.some((item) => {
+    const entry = isMap(item) ? item.items[0]?.value : item;
+    return isScalar(entry) && typeof entry.value === 'string' && isPpoTrainerConfigName(entry.value);
+  });
+}
+
+function isPpoTrainerConfigName(name: string): boolean {
+  const last = name.split('/').pop() ?? '';
+  return /ppo.*trainer$/i.test(last.replace(/\.ya?ml$/i, ''));
+}

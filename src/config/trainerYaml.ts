@@ -24,7 +24,7 @@ import type { Document, YAMLMap } from 'yaml';
 import { applyEdits, type TextEdit } from '../edits.js';
 import type { Direction, Plan } from '../plan.js';
 import { lineAt, lineNumberAt, type LineSpan } from '../text/lines.js';
-import { anchorLine, commentStyle, findPair, findTrainerMapping, keyStart, parseFirstDocument, type TrainerLookup } from './trainerSection.js';
+import { anchorLine, commentStyle, configuresPpo, findPair, findTrainerMapping, keyStart, parseFirstDocument, type TrainerLookup } from './trainerSection.js';
 import { yamlLib } from './yamlLib.js';
 
 /** The key this tool declares in the `trainer:` mapping. */
@@ -36,6 +36,9 @@ export const LOAD_CRITIC_ONLY_KEY = 'load_critic_only';
  */
 export const LOAD_CRITIC_ONLY_COMMENT =
   "Whether to load only the critic checkpoint, not the actor's (added by verl-critic-patch)";
+
+const NOT_PPO =
+  'not a PPO trainer config (no top-level critic: or actor_rollout_ref:, and no PPO trainer config in its defaults:), so no PPO launch reads it';
 
 /**
  * True for VeRL's generated config snapshots (`verl/trainer/config/_generated_*.yaml`): they get
@@ -52,7 +55,8 @@ export function isGeneratedSnapshot(file: string): boolean {
  *
  * - malformed: the YAML does not parse (any document);
  * - refused, notATarget: the first document has no top-level `trainer:` mapping holding
- *   `resume_mode` (an evaluation config, a trainer section of another shape, an empty file);
+ *   `resume_mode` (an evaluation config, a trainer section of another shape, an empty file), or
+ *   (patch only) it does not configure PPO (an SFT config: nothing there reads the key);
  * - refused: the trainer section is there, in a shape where a line insertion or removal is not
  *   safe (flow style `{...}`, an alias, `resume_mode` from a merge key `<<`, an anchor value that
  *   does not start its own line, a block value, text after the value), or our line was changed by
@@ -68,6 +72,10 @@ export function planTrainerConfig(direction: Direction, text: string, path: stri
   const found = findTrainerMapping(parsed.doc, text);
   if (found.kind === 'none') return { status: 'refused', reason: `cannot declare trainer.${LOAD_CRITIC_ONLY_KEY}: ${found.reason}`, notATarget: true };
   if (found.kind === 'refused') return { status: 'refused', reason: found.reason };
+  // Revert still removes a key an earlier version of this tool added to an SFT config.
+  if (direction === 'patch' && !configuresPpo(parsed.doc)) {
+    return { status: 'refused', reason: `cannot declare trainer.${LOAD_CRITIC_ONLY_KEY}: ${NOT_PPO}`, notATarget: true };
+  }
   const section = { text, doc: parsed.doc, map: found.map, generated: isGeneratedSnapshot(path) };
   return direction === 'patch' ? planAdd(section) : planRemove(section);
 }

@@ -4,8 +4,10 @@
  * check, "patched" for apply; nothing to do is "already-patched", or "not-patched" for revert)
  * but the shape is shared.
  */
+import { isAbsolute, relative, resolve } from 'node:path';
 import { ExitCode } from '../errors.js';
 import type { PlannedFile, RunResult } from '../run.js';
+import type { VerlCopy } from '../targets.js';
 import { TOOL_VERSION } from '../version.js';
 import type { FileProblem } from './printer.js';
 
@@ -39,7 +41,8 @@ export function jsonReport(verb: Verb, result: RunResult, exitCode: ExitCode, ex
     version: TOOL_VERSION,
     command: verb,
     exitCode,
-    checkouts: result.checkouts.map((c) => ({ path: c.root, verlVersion: c.version ?? null })),
+    checkouts: copiesOf(result).map((c) => ({ path: c.root, package: c.packageDir, verlVersion: c.version ?? null, installed: c.installed })),
+    applyRoots: [...new Set(result.scans.map((scan) => scan.applyRoot))],
     targets: result.files.map((file) => ({
       path: file.path,
       diffPath: file.diffPath,
@@ -47,23 +50,46 @@ export function jsonReport(verb: Verb, result: RunResult, exitCode: ExitCode, ex
       status: statusWord(verb, file),
       reason: 'reason' in file.plan ? file.plan.reason : null,
       line: lineOf(file) ?? null,
-      verlVersion: file.checkout?.version ?? null,
+      verlVersion: file.copy?.version ?? null,
       actorLoads: 'actorLoads' in file.plan ? file.plan.actorLoads : [],
       changedLines: { added: file.change?.diff.addedLines ?? [], removed: file.change?.diff.removedLines ?? [] },
       ...(verb === 'diff' ? { diff: file.change?.diff.text ?? '' } : {}),
     })),
-    problems: result.problems.map((p) => ({ ...p, exitCode: ExitCode.Refused })),
+    skipped: result.skipped,
+    problems: result.problems,
     ...extra,
   };
 }
 
-/** `VeRL 0.9.0 checkout at ./verl: 2 targets` lines, so reviewers see which release a diff is for. */
+/** The VeRL copies the run's folders hold, once each (a file named alone lists none). */
+export function copiesOf(result: RunResult): VerlCopy[] {
+  return result.scans.filter((scan) => scan.scope !== 'file').flatMap((scan) => scan.copies);
+}
+
+/**
+ * `VeRL 0.9.0 checkout at ./verl: 2 targets` lines, so reviewers see which release a diff is for,
+ * then the targets outside any VeRL copy, and what a scan left alone and why.
+ */
 export function checkoutLines(result: RunResult): string[] {
-  return result.checkouts.map((checkout) => {
-    const count = result.files.filter((f) => f.checkout === checkout).length;
-    const release = checkout.version ? `VeRL ${checkout.version}` : 'VeRL (no verl/version/version file)';
-    return `${release} checkout at ${checkout.root}: ${count} target${count === 1 ? '' : 's'}`;
+  const count = (n: number) => `${n} target${n === 1 ? '' : 's'}`;
+  const lines = copiesOf(result).map((copy) => {
+    const release = copy.version ? `VeRL ${copy.version}` : 'VeRL (no verl/version/version file)';
+    const where = copy.installed ? `installed at ${copy.packageDir}` : `checkout at ${copy.root}`;
+    return `${release} ${where}: ${count(result.files.filter((f) => f.copy === copy).length)}`;
   });
+  for (const scan of result.scans) {
+    if (scan.scope === 'file') continue;
+    const outside = result.files.filter((f) => !f.copy && isBelow(f.path, scan.arg)).length;
+    if (outside > 0) lines.push(`outside VeRL, in ${scan.arg}: ${count(outside)}`);
+  }
+  // Beside a run that patches something, what it left alone; a run that found nothing says so once.
+  if (result.problems.length === 0) for (const skipped of result.skipped) lines.push(`left alone: ${skipped.path}: ${skipped.reason}`);
+  return lines;
+}
+
+function isBelow(path: string, dir: string): boolean {
+  const rel = relative(resolve(dir), resolve(path));
+  return !rel.startsWith('..') && !isAbsolute(rel);
 }
 
 /** What a change or a file with nothing to change is about: its actor loads, or the YAML edit. */

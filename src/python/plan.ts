@@ -17,16 +17,37 @@ export const NO_METHOD_REASON =
   'no _load_checkpoint method: this VeRL predates checkpoint resume (added in v0.2, Feb 2025), so there is no actor load to guard';
 
 /**
- * A cheap text test, so that a scan of a checkout parses only files that can hold a target: a
- * scan reports a file only when it holds a `self.actor_rollout_wg.load_checkpoint(...)` call
+ * A cheap text test, so that a scan of a folder parses only files that can hold a target: a scan
+ * reports a file only when it holds a `self.actor_rollout_wg.load_checkpoint(...)` call
  * (analyze.ts), so the text must hold `actor_rollout_wg`, then `.load_checkpoint`, with nothing
  * but spaces, line continuations or comments between. Worker modules that merely mention both
- * words (`def load_checkpoint`, `config.actor_rollout_ref`) are not parsed.
+ * words (`def load_checkpoint`, `config.actor_rollout_ref`) are not parsed. EasyR1's renamed
+ * `actor_rollout_ref_wg` passes too, so that a scan can say why such a trainer is left alone.
  */
-const ACTOR_LOAD_TEXT = /actor_rollout_wg(?:\s|\\|#[^\n]*\n)*\.(?:\s|\\|#[^\n]*\n)*load_checkpoint/;
+const ACTOR_LOAD_TEXT = /actor_rollout(?:_ref)?_wg(?:\s|\\|#[^\n]*\n)*\.(?:\s|\\|#[^\n]*\n)*load_checkpoint/;
 
 export function mayHoldTarget(source: string): boolean {
   return source.includes('load_checkpoint') && ACTOR_LOAD_TEXT.test(source);
+}
+
+/**
+ * A file without any checkpoint method: a class that inherits it from a trainer base (patch the
+ * base's file), or a VeRL from before checkpoint resume.
+ */
+function noCheckpointMethod(root: SyntaxNode): Plan {
+  for (const cls of root.descendantsOfType('class_definition')) {
+    const base = cls.childForFieldName('superclasses')?.namedChildren.find((node) => /Trainer$/.test(node.text));
+    if (base) {
+      const name = cls.childForFieldName('name')?.text ?? '?';
+      return {
+        status: 'refused',
+        reason: `no _load_checkpoint method: ${name} inherits it from ${base.text}; patch the file that defines ${base.text}`,
+        line: lineOf(cls),
+        notATarget: true,
+      };
+    }
+  }
+  return { status: 'refused', reason: NO_METHOD_REASON, notATarget: true, code: 'no-checkpoint-method' };
 }
 
 /** A plan that stops at a syntax error, or undefined when the tree has none. */
@@ -91,7 +112,7 @@ function guardPlan(source: string, root: SyntaxNode): Plan {
   const { loads, refusals } = analyzeFile(root);
   if (loads.length === 0) {
     const refusal = refusals[0];
-    if (!refusal) return { status: 'refused', reason: NO_METHOD_REASON, notATarget: true };
+    if (!refusal) return noCheckpointMethod(root);
     return { status: 'refused', reason: refusal.reason, line: refusal.line, notATarget: refusals.every((r) => r.noActorLoad) };
   }
   const sites = uniqueSites(loads);

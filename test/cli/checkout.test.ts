@@ -73,7 +73,7 @@ describe('a VeRL checkout as target', () => {
   it('finds the package under a src/ prefix, and reports JSON with the version per target', () => {
     const repo = syntheticCheckout('src/');
     const report = JSON.parse(runCli(['check', '--json', '.'], { cwd: repo }).stdout);
-    expect(report.checkouts).toEqual([{ path: '.', verlVersion: '0.9.0' }]);
+    expect(report.checkouts).toEqual([{ path: '.', package: 'src/verl', verlVersion: '0.9.0', installed: false }]);
     expect(report.targets.map((t: { path: string }) => t.path)).toEqual([
       'src/verl/trainer/ppo/ray_trainer.py',
       'src/verl/trainer/main_ppo_sync.py',

@@ -9,7 +9,7 @@ import { spawnSync } from 'node:child_process';
 import { readFileSync, writeFileSync } from 'node:fs';
 import { basename, join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { git, gitRepo, hasStackTrace, readBytes, runCli, type CliResult } from '../helpers/cli.js';
+import { REPO_ROOT, git, gitRepo, hasStackTrace, readBytes, runCli, type CliResult } from '../helpers/cli.js';
 import { FIXTURE_DIR, GOLDEN_DIR, handGuardedFixtures, patchableFixtures } from '../helpers/fixtures.js';
 import { checkWithPython } from '../reliability/batch.js';
 
@@ -26,8 +26,8 @@ describe('every patchable fixture, one run per verb', () => {
     diff = runCli(['diff', ...patchable]);
   });
 
-  it('diff prints the golden diffs, in the order of the arguments, and nothing else', () => {
-    expect(diff.stderr).toBe('');
+  it('diff prints the golden diffs, in the order of the arguments, and where to apply them', () => {
+    expect(diff.stderr).toBe(`apply with: cd ${REPO_ROOT.replace(/\/$/, '')} && git apply load-critic-only.patch   (or: patch -p1 < load-critic-only.patch)\n`);
     expect(diff.code).toBe(0);
     expect(diff.stdout).toBe(goldens.join(''));
   });

@@ -76,8 +76,8 @@ describe('OmegaConf in struct mode, as Hydra loads the trainer YAMLs', () => {
     const base = readFileSync(join(FIXTURES, 'ppo_trainer.yaml'), 'utf8');
     const variants: Array<[string, string]> = [
       ['bom_crlf.yaml', `\uFEFF${base.replace(/\n/g, '\r\n')}`],
-      ['no_final_newline.yaml', 'trainer:\n    resume_mode: auto\n    resume_from_path: null'],
-      ['_generated_no_final_newline.yaml', 'trainer:\n  resume_mode: auto\n  resume_from_path:'],
+      ['no_final_newline.yaml', 'critic:\n    lr: 1\ntrainer:\n    resume_mode: auto\n    resume_from_path: null'],
+      ['_generated_no_final_newline.yaml', 'critic:\n  lr: 1\ntrainer:\n  resume_mode: auto\n  resume_from_path:'],
     ];
     for (const [name, text] of variants) {
       expectRejected(omegaConfCheckText(text, name));

@@ -193,8 +193,8 @@ function build(v: Variant, withKey: boolean): string {
   const inline = (text: string) => (v.comments === 'inline' ? `  # ${text}` : '');
   const lines = [
     '# variation fixture',
-    'data:',
-    `${I}path: ~/data/train.parquet`,
+    'actor_rollout_ref:',
+    `${I}model_path: ~/models/policy`,
     'trainer:',
     ...above('Number of epochs'),
     `${I}total_epochs: 3${inline('epochs')}`,
@@ -258,7 +258,8 @@ describe('variations (indentation, values, inline comments, CRLF, BOM, final new
 // Edge cases, one by one
 
 describe('edge cases', () => {
-  const trainer = (body: string, before = '', after = '') => `${before}trainer:\n${body}${after}`;
+  // A PPO config (actor_rollout_ref:) with a trainer section: the shape the planner edits.
+  const trainer = (body: string, before = '', after = '') => `actor_rollout_ref: {}\n${before}trainer:\n${body}${after}`;
 
   it('copies the comment marker and the gap of the neighbouring comments', () => {
     const text = trainer('  #Resume mode\n  resume_mode: auto\n  #Path\n  resume_from_path: null\n');
@@ -344,7 +345,7 @@ describe('edge cases', () => {
 
   it('refuses shapes where a line insertion is not safe, with the reason', () => {
     const cases: Array<[string, RegExp]> = [
-      ['trainer: {resume_mode: auto, resume_from_path: null}\n', /flow style/],
+      ['critic: {}\ntrainer: {resume_mode: auto, resume_from_path: null}\n', /flow style/],
       [trainer('  resume_mode: auto\n  resume_from_path: |\n    a/global_step_0\n'), /block scalar/],
       [trainer('  resume_mode: auto\n  resume_from_path:\n    - a\n    - b\n'), /nested mapping or list/],
       [trainer('  resume_mode: auto\n  resume_from_path: {a: 1,\n    b: 2} \n'), /^$/], // flow value over two lines: fine
@@ -370,5 +371,36 @@ describe('edge cases', () => {
     expect(isGeneratedSnapshot('_generated_x.yaml')).toBe(true);
     expect(isGeneratedSnapshot('verl/trainer/config/ppo_trainer.yaml')).toBe(false);
     expect(isGeneratedSnapshot('verl/_generated_/ppo_trainer.yaml')).toBe(false);
+  });
+});
+
+describe('only PPO configs get the key', () => {
+  const sft = 'data:\n  train_batch_size: 256\nmodel:\n  path: ~/m\ntrainer:\n  resume_mode: auto\n  resume_from_path: null\n';
+
+  it('passes over an SFT config: it has a trainer section, but no PPO launch reads it', () => {
+    const plan = add(sft, 'sft_trainer.yaml');
+    expect(verdict(plan)).toBe('not-a-target');
+    expect(declined(plan).reason).toMatch(/not a PPO trainer config/);
+  });
+
+  it('still reverts a key an earlier run added to an SFT config', () => {
+    const ours = sft.replace('  resume_from_path: null\n', `  resume_from_path: null\n  ${COMMENT}\n  load_critic_only: False\n`);
+    expect(reverted(ours, 'sft_trainer.yaml')).toBe(sft);
+  });
+
+  it('counts critic:, actor_rollout_ref:, or a PPO trainer config in defaults: as PPO', () => {
+    const body = 'trainer:\n  resume_mode: auto\n';
+    for (const head of [
+      'critic:\n  lr: 1\n',
+      'actor_rollout_ref: {}\n',
+      'defaults:\n  - ppo_trainer\n  - _self_\n',
+      'defaults:\n  - /ppo_megatron_trainer\n',
+      'defaults:\n  - base@_here_: verl/trainer/config/ppo_trainer.yaml\n',
+    ]) {
+      expect(add(head + body, 'x.yaml').status, head).toBe('change');
+    }
+    for (const head of ['defaults:\n  - sft_trainer\n  - _self_\n', 'defaults:\n  - model@model: hf_model\n', 'model:\n  path: x\n']) {
+      expect(verdict(add(head + body, 'x.yaml')), head).toBe('not-a-target');
+    }
   });
 });

@@ -1,0 +1,62 @@
+/**
+ * The targets of a patch verb's command line: the paths given, or the `verl` package that
+ * `--python` imports; and what to tell the user about where the patched VeRL lives.
+ */
+import { realpathSync } from 'node:fs';
+import type { Printer } from '../output/printer.js';
+import { copiesOf } from '../output/runReport.js';
+import { planRun, type RunResult } from '../run.js';
+import { importedVerl, type ImportedVerl } from '../scan/installed.js';
+import type { Direction } from '../plan.js';
+import type { TargetOptions } from './options.js';
+
+export interface CommandRun {
+  result: RunResult;
+  /** The package --python named. */
+  imported: ImportedVerl | undefined;
+}
+
+export function planCommandRun(targets: string[], options: TargetOptions, direction: Direction, out: Printer): CommandRun {
+  const imported = options.python === undefined ? undefined : importedVerl(interpreter(options.python));
+  if (imported) out.note(`VeRL imported by ${imported.executable} (Python ${imported.python}): ${imported.packageDir}`);
+  const result = planRun(imported ? [imported.packageDir] : targets, { direction, only: options.only, exclude: options.exclude });
+  return { result, imported };
+}
+
+function interpreter(python: string | boolean): string {
+  return typeof python === 'string' ? python : 'python3';
+}
+
+/**
+ * After a write: a copy in site-packages loses the patch on the next `pip install -U verl`; and a
+ * copy patched by path may not be the one the user's Python runs. Nothing here fails the run.
+ */
+export function whereVerlLivesNotes(run: CommandRun, options: TargetOptions): string[] {
+  const copies = copiesOf(run.result);
+  const notes: string[] = [];
+  for (const copy of copies.filter((c) => c.installed)) {
+    notes.push(
+      `note: ${copy.packageDir} is an installed package: reinstalling VeRL (pip install -U verl) replaces it without the patch; ` +
+        `run 'verl-critic-patch check --applied --python' in your launch script to catch that`,
+    );
+  }
+  if (run.imported || options.python !== undefined || copies.length === 0) return notes;
+  let imported: ImportedVerl;
+  try {
+    imported = importedVerl('python3');
+  } catch {
+    return notes; // no python3, or no verl for it: nothing to compare with
+  }
+  if (!copies.some((copy) => sameDir(copy.packageDir, imported.packageDir))) {
+    notes.push(`note: python3 (${imported.executable}) imports verl from ${imported.packageDir}, not from what was just patched; --python patches that one`);
+  }
+  return notes;
+}
+
+function sameDir(a: string, b: string): boolean {
+  try {
+    return realpathSync(a) === realpathSync(b);
+  } catch {
+    return a === b;
+  }
+}
