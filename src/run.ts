@@ -47,7 +47,7 @@ export interface RunResult {
   scans: Scan[];
   files: PlannedFile[];
   /** Files a scan found and passed over: they hold nothing this tool edits. */
-  skipped: { path: string; reason: string }[];
+  skipped: { path: string; kind: TargetKind; reason: string }[];
   /** Problems that are not one file's: a folder with no trainer to patch. */
   problems: { path: string; reason: string; exitCode: ExitCode }[];
 }
@@ -78,7 +78,7 @@ export function planRun(args: readonly string[], options: RunOptions): RunResult
       else kept.push(withCopyHint(file, scan));
     }
     result.files.push(...kept);
-    result.skipped.push(...skipped.map((file) => ({ path: file.path, reason: skipReason(file) })));
+    result.skipped.push(...skipped.map((file) => ({ path: file.path, kind: file.kind, reason: skipReason(file) })));
     const problem = scan.scope === 'file' ? undefined : noTrainerProblem(scan, kept, skipped, options);
     if (problem) result.problems.push(problem);
   }

@@ -25,7 +25,7 @@ import { mayHoldTarget } from './python/plan.js';
 import { copyAt, isPackageDir, packageDirsIn, readVersion, type VerlCopy } from './scan/copies.js';
 import { editableInstallHint, isSitePackages, recordedFiles } from './scan/installed.js';
 import { selectTargets, type Selection } from './scan/select.js';
-import { listFolder } from './scan/walk.js';
+import { isBelowSkippedFolder, isScanned, listFolder } from './scan/walk.js';
 
 export type { VerlCopy } from './scan/copies.js';
 /** The name earlier modules use for a VeRL copy. */
@@ -75,7 +75,8 @@ export function resolveArgument(arg: string, selection: Selection = {}): Resolut
   if (!stat.isDirectory()) return resolveFile(arg);
   if (isPackageDir(arg, existsSync)) return resolveFolder(arg, 'package', prefixed(listFolder(arg), arg), [arg], selection);
   if (isSitePackages(arg)) {
-    const files = recordedFiles(arg) ?? (existsSync(join(arg, 'verl')) ? prefixed(listFolder(join(arg, 'verl')), 'verl') : []);
+    const recorded = recordedFiles(arg)?.filter((file) => isScanned(file) && !isBelowSkippedFolder(file));
+    const files = recorded ?? (existsSync(join(arg, 'verl')) ? prefixed(listFolder(join(arg, 'verl')), 'verl') : []);
     if (files.length === 0) throw badInput(arg, editableInstallHint(arg) ?? 'an installed-packages folder without VeRL in it (no verl/ package)');
     return resolveFolder(arg, 'installed', files.map((file) => join(arg, file)), undefined, selection);
   }

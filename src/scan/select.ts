@@ -30,7 +30,7 @@ export function selectTargets<T extends Selectable>(targets: readonly T[], folde
   if (exact.length > 0) return exact;
   const tails = kept.filter((target) => relativeTo(folder, target.path).endsWith(`/${wanted}`));
   if (tails.length > 1) {
-    const list = tails.map((target) => relativeTo(folder, target.path)).join(', ');
+    const list = tails.map((target) => relativeTo(folder, target.path)).sort().join(', ');
     throw badInput(folder, `--only ${selection.only} matches ${tails.length} files (${list}); give more of the path`);
   }
   return tails;

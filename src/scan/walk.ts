@@ -86,6 +86,11 @@ function gitPrefix(root: string): string | undefined {
   return toPosix(run.stdout.trim());
 }
 
+/** Is a file at `rel` (relative to a scanned folder) below a folder a scan passes over by its name? */
+export function isBelowSkippedFolder(rel: string): boolean {
+  return rel.split('/').slice(0, -1).some((name) => name.startsWith('.') || SKIPPED_DIRS.has(name));
+}
+
 /** Does any folder on the way from `root` to `rel` get passed over? */
 function passesOverPath(root: string, rel: string): boolean {
   const parts = rel.split('/');

@@ -35,9 +35,13 @@ export function assertOmegaConfAvailable(): string {
   return run.stdout.trim();
 }
 
-/** Check a YAML file on disk. */
-export function omegaConfCheckFile(path: string, override = 'trainer.load_critic_only=true'): OmegaConfResult {
-  const run = spawnSync(PYTHON, [OMEGACONF_CHECK, path, override], { encoding: 'utf8' });
+/**
+ * Check a YAML file on disk; with `searchpath`, compose it first through its defaults list the way
+ * Hydra would, from those config folders (see omegaconf_check.py for the subset handled).
+ */
+export function omegaConfCheckFile(path: string, override = 'trainer.load_critic_only=true', searchpath?: string[]): OmegaConfResult {
+  const compose = searchpath ? ['--compose', searchpath.join(':')] : [];
+  const run = spawnSync(PYTHON, [OMEGACONF_CHECK, path, override, ...compose], { encoding: 'utf8' });
   if (run.error) throw run.error;
   if (run.status === 3) throw new Error(`${run.stderr.trim()} (${INSTALL_HINT})`);
   if (run.status !== 0) throw new Error(`omegaconf_check.py failed (${run.status}) on ${path}: ${run.stderr}`);

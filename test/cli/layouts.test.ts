@@ -1,0 +1,273 @@
+/**
+ * VeRL wherever it lives (test/helpers/layouts.ts builds each place): the targets a run finds, the
+ * folder it says to apply the diff from, the diff applying there with `git apply` and `patch -p1`
+ * exactly as `apply` writes it, the composed Hydra config accepting the plain override in struct
+ * mode, and nothing outside VeRL and the project touched.
+ */
+import { spawnSync } from 'node:child_process';
+import { cpSync, readFileSync, writeFileSync } from 'node:fs';
+import { join, relative } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { filesUnder, git, gitRepo, runCli, tempDir, type CliResult } from '../helpers/cli.js';
+import { downstreamProjectFiles, severalCopiesFiles, sitePackagesLayout, tarballLayout, writeTree } from '../helpers/layouts.js';
+import { omegaConfCheckFile } from '../helpers/omegaconf.js';
+
+const diffedFiles = (diff: string) => [...diff.matchAll(/^\+\+\+ b\/(.+)$/gm)].map((m) => m[1]);
+const applyRootOf = (stderr: string) => /^apply with: cd (.+?) && git apply /m.exec(stderr)?.[1]?.replace(/^"|"$/g, '');
+
+/**
+ * The diff of `target` (run from `cwd`) applied, from the folder it names, to two fresh copies of
+ * `tree`, once with `git apply` and once with `patch -p1`; both must equal what `apply` writes to a
+ * third copy. Returns the diff run and the folder relative to the tree's top.
+ */
+function expectDiffAppliesFromItsRoot(tree: string, target: (copy: string) => string, cwd: (copy: string) => string): { diff: CliResult; root: string } {
+  const copies = ['by-git', 'by-patch', 'by-tool'].map((name) => {
+    const copy = join(tempDir('vcp-layout-'), name);
+    cpSync(tree, copy, { recursive: true });
+    return copy;
+  });
+  const [byGit, byPatch, byTool] = copies as [string, string, string];
+  const diff = runCli(['diff', target(byGit)], { cwd: cwd(byGit) });
+  expect(diff.code, diff.stderr).toBe(0);
+  const root = relative(byGit, applyRootOf(diff.stderr) ?? '<none>');
+  const patchFile = join(tempDir('vcp-patch-'), 'load-critic-only.patch');
+  writeFileSync(patchFile, diff.stdout);
+  const gitApply = spawnSync('git', ['apply', patchFile], { cwd: join(byGit, root), encoding: 'utf8' });
+  expect(gitApply.status, gitApply.stderr).toBe(0);
+  const patch = spawnSync('patch', ['-p1', '--quiet', '-i', patchFile], { cwd: join(byPatch, root), encoding: 'utf8' });
+  expect(patch.status, patch.stderr + patch.stdout).toBe(0);
+  const apply = runCli(['apply', target(byTool)], { cwd: cwd(byTool) });
+  expect(apply.code, apply.stderr).toBe(0);
+  const [gitTree, patchTree, toolTree] = copies.map(filesUnder);
+  for (const [path, content] of Object.entries(toolTree!)) {
+    if (path.startsWith('.git/') || path.endsWith('.orig')) continue;
+    expect(gitTree![path]?.equals(content), `git apply: ${path}`).toBe(true);
+    expect(patchTree![path]?.equals(content), `patch -p1: ${path}`).toBe(true);
+  }
+  return { diff, root };
+}
+
+/** Files whose bytes differ between two snapshots. */
+function changed(before: Record<string, Buffer>, after: Record<string, Buffer>): string[] {
+  return Object.keys({ ...before, ...after }).filter((path) => !before[path] || !after[path] || !before[path].equals(after[path])).sort();
+}
+
+describe('an unpacked release tarball (no git)', () => {
+  it('diffs relative to the release folder, from wherever it is run, and applies there', () => {
+    const { dir, release } = tarballLayout();
+    const fromOutside = expectDiffAppliesFromItsRoot(release, (copy) => copy, () => dir);
+    expect(fromOutside.root).toBe('');
+    expect(diffedFiles(fromOutside.diff.stdout)).toEqual([
+      'verl/trainer/ppo/ray_trainer.py',
+      'recipe/spin/spin_trainer.py',
+      'verl/trainer/config/_generated_ppo_trainer.yaml',
+      'verl/trainer/config/ppo_trainer.yaml',
+    ]);
+    // From inside the package folder, naming the release by `..`: the same headers.
+    const fromInside = expectDiffAppliesFromItsRoot(release, () => '..', (copy) => join(copy, 'verl'));
+    expect(fromInside.diff.stdout).toBe(fromOutside.diff.stdout);
+  });
+
+  it('leaves the SFT config alone: check --applied passes once the PPO configs have the key', () => {
+    const { release } = tarballLayout();
+    expect(runCli(['apply', release]).code).toBe(0);
+    expect(readFileSync(join(release, 'verl/trainer/config/sft_trainer.yaml'), 'utf8')).not.toContain('load_critic_only');
+    const check = runCli(['check', '--applied', '--json', release]);
+    expect(check.code, check.stderr).toBe(0);
+    expect(JSON.parse(check.stdout).skipped).toEqual([expect.objectContaining({ path: join(release, 'verl/trainer/config/sft_trainer.yaml'), kind: 'config' })]);
+  });
+});
+
+describe('a pip install: site-packages', () => {
+  it('scans VeRL\'s own files only, never another package\'s, and says a reinstall drops the patch', () => {
+    const { sitePackages, others } = sitePackagesLayout();
+    const before = Object.fromEntries(others.map((dir) => [dir, filesUnder(dir)]));
+    const { diff, root } = expectDiffAppliesFromItsRoot(sitePackages, (copy) => copy, (copy) => copy);
+    expect(root).toBe('');
+    expect(diffedFiles(diff.stdout)).toEqual(['verl/trainer/ppo/ray_trainer.py', 'verl/trainer/config/_generated_ppo_trainer.yaml', 'verl/trainer/config/ppo_trainer.yaml']);
+    expect(diff.stderr).toMatch(/^VeRL 0\.9\.0 installed at .*\/verl: 3 targets$/m);
+
+    const apply = runCli(['apply', sitePackages]);
+    expect(apply.code, apply.stderr).toBe(0);
+    expect(apply.stderr).toMatch(/is an installed package: reinstalling VeRL \(pip install -U verl\) replaces it without the patch; run 'verl-critic-patch check --applied --python'/);
+    for (const dir of others) expect(filesUnder(dir)).toEqual(before[dir]);
+  });
+
+  it('takes the package folder itself, and diffs relative to site-packages', () => {
+    const { sitePackages } = sitePackagesLayout();
+    const { diff, root } = expectDiffAppliesFromItsRoot(sitePackages, (copy) => join(copy, 'verl'), (copy) => copy);
+    expect(root).toBe('');
+    expect(diffedFiles(diff.stdout)).toEqual(['verl/trainer/ppo/ray_trainer.py', 'verl/trainer/config/_generated_ppo_trainer.yaml', 'verl/trainer/config/ppo_trainer.yaml']);
+  });
+
+  it('--python targets the verl that interpreter imports, without importing it', () => {
+    const { sitePackages } = sitePackagesLayout();
+    // VeRL's __init__ imports torch; finding the package must not run it.
+    writeFileSync(join(sitePackages, 'verl', '__init__.py'), 'raise SystemExit("imported verl")\n');
+    const env = { PYTHONPATH: sitePackages };
+    const check = runCli(['check', '--python', 'python3'], { env });
+    expect(check.code, check.stderr).toBe(0);
+    expect(check.stderr).toContain(`): ${join(sitePackages, 'verl')}`);
+    expect(check.stdout).toMatch(/would patch cleanly/);
+    const json = runCli(['check', '--json', '--python'], { env });
+    expect(JSON.parse(json.stdout).checkouts).toEqual([{ path: sitePackages, package: join(sitePackages, 'verl'), verlVersion: '0.9.0', installed: true }]);
+  });
+
+  it('--python with an interpreter that has no verl, or that does not exist: exit 2, one line, one JSON document', () => {
+    const none = runCli(['check', '--json', '--python', 'python3'], { env: { PYTHONPATH: tempDir() } });
+    expect(none.code).toBe(2);
+    expect(none.stderr).toMatch(/^verl-critic-patch: python3: Python [\d.]+ \(.*\) cannot import verl/m);
+    expect(JSON.parse(none.stdout)).toMatchObject({ exitCode: 2, targets: [], problems: [{ path: 'python3', exitCode: 2 }] });
+    expect(runCli(['check', '--python', '/no/such/python']).stderr).toBe('verl-critic-patch: /no/such/python: no such Python interpreter (--python)\n');
+  });
+});
+
+describe('a project built on VeRL', () => {
+  it('with src/verl/: the fork\'s package and the recipes beside src/ are its copy', () => {
+    const files = Object.fromEntries(Object.entries(downstreamProjectFiles()).filter(([path]) => !path.startsWith('third_party/')));
+    const project = writeTree(tempDir('vcp-src-'), { ...files, ...prefixPackage(downstreamProjectFiles(), 'third_party/verl/', 'src/') });
+    const { diff } = expectDiffAppliesFromItsRoot(project, () => '.', (copy) => copy);
+    expect(diffedFiles(diff.stdout)).toEqual([
+      'src/verl/trainer/ppo/ray_trainer.py',
+      'recipe/spin/spin_trainer.py',
+      'myproj/trainer.py',
+      'myproj/config/ppo_trainer.yaml',
+      'src/verl/trainer/config/_generated_ppo_trainer.yaml',
+      'src/verl/trainer/config/ppo_trainer.yaml',
+    ]);
+    expect(diff.stderr).toMatch(/^VeRL 0\.9\.0 checkout at \.: 4 targets$/m);
+  });
+
+  it('with third_party/verl/, its own trainer and Hydra configs: all found, in git, tests and venvs left out', () => {
+    const repo = gitRepo(downstreamProjectFiles());
+    const before = filesUnder(repo);
+    const { diff, root } = expectDiffAppliesFromItsRoot(repo, () => '.', (copy) => copy);
+    expect(root).toBe('');
+    expect(diffedFiles(diff.stdout)).toEqual([
+      'third_party/verl/verl/trainer/ppo/ray_trainer.py',
+      'third_party/verl/recipe/spin/spin_trainer.py',
+      'myproj/trainer.py',
+      'myproj/config/ppo_trainer.yaml',
+      'third_party/verl/verl/trainer/config/_generated_ppo_trainer.yaml',
+      'third_party/verl/verl/trainer/config/ppo_trainer.yaml',
+    ]);
+    expect(diff.stderr).toMatch(/^VeRL 0\.9\.0 checkout at third_party\/verl: 4 targets$/m);
+    expect(diff.stderr).toMatch(/^outside VeRL, in \.: 2 targets$/m);
+    expect(diff.stderr).toMatch(/^left alone: myproj\/light_trainer\.py: no _load_checkpoint method: LightTrainer inherits it from RayPPOTrainer; patch the file that defines RayPPOTrainer$/m);
+
+    const apply = runCli(['apply', '.'], { cwd: repo });
+    expect(apply.code, apply.stderr).toBe(0);
+    expect(apply.stderr).toMatch(/trainer\.load_critic_only=true$/m);
+    expect(changed(before, filesUnder(repo)).filter((path) => !path.startsWith('.git/'))).toEqual([
+      'myproj/config/ppo_trainer.yaml',
+      'myproj/trainer.py',
+      'third_party/verl/recipe/spin/spin_trainer.py',
+      'third_party/verl/verl/trainer/config/_generated_ppo_trainer.yaml',
+      'third_party/verl/verl/trainer/config/ppo_trainer.yaml',
+      'third_party/verl/verl/trainer/ppo/ray_trainer.py',
+    ]);
+    // What the project's launcher composes takes the plain override, in struct mode, both ways.
+    const searchpath = [join(repo, 'myproj/config'), join(repo, 'third_party/verl/verl/trainer/config')];
+    for (const [config, path] of [['its own full copy', 'myproj/config/ppo_trainer.yaml'], ['the one that pulls VeRL\'s in', 'myproj/config/my_run.yaml']]) {
+      expect(omegaConfCheckFile(join(repo, path), undefined, searchpath), config).toMatchObject({ mergeOk: true, defaultValue: false, mergedValue: true });
+    }
+    expect(runCli(['check', '--applied', '.'], { cwd: repo }).code).toBe(0);
+    expect(runCli(['revert', '.'], { cwd: repo }).code).toBe(0);
+    expect(git(repo, 'status', '--porcelain').stdout).toBe('');
+  });
+
+  it('respects .gitignore in a git work tree', () => {
+    const repo = gitRepo({ ...downstreamProjectFiles(), '.gitignore': 'scratch/\n' });
+    writeTree(repo, { 'scratch/old_trainer.py': readFileSync(join(repo, 'myproj/trainer.py')) });
+    const check = runCli(['check', '--json', '.'], { cwd: repo });
+    const paths = JSON.parse(check.stdout).targets.map((t: { path: string }) => t.path);
+    expect(paths).toContain('myproj/trainer.py');
+    expect(paths.some((path: string) => path.startsWith('scratch/'))).toBe(false);
+  });
+});
+
+describe('a project holding several VeRL copies', () => {
+  it('patches every copy it can, and leaves a copy too old for checkpoint resume alone, saying so', () => {
+    const project = writeTree(tempDir('vcp-copies-'), severalCopiesFiles());
+    const diff = runCli(['diff', '.'], { cwd: project });
+    expect(diff.code, diff.stderr).toBe(0);
+    expect(diff.stderr).toMatch(/^VeRL 0\.9\.0 checkout at \.: 4 targets$/m);
+    expect(diff.stderr).toMatch(/^VeRL 0\.6\.1 checkout at evals: 3 targets$/m);
+    expect(diff.stderr).toMatch(/^VeRL 0\.1 checkout at evals\/verl: 0 targets$/m);
+    expect(diff.stderr).toMatch(/^left alone: evals\/verl\/verl\/trainer\/ppo\/ray_trainer\.py: no _load_checkpoint method: this VeRL predates checkpoint resume/m);
+    expect(diffedFiles(diff.stdout)).toContain('evals/verl_amd/trainer/ppo/ray_trainer.py');
+  });
+
+  it('refuses the whole run for a copy it cannot patch, naming the copy and how to leave it out', () => {
+    const project = writeTree(tempDir('vcp-copies-'), {
+      ...severalCopiesFiles(),
+      'evals/easy/verl/trainer/ppo/ray_trainer.py': readFileSync(join(import.meta.dirname, '../../fixtures/refuse/easyr1_renamed.py')),
+      'evals/easy/verl/trainer/main_ppo.py': '',
+    });
+    const before = filesUnder(project);
+    const apply = runCli(['apply', '.'], { cwd: project });
+    expect(apply.code).toBe(1);
+    expect(apply.stderr).toMatch(/evals\/easy\/verl\/trainer\/ppo\/ray_trainer\.py:\d+: .*EasyR1-style trainer.* \(in the VeRL copy at evals\/easy; --exclude evals\/easy leaves it out\)/);
+    expect(changed(before, filesUnder(project))).toEqual([]);
+    const excluded = runCli(['apply', '--exclude', 'evals/easy', '.'], { cwd: project });
+    expect(excluded.code, excluded.stderr).toBe(0);
+    expect(readFileSync(join(project, 'evals/verl_amd/trainer/ppo/ray_trainer.py'), 'utf8')).toContain('load_critic_only');
+  });
+});
+
+describe('--only, -o and --json', () => {
+  const project = () => writeTree(tempDir('vcp-only-'), severalCopiesFiles());
+
+  it('--only takes an exact path or a tail only one file has; an ambiguous tail is exit 2, listing the matches', () => {
+    const dir = project();
+    const exact = runCli(['diff', '--only', 'verl/trainer/ppo/ray_trainer.py', '.'], { cwd: dir });
+    expect(diffedFiles(exact.stdout)).toEqual(['verl/trainer/ppo/ray_trainer.py']);
+    const tail = runCli(['diff', '--only', 'verl_amd/trainer/ppo/ray_trainer.py', '.'], { cwd: dir });
+    expect(diffedFiles(tail.stdout)).toEqual(['evals/verl_amd/trainer/ppo/ray_trainer.py']);
+    const ambiguous = runCli(['diff', '--only', 'ray_trainer.py', '.'], { cwd: dir });
+    expect(ambiguous.code).toBe(2);
+    expect(ambiguous.stdout).toBe('');
+    expect(ambiguous.stderr).toMatch(/--only ray_trainer\.py matches 3 files \(evals\/verl\/verl\/trainer\/ppo\/ray_trainer\.py, evals\/verl_amd\/trainer\/ppo\/ray_trainer\.py, verl\/trainer\/ppo\/ray_trainer\.py\); give more of the path/);
+  });
+
+  it('--only a YAML diffs that YAML, and needs no trainer', () => {
+    const only = runCli(['diff', '--only', 'verl/trainer/config/ppo_trainer.yaml', '.'], { cwd: project() });
+    expect(only.code, only.stderr).toBe(0);
+    expect(diffedFiles(only.stdout)).toEqual(['verl/trainer/config/ppo_trainer.yaml']);
+  });
+
+  it('-o FOLDER names a narrowed patch so that it cannot overwrite the whole one', () => {
+    const dir = project();
+    expect(runCli(['diff', '-o', 'out', '--only', 'trainer/ppo/ray_trainer.py', 'verl'], { cwd: tempFolder(dir, 'out') }).code).toBe(0);
+    expect(runCli(['diff', '-o', 'out', 'verl'], { cwd: dir }).code).toBe(0);
+    expect(Object.keys(filesUnder(join(dir, 'out'))).sort()).toEqual(['.keep', 'verl-0.9.0-load-critic-only.patch', 'verl-0.9.0-ray_trainer-load-critic-only.patch']);
+  });
+
+  it('--json prints one JSON document even when the run cannot start', () => {
+    for (const args of [['check', '--json', '/no/such/folder'], ['diff', '--json', '--only', 'ray_trainer.py', '.'], ['apply', '--json', tempDir()]]) {
+      const result = runCli(args, { cwd: project() });
+      expect(result.code, args.join(' ')).toBe(2);
+      const report = JSON.parse(result.stdout);
+      expect(report.exitCode).toBe(2);
+      expect(report.problems[0].reason.length).toBeGreaterThan(0);
+    }
+  });
+});
+
+/** Makes `<dir>/<name>/` and returns `dir`. */
+function tempFolder(dir: string, name: string): string {
+  writeTree(dir, { [`${name}/.keep`]: '' });
+  return dir;
+}
+
+/** Files under `from` moved under `to` (`third_party/verl/verl/...` -> `src/verl/...`), recipes to the top. */
+function prefixPackage(files: Record<string, string | Buffer>, from: string, to: string): Record<string, string | Buffer> {
+  return Object.fromEntries(
+    Object.entries(files)
+      .filter(([path]) => path.startsWith(from))
+      .map(([path, content]) => {
+        const rest = path.slice(from.length);
+        return [rest.startsWith('verl/') ? `${to}${rest}` : rest, content];
+      }),
+  );
+}
