@@ -15,7 +15,7 @@ export type ExitCode = (typeof ExitCode)[keyof typeof ExitCode];
 const MEANINGS: Record<ExitCode, string> = {
   0: 'done: patched, already patched, or nothing to change',
   1: 'cannot be patched: a target has a shape this tool refuses (the reason is printed)',
-  2: 'bad input or usage: missing path, not a VeRL checkout, unreadable or malformed file',
+  2: 'bad input or usage: missing path, no VeRL in the folder, unreadable or malformed file',
 };
 
 export const EXIT_CODES_HELP = `Exit codes:\n${Object.entries(MEANINGS)

@@ -17,7 +17,7 @@ const utf8 = new TextDecoder('utf-8', { fatal: true, ignoreBOM: true });
 
 export function readSource(path: string): SourceFile {
   const stat = statOrExplain(path);
-  if (stat.isDirectory()) throw badInput(path, 'is a directory but not a VeRL checkout (no verl/trainer/ folder inside)');
+  if (stat.isDirectory()) throw badInput(path, 'is a directory, not a file');
   if (!stat.isFile()) throw badInput(path, 'not a regular file (a FIFO, socket or device cannot be patched)');
   let bytes: Buffer;
   try {
