@@ -68,6 +68,17 @@ describe('an unpacked release tarball (no git)', () => {
     expect(fromInside.diff.stdout).toBe(fromOutside.diff.stdout);
   });
 
+  it('warns when the copy it patched is not the one python3 imports', () => {
+    const { release } = tarballLayout();
+    const { sitePackages } = sitePackagesLayout();
+    const apply = runCli(['apply', release], { env: { PYTHONPATH: sitePackages } });
+    expect(apply.code, apply.stderr).toBe(0);
+    expect(apply.stderr).toContain(`imports verl from ${join(sitePackages, 'verl')}, not from what was just patched; --python patches that one`);
+    const same = runCli(['revert', release], { env: { PYTHONPATH: release } });
+    expect(same.code, same.stderr).toBe(0);
+    expect(same.stderr).not.toContain('imports verl from');
+  });
+
   it('leaves the SFT config alone: check --applied passes once the PPO configs have the key', () => {
     const { release } = tarballLayout();
     expect(runCli(['apply', release]).code).toBe(0);
