@@ -10,6 +10,7 @@
  * holds; their refusals fail the run, except that a copy too old for checkpoint resume is left
  * alone when the run has other trainers to patch.
  */
+import { realpathSync } from 'node:fs';
 import { relative, resolve } from 'node:path';
 import { applyEdits } from './edits.js';
 import { exitCodeFor, ExitCode, ToolError, worstExitCode } from './errors.js';
@@ -63,7 +64,7 @@ export function planRun(args: readonly string[], options: RunOptions): RunResult
   for (const { targets, ...scan } of args.map((arg) => resolveArgument(arg, options))) {
     result.scans.push(scan);
     const planned = targets.flatMap((target) => {
-      const key = resolve(target.path);
+      const key = realPath(target.path);
       if (seen.has(key)) return [];
       seen.add(key);
       return [{ target, file: planFile(target, scan.applyRoot, options.direction) }];
@@ -83,6 +84,15 @@ export function planRun(args: readonly string[], options: RunOptions): RunResult
     if (problem) result.problems.push(problem);
   }
   return result;
+}
+
+/** The file a path names, through symlinks: two arguments naming one file plan it once. */
+function realPath(path: string): string {
+  try {
+    return realpathSync(path);
+  } catch {
+    return resolve(path);
+  }
 }
 
 /**

@@ -14,7 +14,7 @@
  * where there is one, else the folder holding the VeRL package (a tarball, site-packages), else the
  * folder named (or, for a file, the current folder).
  */
-import { existsSync, readFileSync, statSync } from 'node:fs';
+import { existsSync, readFileSync, realpathSync, statSync } from 'node:fs';
 import { dirname, join, relative, resolve } from 'node:path';
 import { badInput } from './errors.js';
 import { gitRootOf, toPosix } from './io/paths.js';
@@ -99,7 +99,7 @@ function resolveFolder(arg: string, scope: Scope, files: string[], packageDirs: 
   const packages = packageDirs ?? packageDirsIn(files.map((file) => toPosix(relative(arg, file)))).map((dir) => join(arg, dir));
   const copies = packages.map((dir) => copyAt(dir, installed));
   const applyRoot = gitRootOf(arg) ?? (scope === 'package' ? dirname(resolve(arg)) : arg);
-  const candidates = [...trainerTargets(files, copies), ...configTargets(files, copies)];
+  const candidates = oncePerFile([...trainerTargets(files, copies), ...configTargets(files, copies)]);
   const targets = selectTargets(candidates, arg, selection);
   return { arg, scope, applyRoot, copies, targets };
 }
@@ -116,6 +116,30 @@ function configTargets(files: readonly string[], copies: readonly VerlCopy[]): T
     .filter((file) => /\.ya?ml$/i.test(file) && (mains.has(file) || cheapTextTest(file, mayHoldTrainerConfig)))
     .sort()
     .map((file) => ({ path: displayPath(file), kind: 'config', explicit: mains.has(file), copy: copyOf(file, copies) }));
+}
+
+/**
+ * One target per file on disk: a project that links a config of VeRL's into its own config folder
+ * (`config/ppo_trainer.yaml -> ../verl/verl/trainer/config/ppo_trainer.yaml`) names it twice; the
+ * file is planned once, under its real path.
+ */
+function oncePerFile(targets: Target[]): Target[] {
+  const byFile = new Map<string, Target>();
+  for (const target of targets) {
+    const real = realPath(target.path);
+    const kept = byFile.get(real);
+    if (!kept || (resolve(kept.path) !== real && resolve(target.path) === real)) byFile.set(real, target);
+  }
+  const chosen = new Set(byFile.values());
+  return targets.filter((target) => chosen.has(target));
+}
+
+function realPath(path: string): string {
+  try {
+    return realpathSync(path);
+  } catch {
+    return resolve(path);
+  }
 }
 
 /**

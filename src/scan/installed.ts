@@ -65,10 +65,13 @@ export function editableInstallHint(sitePackages: string): string | undefined {
 
 // Finds the module without importing it: find_spec of a top-level name runs the import system's
 // finders (site-packages, editable-install finders, PYTHONPATH) but not the package's __init__.
+// A namespace package (a folder named verl without __init__.py, such as a clone's top folder in
+// the current directory) is no VeRL package.
 const WHERE_IS_VERL = `import importlib.util, json, sys
 spec = importlib.util.find_spec("verl")
+regular = spec is not None and spec.origin not in (None, "namespace")
 print(json.dumps({"python": sys.version.split()[0], "executable": sys.executable,
-                  "locations": list(spec.submodule_search_locations or []) if spec else None}))
+                  "locations": list(spec.submodule_search_locations or []) if regular else None}))
 `;
 
 export interface ImportedVerl {

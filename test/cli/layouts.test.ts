@@ -5,7 +5,7 @@
  * mode, and nothing outside VeRL and the project touched.
  */
 import { spawnSync } from 'node:child_process';
-import { cpSync, readFileSync, writeFileSync } from 'node:fs';
+import { cpSync, lstatSync, readFileSync, symlinkSync, writeFileSync } from 'node:fs';
 import { join, relative } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { filesUnder, git, gitRepo, runCli, tempDir, type CliResult } from '../helpers/cli.js';
@@ -183,6 +183,19 @@ describe('a project built on VeRL', () => {
       expect(omegaConfCheckFile(join(repo, path), undefined, searchpath), config).toMatchObject({ mergeOk: true, defaultValue: false, mergedValue: true });
     }
     expect(runCli(['check', '--applied', '.'], { cwd: repo }).code).toBe(0);
+    expect(runCli(['revert', '.'], { cwd: repo }).code).toBe(0);
+    expect(git(repo, 'status', '--porcelain').stdout).toBe('');
+  });
+
+  it('plans a VeRL config the project links into its own config folder once, under its real path', () => {
+    const repo = gitRepo(downstreamProjectFiles());
+    symlinkSync('../third_party/verl/verl/trainer/config/ppo_trainer.yaml', join(repo, 'myproj/config/verl_ppo_trainer.yaml'));
+    git(repo, 'add', '-A');
+    git(repo, 'commit', '-qm', 'link');
+    const diff = runCli(['diff', '.'], { cwd: repo });
+    expect(diffedFiles(diff.stdout).filter((path) => path!.endsWith('ppo_trainer.yaml'))).toEqual(['myproj/config/ppo_trainer.yaml', 'third_party/verl/verl/trainer/config/ppo_trainer.yaml']);
+    expect(runCli(['apply', '.'], { cwd: repo }).code).toBe(0);
+    expect(lstatSync(join(repo, 'myproj/config/verl_ppo_trainer.yaml')).isSymbolicLink()).toBe(true);
     expect(runCli(['revert', '.'], { cwd: repo }).code).toBe(0);
     expect(git(repo, 'status', '--porcelain').stdout).toBe('');
   });
