@@ -38,6 +38,7 @@ export function verlFiles(prefix = '', version = '0.9.0'): Files {
   files[`${prefix}recipe/spin/spin_trainer.py`] = fixture('python/v2025_04_three_line.py');
   files[`${prefix}verl/trainer/config/sft_trainer.yaml`] = SFT_CONFIG;
   files[`${prefix}verl/trainer/main_ppo.py`] = 'def main():\n    pass\n';
+  files[`${prefix}verl/__init__.py`] = '';
   return files;
 }
 
