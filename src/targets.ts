@@ -99,8 +99,8 @@ function resolveFolder(arg: string, scope: Scope, files: string[], packageDirs: 
   const packages = packageDirs ?? packageDirsIn(files.map((file) => toPosix(relative(arg, file)))).map((dir) => join(arg, dir));
   const copies = packages.map((dir) => copyAt(dir, installed));
   const applyRoot = gitRootOf(arg) ?? (scope === 'package' ? dirname(resolve(arg)) : arg);
-  const candidates = oncePerFile([...trainerTargets(files, copies), ...configTargets(files, copies)]);
-  const targets = selectTargets(candidates, arg, selection);
+  const candidates = [...trainerTargets(files, copies), ...configTargets(files, copies)];
+  const targets = oncePerFile(selectTargets(candidates, arg, selection));
   return { arg, scope, applyRoot, copies, targets };
 }
 
@@ -121,14 +121,16 @@ function configTargets(files: readonly string[], copies: readonly VerlCopy[]): T
 /**
  * One target per file on disk: a project that links a config of VeRL's into its own config folder
  * (`config/ppo_trainer.yaml -> ../verl/verl/trainer/config/ppo_trainer.yaml`) names it twice; the
- * file is planned once, under its real path.
+ * file is planned once, under VeRL's own name for it (its main trainer or config), else its real
+ * path.
  */
 function oncePerFile(targets: Target[]): Target[] {
   const byFile = new Map<string, Target>();
+  const rank = (target: Target, real: string) => (target.explicit ? 2 : resolve(target.path) === real ? 1 : 0);
   for (const target of targets) {
     const real = realPath(target.path);
     const kept = byFile.get(real);
-    if (!kept || (resolve(kept.path) !== real && resolve(target.path) === real)) byFile.set(real, target);
+    if (!kept || rank(target, real) > rank(kept, real)) byFile.set(real, target);
   }
   const chosen = new Set(byFile.values());
   return targets.filter((target) => chosen.has(target));
