@@ -1,13 +1,14 @@
 /**
  * `stage <checkpoint> <out>`: builds `<out>/global_step_0/critic/` from a finished run's critic,
- * so that a new run can start at step 0 with that critic, a fresh actor and a fresh dataloader.
- * Exit 1 when the checkpoint cannot be staged (no critic, incomplete, wrong world size);
- * exit 2 for bad input (not a checkpoint, `<out>` not empty, unreadable files).
+ * so that a new run can start at step 0 with that critic, a fresh actor and a fresh dataloader,
+ * and prints how to launch it for the VeRL release that will load it (--verl, else the release
+ * that saved it). Exit 1 when the checkpoint cannot be staged or that release cannot load it (no
+ * critic, incomplete, wrong world size, a layout or a partial save it does not read); exit 2 for
+ * bad input (not a checkpoint, a bad `<out>` or --verl, unreadable files).
  */
 import type { Command } from 'commander';
 import { ExitCode, badInput } from '../errors.js';
 import { stageCritic } from '../checkpoint/stage.js';
-import { warmStartOverrides } from '../hydra.js';
 import type { Printer } from '../output/printer.js';
 import { createProgressLine } from '../output/progress.js';
 import { formatStageResult } from '../output/stageSummary.js';
@@ -18,6 +19,8 @@ interface StageCommandOptions {
   json?: boolean;
   copy?: boolean;
   worldSize?: string;
+  modelOnly?: boolean;
+  verl?: string;
 }
 
 export function registerStage(program: Command): void {
@@ -28,12 +31,14 @@ export function registerStage(program: Command): void {
       .argument('<out>', 'a new or empty folder; receives global_step_0/critic/')
       .description("stage a checkpoint's critic as <out>/global_step_0/critic/ for a new run (load_critic_only)")
       .option('--copy', 'copy files instead of hard-linking them (links are used where the filesystem allows)')
-      .option('--world-size <n>', 'refuse unless the critic was saved with this world size (GPUs of the new run)'),
+      .option('--world-size <n>', 'refuse unless the critic was saved with this world size (GPUs of the new run)')
+      .option('--model-only', "stage only the critic's weights: its optimizer and extra state start fresh in the new run")
+      .option('--verl <checkout>', 'the VeRL checkout the new run uses: print overrides its release and config accept, or refuse'),
   )
     .addHelpText(
       'after',
-      '\nExamples:\n  verl-critic-patch stage checkpoints/my_project/my_run warm_start\n' +
-        '  verl-critic-patch stage --world-size 8 --copy checkpoints/my_project/my_run/global_step_120 /data/warm_start',
+      '\nExamples:\n  verl-critic-patch stage --verl ~/src/verl checkpoints/my_project/my_run warm_start\n' +
+        '  verl-critic-patch stage --world-size 8 --model-only checkpoints/my_project/my_run/global_step_120 /data/warm_start',
     )
     .action((checkpoint: string, out: string, options: StageCommandOptions) =>
       runAction({}, (printer) => stageCommand(checkpoint, out, options, printer)),
@@ -48,6 +53,8 @@ export async function stageCommand(checkpoint: string, out: string, options: Sta
     result = await stageCritic(checkpoint, out, {
       copy: options.copy,
       worldSize,
+      modelOnly: options.modelOnly,
+      verl: options.verl,
       handleSignals: true,
       beforeFile: pauseForTests(),
       onProgress: (p) => progress.update(p),
@@ -62,8 +69,7 @@ export async function stageCommand(checkpoint: string, out: string, options: Sta
   for (const leftover of result.removedLeftovers) printer.error(`note: removed ${leftover}, left by an interrupted stage`);
   for (const w of result.warnings) printer.error(`warning: ${w.path}: ${w.message}`);
   if (options.json) {
-    const overrides = warmStartOverrides(result.resumeFrom, true);
-    const overridesPlusPlus = warmStartOverrides(result.resumeFrom, false);
+    const { overrides, overridesPlusPlus } = result.launch;
     printer.json({ ...result, nextCommand: { overrides, overridesPlusPlus, line: overrides.join(' ') } });
   } else {
     printer.data(formatStageResult(result));
