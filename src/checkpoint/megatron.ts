@@ -68,9 +68,10 @@ export function perRankFacts(role: RoleListing, version: '0.3' | '0.4.0'): Megat
       if (ranks) rngs.push(ranks);
     }
   }
-  const tp = sizeOf(models.map((m) => m.tp));
-  const pipelined = models.some((m) => m.pp !== null);
-  const pp = pipelined ? sizeOf(models.map((m) => m.pp ?? 0)) : 1;
+  // The optimizer and RNG files name tp and pp too: a model folder lost at the end still shows.
+  const tp = sizeOf([...models.map((m) => m.tp), ...optims.map((o) => o.tp), ...rngs.map((r) => r.tp)]);
+  const pipelined = models.some((m) => m.pp !== null) || [...optims, ...rngs].some((r) => r.pp > 0);
+  const pp = pipelined ? sizeOf([...models.map((m) => m.pp ?? 0), ...optims.map((o) => o.pp), ...rngs.map((r) => r.pp)]) : 1;
   const expert = models.some((m) => m.ep !== null);
   const ep = expert ? sizeOf(models.map((m) => m.ep ?? 0)) : 1;
 

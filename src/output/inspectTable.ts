@@ -56,7 +56,7 @@ function roleTable(step: StepReport): string[] {
   const rows: [string, ...string[]][] = [
     ['', ...heads],
     ['backend', ...columns.map((r) => (r ? backendLabel(r) : '-'))],
-    ['layout', ...columns.map((r) => (r?.layout ? `${r.layout.savedBy}` : '-'))],
+    ['layout', ...columns.map((r) => (r?.layout ? `as ${r.layout.savedBy} save it` : '-'))],
     ['world size', ...columns.map((r) => (r ? worldSizeLabel(r) : '-'))],
     ['model', ...columns.map((r) => contentLabel(r, 'model'))],
     ['optimizer', ...columns.map((r) => contentLabel(r, 'optimizer'))],
@@ -72,7 +72,7 @@ function roleTable(step: StepReport): string[] {
 }
 
 function backendLabel(role: RoleReport): string {
-  if (role.layout) return role.layout.label;
+  if (role.layout?.id === 'fsdp2') return 'FSDP2';
   return { fsdp: 'FSDP', megatron: 'Megatron', mixed: 'FSDP + Megatron (mixed)', unknown: 'unknown' }[role.backend];
 }
 
