@@ -180,7 +180,7 @@ export const LAYOUTS: readonly LayoutFamily[] = [
     id: 'fsdp2',
     backend: 'fsdp',
     label: 'FSDP2 shards (fsdp_config.json: FSDP_version 2)',
-    savedBy: 'VeRL 0.4.1 and later, critic.strategy=fsdp2',
+    savedBy: 'VeRL 0.4.1 and later',
     matches: (role) => hasShards(role) && fsdpVersion(role) === 2,
     readBy: FSDP_READERS,
     assumedLoader: 'fsdp-v0.4.1',

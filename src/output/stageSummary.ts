@@ -51,9 +51,9 @@ export function formatStageResult(result: StageResult): string {
     'In the new run\'s log, look for (the first line is the patched trainer\'s, the others VeRL\'s):',
     ...launch.lookFor.map((line) => `  ${line}`),
     '',
-    `Resume the new run later (once it has saved a checkpoint of its own) with ${launch.resumeLater.set.join(' ')} and without`,
-    `${launch.resumeLater.drop.join(', ')}: with load_critic_only still set it would restore its own critic and step`,
-    'but start a fresh actor, silently.',
+    `Resume the new run later (once it has saved a checkpoint of its own) with ${launch.resumeLater.set.join(' ')},`,
+    `without ${launch.resumeLater.drop.join(', ')}:`,
+    'with load_critic_only still set it would restore its own critic and step but start a fresh actor, silently.',
   );
   return `${lines.join('\n')}\n`;
 }

@@ -186,7 +186,7 @@ describe('stage on the command line', () => {
     const { code, stdout, stderr } = runCli(['stage', '--verl', verl, step, out]);
     expect({ code, stderr }).toEqual({ code: 0, stderr: '' });
     expect(stdout).toContain(`Staged the critic of ${step} (step 8, FSDP, world size 2)`);
-    expect(stdout).toContain(`Layout: FSDP2 shards (fsdp_config.json: FSDP_version 2), as VeRL 0.4.1 and later, critic.strategy=fsdp2 save it. Overrides for VeRL 0.9.0 (${verl}), whose critic loader is that of VeRL 0.4.1 and later.`);
+    expect(stdout).toContain(`Layout: FSDP2 shards (fsdp_config.json: FSDP_version 2), as VeRL 0.4.1 and later save it. Overrides for VeRL 0.9.0 (${verl}), whose critic loader is that of VeRL 0.4.1 and later.`);
     expect(stdout).toContain('Note: the critic was saved without its optimizer state and extra state: they start fresh.');
     expect(stdout).toContain(
       `\n  trainer.resume_mode=resume_path trainer.resume_from_path=${out}/global_step_0 trainer.load_critic_only=true "critic.checkpoint.load_contents=[model]"\n`,
@@ -203,8 +203,9 @@ describe('stage on the command line', () => {
       ].join('\n'),
     );
     expect(stdout).toContain(
-      'Resume the new run later (once it has saved a checkpoint of its own) with trainer.resume_mode=auto and without\n' +
-        'trainer.resume_from_path, trainer.load_critic_only, critic.checkpoint.load_contents: with load_critic_only still set',
+      'Resume the new run later (once it has saved a checkpoint of its own) with trainer.resume_mode=auto,\n' +
+        'without trainer.resume_from_path, trainer.load_critic_only, critic.checkpoint.load_contents:\n' +
+        'with load_critic_only still set it would restore its own critic and step but start a fresh actor, silently.\n',
     );
   });
 
