@@ -25,7 +25,7 @@ export function formatStageResult(result: StageResult): string {
     `Staged the critic of ${result.source.stepPath} (${step}${backendText(result)})`,
     `into ${result.criticDest}: ${result.files} files, ${formatBytes(result.bytes)}, ${how}${written}; the source is unchanged.`,
     `Layout: ${result.layout.label}, as ${result.layout.savedBy} save it. Overrides ${forWhom}.`,
-    ...launch.notes.map((n) => `Note: ${n}.`),
+    ...result.notes.map((n) => `Note: ${n}.`),
     '',
     'Launch the new run: your usual command (python3 -m verl.trainer.main_ppo ...), a new trainer.experiment_name, and:',
     '',

@@ -580,3 +580,24 @@ describe('stage: what the release loads', () => {
     );
   });
 });
+
+describe('stage --verl: reading the checkout', () => {
+  it("finds the trainer section through a Megatron config's defaults, and the critic keys in the generated snapshot", async () => {
+    const verl = writeVerlCheckout(fresh('verl'), '0.9.0', { patched: true });
+    const config = join(verl, 'verl', 'trainer', 'config');
+    // 0.9's Megatron config only lists ppo_trainer in its defaults; its composed snapshot has the critic keys.
+    writeFileSync(join(config, 'ppo_megatron_trainer.yaml'), 'defaults:\n  - ppo_trainer\n  - _self_\n');
+    writeFileSync(join(config, '_generated_ppo_megatron_trainer.yaml'), 'critic:\n  checkpoint:\n    save_contents: [model]\n    load_contents: ${.save_contents}\n');
+    const step = join(fresh('run'), 'global_step_3');
+    saveCritic(join(step, 'critic'), { family: 'megatron-v0.9', contents: ['model'] });
+    const result = await stageCritic(step, fresh('out'), { verl });
+    expect(result.launch.keyDeclared).toBe(true);
+    expect(result.launch.overrides.slice(2)).toEqual(['trainer.load_critic_only=true', '"critic.checkpoint.load_contents=[model]"']);
+
+    // A config that lacks the key the override needs is a refusal, not a launch line Hydra rejects.
+    writeFileSync(join(config, '_generated_ppo_megatron_trainer.yaml'), 'critic:\n  checkpoint:\n    async_save: false\n');
+    expect((await toolError(stageCritic(step, fresh('out'), { verl }))).reason).toBe(
+      'the critic needs critic.checkpoint.load_contents=[model], but verl/trainer/config/ppo_megatron_trainer.yaml declares no such key',
+    );
+  });
+});
