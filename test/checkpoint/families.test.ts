@@ -16,6 +16,7 @@ import {
   defaultContents,
   listFiles,
   saveCritic,
+  SAVER_FAMILIES,
   scratch,
   writeVerlCheckout,
   type Content,
@@ -165,7 +166,7 @@ function checkout(version: string): string {
   return checkouts.get(version)!;
 }
 
-describe.each(['fsdp-v0.2', 'fsdp-v0.3', 'fsdp-v0.4.0', 'fsdp-v0.4.1', 'fsdp2', 'megatron-v0.3', 'megatron-v0.4.0', 'megatron-v0.4.1', 'megatron-v0.6', 'megatron-v0.9'] as SaverFamily[])(
+describe.each([...SAVER_FAMILIES])(
   'the %s saver',
   (family) => {
     for (const save of savesOf(family)) {

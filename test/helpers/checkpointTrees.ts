@@ -197,30 +197,12 @@ export function writeDistCkpt(dir: string, ranks: number, kinds: readonly Kind[]
 }
 
 /** The saver families whose exact file names tests reproduce (VeRL's checkpoint managers at each tag). */
-export type SaverFamily =
-  | 'fsdp-v0.2'
-  | 'fsdp-v0.3'
-  | 'fsdp-v0.4.0'
-  | 'fsdp-v0.4.1'
-  | 'fsdp2'
-  | 'megatron-v0.3'
-  | 'megatron-v0.4.0'
-  | 'megatron-v0.4.1'
-  | 'megatron-v0.6'
-  | 'megatron-v0.9';
+export const SAVER_FAMILIES = [
+  'fsdp-v0.2', 'fsdp-v0.3', 'fsdp-v0.4.0', 'fsdp-v0.4.1', 'fsdp2',
+  'megatron-v0.3', 'megatron-v0.4.0', 'megatron-v0.4.1', 'megatron-v0.6', 'megatron-v0.9',
+] as const;
 
-export const SAVER_FAMILIES: readonly SaverFamily[] = [
-  'fsdp-v0.2',
-  'fsdp-v0.3',
-  'fsdp-v0.4.0',
-  'fsdp-v0.4.1',
-  'fsdp2',
-  'megatron-v0.3',
-  'megatron-v0.4.0',
-  'megatron-v0.4.1',
-  'megatron-v0.6',
-  'megatron-v0.9',
-];
+export type SaverFamily = (typeof SAVER_FAMILIES)[number];
 
 export type Content = Kind | 'hf_model';
 
