@@ -14,7 +14,7 @@ export type ExitCode = (typeof ExitCode)[keyof typeof ExitCode];
 
 const MEANINGS: Record<ExitCode, string> = {
   0: 'done: patched, already patched, or nothing to change',
-  1: 'cannot be patched: a target has a shape this tool refuses (the reason is printed)',
+  1: 'refused: a target has a shape this tool will not patch, or a checkpoint it will not stage or load (the reason is printed)',
   2: 'bad input or usage: missing path, no VeRL in the folder, unreadable or malformed file',
 };
 

@@ -204,6 +204,16 @@ function isInside(path: string, dir: string): boolean {
   return rel !== '' && !rel.startsWith('..') && !rel.startsWith('/');
 }
 
+/**
+ * The VeRL a folder is or holds: a package folder (`verl/`, `site-packages/verl`), a site-packages
+ * folder holding one, or a checkout (see findCheckout).
+ */
+export function findVerl(dir: string): Checkout | undefined {
+  if (isPackageDir(dir, existsSync)) return copyAt(dir, isInsideSitePackages(dir));
+  if (isSitePackages(dir) && isPackageDir(join(dir, 'verl'), existsSync)) return copyAt(join(dir, 'verl'), true);
+  return findCheckout(dir);
+}
+
 /** The VeRL checkout a folder holds (at its top, or under `src/`, or one level down), if any. */
 export function findCheckout(dir: string): Checkout | undefined {
   for (const prefix of ['verl', 'src/verl', 'verl/verl']) {

@@ -6,7 +6,11 @@
  *   {default_local_dir}/latest_checkpointed_iteration.txt      holds N (what resume_mode=auto reads)
  *   {default_local_dir}/global_step_{N}/actor/ critic/ data.pt
  *   FSDP:     {role}/model|optim|extra_state_world_size_{W}_rank_{r}.pt, fsdp_config.json, huggingface/
- *   Megatron: {role}/dist_ckpt/, huggingface/
+ *   Megatron: {role}/model/mp_rank_TT[_PPP]/model.pt, optim/, rng_states/   (0.3, 0.4.0)
+ *             {role}/dist_ckpt/, huggingface/, transformer_config.json     (0.4.1 to 0.8)
+ *             {role}/model/{huggingface,dist_ckpt}/, optimizer/dist_ckpt/, extra/dist_ckpt/,
+ *             transformer_config.json, ckpt_contents.json                  (0.9)
+ * Which release writes which shape, and what its loader opens, is in families.ts.
  */
 
 export const TRACKER_FILE = 'latest_checkpointed_iteration.txt';
@@ -14,6 +18,17 @@ export const DATA_FILE = 'data.pt';
 export const FSDP_CONFIG_FILE = 'fsdp_config.json';
 export const HF_DIR = 'huggingface';
 export const MEGATRON_DIR = 'dist_ckpt';
+/** Megatron's TransformerConfig as JSON (0.4.1 on, written with the extra state): tp/pp/cp sizes. */
+export const TRANSFORMER_CONFIG_FILE = 'transformer_config.json';
+/** The 0.9 Megatron manifest, written last by rank 0: save_contents, world_size, where each part is. */
+export const CKPT_CONTENTS_FILE = 'ckpt_contents.json';
+/** torch.distributed.checkpoint's index of a dist_ckpt/ folder: every key and the file holding it. */
+export const DIST_METADATA_FILE = '.metadata';
+/** Megatron 0.4.0 writes the HF config and tokenizer here instead of huggingface/. */
+export const HF_CONFIG_TOKENIZER_DIR = 'hf_config_and_tokenizer';
+/** Megatron sub-folders: model/ (0.3, 0.4.0, 0.9), optim/ and rng_states/ (0.3, 0.4.0), optimizer/ and extra/ (0.9). */
+export const MCORE_DIRS = { model: 'model', optim: 'optim', rng: 'rng_states', optimizer: 'optimizer', extra: 'extra' } as const;
+export const MCORE_MODEL_FILE = 'model.pt';
 /** The step folder a staged critic lives in: VeRL turns the number after `global_step_` into global_steps. */
 export const STAGED_STEP_DIR = 'global_step_0';
 
@@ -60,6 +75,68 @@ export function parseShardName(name: string): ShardName | null {
 export function parseTracker(text: string): number | null {
   const trimmed = text.trim();
   return /^[+-]?\d+$/.test(trimmed) ? Number(trimmed) : null;
+}
+
+/** `mp_rank_01` -> tp 1; `mp_rank_01_002` -> tp 1, pp 2; a third number is the expert-parallel rank. */
+export interface MpRank {
+  tp: number;
+  pp: number | null;
+  ep: number | null;
+}
+
+const MP_RANK_RE = /^mp_rank_(\d{2,})(?:_(\d{3,}))?(?:_(\d{3,}))?$/;
+
+export function parseMpRankDir(name: string): MpRank | null {
+  const match = MP_RANK_RE.exec(name);
+  if (!match) return null;
+  return { tp: Number(match[1]), pp: match[2] === undefined ? null : Number(match[2]), ep: match[3] === undefined ? null : Number(match[3]) };
+}
+
+/** A Megatron 0.3 / 0.4.0 per-rank file name: the parallel ranks it names (cp and dp only from 0.4.0 on). */
+export interface ParallelRanks {
+  pp: number;
+  tp: number;
+  cp: number | null;
+  dp: number | null;
+}
+
+const OPTIM_RE = /^distrib_optim_pp(\d+)_tp(\d+)(?:_cp(\d+)_dp(\d+))?\.pt$/;
+const RNG_RE = /^rng_states_pp(\d+)_tp(\d+)_cp(\d+)_dp(\d+)\.pt$/;
+/** The one RNG file of Megatron 0.3 (every rank writes the same state there). */
+export const MCORE_V03_RNG_FILE = 'rng_states.pt';
+
+function ranksOf(match: RegExpExecArray | null): ParallelRanks | null {
+  if (!match) return null;
+  const at = (i: number) => (match[i] === undefined ? null : Number(match[i]));
+  return { pp: Number(match[1]), tp: Number(match[2]), cp: at(3), dp: at(4) };
+}
+
+/** `distrib_optim_pp0_tp1.pt` (0.3) or `distrib_optim_pp0_tp1_cp0_dp0.pt` (0.4.0); else null. */
+export function parseOptimName(name: string): ParallelRanks | null {
+  return ranksOf(OPTIM_RE.exec(name));
+}
+
+/** `rng_states_pp0_tp1_cp0_dp3.pt` (0.4.0: one per rank); else null. */
+export function parseRngName(name: string): ParallelRanks | null {
+  return ranksOf(RNG_RE.exec(name));
+}
+
+/**
+ * What a dist_ckpt/.metadata says, read from its bytes without unpickling: torch pickles every
+ * key and every shard file name as a plain string. Megatron prefixes optimizer keys with
+ * `optimizer.` and keeps the RNG state under `rng_state`; model keys have no common prefix.
+ */
+export interface DistMetadataFacts {
+  /** The `__R_I.distcp` files the index points into. */
+  files: string[];
+  optimizer: boolean;
+  rng: boolean;
+}
+
+export function readDistMetadata(bytes: Uint8Array): DistMetadataFacts {
+  const text = Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength).toString('latin1');
+  const files = [...new Set(text.match(/__\d+_\d+\.distcp/g) ?? [])].sort();
+  return { files, optimizer: text.includes('optimizer.'), rng: text.includes('rng_state') };
 }
 
 /** Hugging Face weight files, to tell a config-and-tokenizer-only `huggingface/` from one with weights. */

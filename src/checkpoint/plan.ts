@@ -1,28 +1,47 @@
 /**
- * Decides what `stage` will do before anything is written: which step and critic folder, which
- * files, and every refusal (no critic, incomplete shards, world size, a bad `<out>`). Reads the
- * disk but never writes, so a refused stage leaves no trace at all.
+ * Decides what `stage` will do before anything is written: which step and critic folder, its
+ * layout family, which files the new run's critic loader needs, the metadata to rewrite so it
+ * matches what is staged, the launch overrides, and every refusal (no critic, incomplete files,
+ * world size, a release that cannot load it, a bad `<out>`). Reads the disk but never writes, so a
+ * refused stage leaves no trace at all.
  */
 import { readdir, realpath, stat } from 'node:fs/promises';
 import path from 'node:path';
 import { badInput, refusal } from '../errors.js';
 import { describeFsError, errnoCode } from '../io/fsErrors.js';
-import { parseShardName } from './layout.js';
+import { layoutOf, type LayoutFamily } from './families.js';
+import { decideLaunch, type Launch } from './launch.js';
+import { CKPT_CONTENTS_FILE, FSDP_CONFIG_FILE, SHARD_KINDS, STAGED_STEP_DIR, parseShardName, parseStepDirName, type ShardKind } from './layout.js';
+import { parseJsonObject } from './megatron.js';
 import {
   buildReport,
   buildRoleReport,
   compactRanks,
+  levelOf,
   type Backend,
   type ReportWarning,
   type RoleReport,
 } from './report.js';
 import { scanCheckpoint, type FileEntry, type RoleListing, type StepListing } from './scan.js';
+import { readVerlCheckout, type VerlFacts } from './verl.js';
 
 export interface StageOptions {
   /** Copy every file instead of hard-linking (links share storage with the source). */
   copy?: boolean;
   /** Refuse unless the critic was saved with this world size; also picks one set among mixed shards. */
   worldSize?: number;
+  /** Stage only the critic's weights: its optimizer and extra state start fresh in the new run. */
+  modelOnly?: boolean;
+  /** The VeRL checkout the new run uses: its release and config decide the overrides. */
+  verl?: string;
+}
+
+/** A file stage writes itself instead of linking: metadata made to match what was staged. */
+export interface GeneratedFile {
+  relPath: string;
+  content: string;
+  /** Why, for the summary. */
+  reason: string;
 }
 
 export interface StagePlan {
@@ -34,39 +53,70 @@ export interface StagePlan {
   criticFolder: string;
   critic: RoleReport;
   backend: Backend;
-  /** The world size of the staged shards; null for Megatron, where file names do not say. */
+  layout: LayoutFamily;
+  /** The world size of the staged files; null where the files do not say (Megatron before 0.9, mostly). */
   worldSize: number | null;
+  /** `<out>`, absolute and checked. */
+  out: string;
   dirs: string[];
   files: FileEntry[];
+  generated: GeneratedFile[];
   bytes: number;
+  launch: Launch;
+  verl: VerlFacts | null;
   /** Problems worth a line on stderr that do not stop the stage. */
   warnings: ReportWarning[];
   /** Plain facts about the result, e.g. that the optimizer will start fresh. */
   notes: string[];
 }
 
-export async function planStage(source: string, options: StageOptions = {}): Promise<StagePlan> {
+export async function planStage(source: string, out: string, options: StageOptions = {}): Promise<StagePlan> {
   const listing = await scanCheckpoint(source);
   const report = buildReport(listing);
   const step = listing.step;
   if (!step) throw refusal(source, 'no global_step_N folder to stage from');
 
   const chosen = chooseCriticFolder(step);
-  const critic = buildRoleReport(chosen, []);
-  refuseUnusableCritic(chosen, critic);
+  const criticWarnings: ReportWarning[] = [];
+  const critic = buildRoleReport(chosen, criticWarnings);
+  const layout = refuseUnusableCritic(chosen, critic);
+  const loadKinds = options.modelOnly ? (['model'] as ShardKind[]) : SHARD_KINDS.filter((kind) => critic.contents[kind] === true);
 
-  const { worldSize, files, warnings: selectionWarnings } = selectShards(chosen, critic, options.worldSize);
+  const { worldSize, files: sized, warnings: selectionWarnings } = selectFiles(chosen, { ...critic, problems: criticWarnings }, options.worldSize, loadKinds);
   // With one set of shards picked out of several, what the report said about the others is moot.
+  // A gap in a part that is not staged (--model-only) does not matter either.
   const picked = (w: ReportWarning) =>
-    worldSize === null || critic.worldSizes.length < 2 || (w.code !== 'mixed-world-sizes' && (w.worldSize ?? worldSize) === worldSize);
+    (w.part === undefined || w.part === 'all' || w.part === 'meta' || loadKinds.includes(w.part)) &&
+    (worldSize === null || critic.worldSizes.length < 2 || (w.code !== 'mixed-world-sizes' && (w.worldSize ?? worldSize) === worldSize));
   const warnings = [
     ...report.warnings.filter((w) => isAboutRunOrCritic(w, chosen) && picked(w)),
     ...selectionWarnings,
   ];
-  const notes: string[] = [];
-  if (critic.contents.optimizer === false) {
-    notes.push("the critic has no optimizer state: the critic's optimizer starts fresh");
-  }
+
+  const runFolder = listing.kind === 'run' ? listing.path : step.step !== null ? path.dirname(step.path) : null;
+  const outPath = await checkOut(out, step.path, runFolder);
+  const verl = options.verl === undefined ? null : await readVerlCheckout(options.verl, layout.backend);
+  const resumeFrom = path.join(outPath, STAGED_STEP_DIR);
+  const decision = decideLaunch({
+    layout,
+    role: chosen,
+    contents: critic.contents,
+    modelOnly: options.modelOnly ?? false,
+    verl,
+    resumeFrom,
+    criticDest: path.join(resumeFrom, 'critic'),
+    worldSize,
+  });
+  if ('refused' in decision) throw refusal(decision.about === 'checkout' ? options.verl : chosen.path, decision.refused);
+
+  // Only the parts the loader opens, and the metadata beside them (configs, tokenizer).
+  const wanted = (relPath: string) => {
+    const part = layout.partOf(relPath);
+    return part === 'meta' || part === 'all' || decision.launch.loadKinds.includes(part);
+  };
+  const generated = rewrittenMetadata(chosen, worldSize, decision.launch.loadKinds);
+  const rewritten = new Set(generated.map((g) => g.relPath));
+  const files = sized.filter((f) => wanted(f.relPath) && !rewritten.has(f.relPath));
   return {
     stepPath: step.path,
     step: step.step,
@@ -74,12 +124,17 @@ export async function planStage(source: string, options: StageOptions = {}): Pro
     criticFolder: chosen.name,
     critic,
     backend: critic.backend,
+    layout,
     worldSize,
-    dirs: chosen.tree.dirs,
+    out: outPath,
+    dirs: chosen.tree.dirs.filter(wanted),
     files,
-    bytes: files.reduce((sum, f) => sum + f.size, 0),
+    generated,
+    bytes: files.reduce((sum, f) => sum + f.size, 0) + generated.reduce((sum, g) => sum + Buffer.byteLength(g.content), 0),
+    launch: decision.launch,
+    verl,
     warnings,
-    notes,
+    notes: [...decision.launch.notes, ...generated.map((g) => g.reason)],
   };
 }
 
@@ -119,44 +174,59 @@ function isAboutRunOrCritic(w: ReportWarning, chosen: RoleListing): boolean {
   return w.code === 'role-case' ? w.folder !== chosen.name : w.folder === chosen.name;
 }
 
-function refuseUnusableCritic(chosen: RoleListing, critic: RoleReport): void {
+function refuseUnusableCritic(chosen: RoleListing, critic: RoleReport): LayoutFamily {
   const problem = chosen.tree.problems[0];
   if (problem) {
     throw badInput(path.join(chosen.path, problem.relPath), `${problem.reason}: cannot stage it`);
   }
-  if (critic.backend === 'unknown' || (critic.backend === 'fsdp' && !critic.contents.model)) {
+  if (critic.backend === 'mixed') {
+    throw refusal(chosen.path, 'holds both FSDP shard files and Megatron folders: which one to load is unclear');
+  }
+  const layout = layoutOf(chosen);
+  if (!layout || critic.contents.model === false) {
     throw refusal(
       chosen.path,
-      'holds no critic weights (no model_world_size_*_rank_*.pt files, no dist_ckpt/ folder): nothing to stage',
+      'holds no critic weights in a layout VeRL writes (no model_world_size_*_rank_*.pt files, no dist_ckpt/, ' +
+        'no model/mp_rank_*/ or model/ folder with weights): nothing to stage',
     );
   }
-  if (critic.backend === 'mixed') {
-    throw refusal(chosen.path, 'holds both FSDP shard files and a Megatron dist_ckpt/ folder: which one to load is unclear');
-  }
+  return layout;
 }
 
 /**
- * FSDP shards load only on the world size they were saved with, so the plan pins one: the only
- * one present, or the one the user asked for. With several present (two runs saved into one
- * folder), `--world-size` picks a set and the others are left out of the staged folder.
+ * The files of the world size the new run will load. FSDP shards load only on the world size they
+ * were saved with, so the plan pins one: the only one present, or the one the user asked for; with
+ * several present (two runs saved into one folder), `--world-size` picks a set and the others are
+ * left out. Megatron files are checked against `--world-size` where they record it. Files missing
+ * from a part the loader will open are a refusal; a gap in a part it skips (--model-only) is not.
  */
-function selectShards(
+function selectFiles(
   chosen: RoleListing,
-  critic: RoleReport,
+  critic: RoleReport & { problems: ReportWarning[] },
   wanted: number | undefined,
+  loadKinds: readonly ShardKind[],
 ): { worldSize: number | null; files: FileEntry[]; warnings: ReportWarning[] } {
   const warnings: ReportWarning[] = [];
+  const about = { scope: 'critic', folder: chosen.name, path: chosen.path } as const;
+  const opened = (part: ReportWarning['part']) => part === undefined || part === 'all' || part === 'meta' || loadKinds.includes(part);
   if (critic.backend === 'megatron') {
-    if (wanted !== undefined) {
+    const gap = critic.problems.find((w) => w.code === 'incomplete' && opened(w.part));
+    if (gap) throw refusal(chosen.path, `is incomplete: ${gap.message}`);
+    if (wanted !== undefined && critic.worldSize !== null && critic.worldSize !== wanted) {
+      throw refusal(
+        chosen.path,
+        `was saved with world size ${critic.worldSize}, not ${wanted} (--world-size): keep the parallel layout it was saved with`,
+      );
+    }
+    if (wanted !== undefined && critic.worldSize === null) {
       warnings.push({
         code: 'world-size-unchecked',
-        scope: 'critic',
-        folder: chosen.name,
-        path: chosen.path,
-        message: `--world-size ${wanted} not checked: Megatron's dist_ckpt/ does not record the world size in file names`,
+        level: levelOf('world-size-unchecked'),
+        ...about,
+        message: `--world-size ${wanted} not checked: this Megatron layout does not record the world size`,
       });
     }
-    return { worldSize: null, files: chosen.tree.files, warnings };
+    return { worldSize: critic.worldSize, files: chosen.tree.files, warnings };
   }
   const sizes = critic.worldSizes;
   let worldSize: number;
@@ -177,7 +247,7 @@ function selectShards(
   } else {
     worldSize = sizes[0]!;
   }
-  const missing = critic.missingRanks.filter((m) => m.worldSize === worldSize);
+  const missing = critic.missingRanks.filter((m) => m.worldSize === worldSize && loadKinds.includes(m.kind));
   if (missing.length > 0) {
     const what = missing.map((m) => `${m.kind} rank${m.ranks.length > 1 ? 's' : ''} ${compactRanks(m.ranks)}`);
     throw refusal(
@@ -192,9 +262,8 @@ function selectShards(
   if (files.length < chosen.tree.files.length) {
     warnings.push({
       code: 'mixed-world-sizes',
-      scope: 'critic',
-      folder: chosen.name,
-      path: chosen.path,
+      level: levelOf('mixed-world-sizes'),
+      ...about,
       message: `staging only the shards of world size ${worldSize}; those of world size ${sizes
         .filter((s) => s !== worldSize)
         .join(', ')} are left out`,
@@ -204,15 +273,82 @@ function selectShards(
 }
 
 /**
- * Checks `<out>` before any work: absent or an empty folder, and not inside the source step (the
- * source must not change). Returns the absolute path.
+ * Metadata that would contradict what is staged is written anew, not linked: fsdp_config.json's
+ * world_size (VeRL's model merger reads it) when it names another world size than the staged
+ * shards, and the 0.9 Megatron manifest (ckpt_contents.json) when --model-only leaves the
+ * optimizer and extra state out. Both are written as VeRL writes them (indent 4; indent 2, sorted keys).
  */
-export async function checkOut(out: string, stepPath: string): Promise<string> {
+function rewrittenMetadata(role: RoleListing, worldSize: number | null, loadKinds: readonly ShardKind[]): GeneratedFile[] {
+  const generated: GeneratedFile[] = [];
+  const fsdpConfig = parseJsonObject(role.jsonTexts[FSDP_CONFIG_FILE]);
+  if (fsdpConfig && worldSize !== null && fsdpConfig.world_size !== worldSize) {
+    generated.push({
+      relPath: FSDP_CONFIG_FILE,
+      content: JSON.stringify({ ...fsdpConfig, world_size: worldSize }, null, 4),
+      reason: `${FSDP_CONFIG_FILE} is written anew with world_size ${worldSize}, the staged shards' (the source says ${JSON.stringify(fsdpConfig.world_size)})`,
+    });
+  }
+  const manifest = parseJsonObject(role.jsonTexts[CKPT_CONTENTS_FILE]);
+  const dropped = SHARD_KINDS.filter((kind) => !loadKinds.includes(kind));
+  if (manifest && dropped.length > 0) {
+    generated.push({
+      relPath: CKPT_CONTENTS_FILE,
+      content: JSON.stringify(sortKeys(withoutKinds(manifest, dropped)), null, 2),
+      reason: `${CKPT_CONTENTS_FILE} is written anew without the ${dropped.join(' and ')} entries left out of the staged folder`,
+    });
+  }
+  return generated;
+}
+
+/** The manifest's entries of each dropped kind: its key in save_contents, its contents and directories entries. */
+function withoutKinds(manifest: Record<string, unknown>, dropped: readonly ShardKind[]): Record<string, unknown> {
+  const entries: Record<ShardKind, string[]> = { model: [], optimizer: ['optimizer', 'lr_scheduler'], extra: ['rng_state'] };
+  const gone = new Set(dropped.flatMap((kind) => entries[kind]));
+  const dirs: Record<ShardKind, string> = { model: 'model/dist_ckpt', optimizer: 'optimizer/dist_ckpt', extra: 'extra/dist_ckpt' };
+  const goneDirs = new Set(dropped.map((kind) => dirs[kind]));
+  const pick = (value: unknown, keep: (key: string) => boolean) =>
+    value && typeof value === 'object' && !Array.isArray(value) ? Object.fromEntries(Object.entries(value).filter(([k]) => keep(k))) : value;
+  return {
+    ...manifest,
+    save_contents: Array.isArray(manifest.save_contents) ? manifest.save_contents.filter((k) => !dropped.includes(k as ShardKind)) : manifest.save_contents,
+    contents: pick(manifest.contents, (key) => !gone.has(key)),
+    directories: pick(manifest.directories, (key) => !goneDirs.has(key)),
+  };
+}
+
+function sortKeys(value: unknown): unknown {
+  if (Array.isArray(value)) return value.map(sortKeys);
+  if (value && typeof value === 'object') {
+    return Object.fromEntries(Object.keys(value).sort().map((k) => [k, sortKeys((value as Record<string, unknown>)[k])]));
+  }
+  return value;
+}
+
+/**
+ * Checks `<out>` before any work: absent or an empty folder; not inside the source step (the
+ * source must not change) nor inside the run folder it belongs to (the old run's resume_mode=auto
+ * or checkpoint cleanup would then see or delete it); not itself named global_step_N (stage makes
+ * `<out>/global_step_0`). Returns the absolute path.
+ */
+export async function checkOut(out: string, stepPath: string, runFolder: string | null): Promise<string> {
   const absolute = path.resolve(out);
+  const base = path.basename(absolute);
+  if (parseStepDirName(base) !== null) {
+    throw badInput(
+      out,
+      `ends in ${base}: stage creates <out>/${STAGED_STEP_DIR} itself; pass a new folder to hold it (for example ${path.dirname(absolute)})`,
+    );
+  }
   const realStep = await realpath(stepPath);
   const realOut = await resolveThroughExisting(absolute);
   if (isInside(realOut, realStep) || isInside(realStep, realOut)) {
     throw badInput(out, `overlaps the source checkpoint ${stepPath}: choose a folder outside it (the source is never changed)`);
+  }
+  if (runFolder !== null && isInside(realOut, await realpath(runFolder))) {
+    throw badInput(
+      out,
+      `is inside the run folder ${runFolder}: that run's resume_mode=auto or checkpoint cleanup could see or delete it; choose a folder outside it`,
+    );
   }
   let info;
   try {

@@ -1,13 +1,17 @@
 /**
- * Turns a listing (scan.ts) into the report `inspect` prints and `stage` checks: backend, world
- * size, contents, and warnings for what would make VeRL fail or silently ignore a folder.
- * Pure: no filesystem access.
+ * Turns a listing (scan.ts) into the report `inspect` prints and `stage` checks: backend, layout
+ * family, world size or parallel layout, contents, and warnings for what would make VeRL fail or
+ * silently ignore a folder. Pure: no filesystem access.
  */
+import { layoutOf, type LayoutFamily, type Part } from './families.js';
 import {
   FSDP_CONFIG_FILE,
+  HF_CONFIG_TOKENIZER_DIR,
   HF_DIR,
+  MCORE_DIRS,
   MEGATRON_DIR,
   ROLES,
+  STAGED_STEP_DIR,
   SHARD_KINDS,
   TRACKER_FILE,
   isHfWeightFile,
@@ -16,6 +20,7 @@ import {
   type Role,
   type ShardKind,
 } from './layout.js';
+import { perRankFacts, singleDistFacts, splitDistFacts, type MegatronFacts, type Parallel } from './megatron.js';
 import type { CheckpointListing, RoleListing, StepListing } from './scan.js';
 
 export type WarningCode =
@@ -33,6 +38,7 @@ export type WarningCode =
   | 'world-size-unchecked'
   | 'missing-ranks'
   | 'extra-ranks'
+  | 'incomplete'
   | 'fsdp-config'
   | 'unreadable'
   | 'leftover-temp';
@@ -44,8 +50,21 @@ export type WarningCode =
  */
 export type WarningScope = 'run' | 'step' | Role | 'out';
 
+/**
+ * `error`: VeRL cannot load this as it is (missing ranks or files, no weights, an unreadable
+ * file); inspect exits 1 on one. `warning`: worth knowing, but VeRL loads it (or `stage` fixes it).
+ */
+export type WarningLevel = 'error' | 'warning';
+
+const ERRORS: ReadonlySet<WarningCode> = new Set<WarningCode>(['missing-ranks', 'incomplete', 'no-model', 'mixed-backend', 'unreadable']);
+
+export function levelOf(code: WarningCode): WarningLevel {
+  return ERRORS.has(code) ? 'error' : 'warning';
+}
+
 export interface ReportWarning {
   code: WarningCode;
+  level: WarningLevel;
   scope: WarningScope;
   /** For role scopes: the role folder's name on disk. */
   folder?: string;
@@ -54,6 +73,8 @@ export interface ReportWarning {
   message: string;
   /** For warnings about one set of FSDP shards (missing-ranks, extra-ranks): its world size. */
   worldSize?: number;
+  /** For missing files (missing-ranks, incomplete): what they hold, so a model-only stage can ignore the rest. */
+  part?: Part;
 }
 
 export type Backend = 'fsdp' | 'megatron' | 'mixed' | 'unknown';
@@ -69,11 +90,15 @@ export interface RoleReport {
   folder: string;
   path: string;
   backend: Backend;
-  /** The one world size all FSDP shards agree on; null for Megatron, none, or several. */
+  /** The shape of the files and the releases whose saver writes it (families.ts); null: none known. */
+  layout: { id: LayoutFamily['id']; label: string; savedBy: string } | null;
+  /** The one world size the files agree on (FSDP shard names; Megatron's per-rank RNG files or manifest); else null. */
   worldSize: number | null;
+  /** Megatron's parallel layout, where the files say it; null for FSDP. */
+  parallel: Parallel | null;
   /** Every world size seen in shard names, ascending. */
   worldSizes: number[];
-  /** null = not knowable from file names (Megatron keeps them all inside dist_ckpt/). */
+  /** null = not knowable (a Megatron dist_ckpt/ whose .metadata cannot be read). */
   contents: Record<ShardKind, boolean | null>;
   missingRanks: MissingRanks[];
   fsdpConfig: { present: boolean; worldSize: number | null };
@@ -106,6 +131,8 @@ export interface RunReport {
 export interface InspectReport {
   path: string;
   kind: 'run' | 'step';
+  /** A run folder shaped as `stage` makes it: only global_step_0, holding only critic/ (no tracker needed). */
+  staged: boolean;
   run: RunReport | null;
   step: StepReport | null;
   warnings: ReportWarning[];
@@ -113,22 +140,34 @@ export interface InspectReport {
 
 export function buildReport(listing: CheckpointListing): InspectReport {
   const warnings: ReportWarning[] = [];
-  const run = listing.run ? buildRunReport(listing.run, warnings) : null;
+  const staged = listing.run !== null && isStagedShape(listing.run.steps, listing.step);
+  const run = listing.run ? buildRunReport(listing.run, warnings, staged) : null;
   const step = listing.step ? buildStepReport(listing.step, warnings) : null;
-  return { path: listing.path, kind: listing.kind, run, step, warnings };
+  return { path: listing.path, kind: listing.kind, staged, run, step, warnings };
 }
 
-function buildRunReport(run: NonNullable<CheckpointListing['run']>, warnings: ReportWarning[]): RunReport {
+/** What `stage` writes: `<out>/global_step_0/critic/` and nothing else (resume_from_path needs no tracker). */
+function isStagedShape(steps: readonly number[], step: StepListing | null): boolean {
+  return (
+    steps.length === 1 &&
+    step?.name === STAGED_STEP_DIR &&
+    !step.dataPt &&
+    step.roles.actor.length === 0 &&
+    step.roles.critic.some((r) => r.name === 'critic')
+  );
+}
+
+function buildRunReport(run: NonNullable<CheckpointListing['run']>, warnings: ReportWarning[], staged: boolean): RunReport {
   const trackerPath = `${run.path}/${TRACKER_FILE}`;
   const highest = run.steps.length > 0 ? run.steps[run.steps.length - 1]! : null;
   const warn = (code: WarningCode, message: string, where = trackerPath) =>
-    warnings.push({ code, scope: 'run', path: where, message });
+    warnings.push({ code, level: levelOf(code), scope: 'run', path: where, message });
 
   if (highest === null) {
     warn('no-steps', 'no global_step_N folders: there is no checkpoint to inspect or stage', run.path);
   }
   if (!run.tracker) {
-    if (highest !== null) {
+    if (highest !== null && !staged) {
       warn(
         'tracker-missing',
         `no ${TRACKER_FILE}: resume_mode=auto will not find these checkpoints; using the highest step, ${highest}`,
@@ -160,6 +199,7 @@ function buildStepReport(step: StepListing, warnings: ReportWarning[]): StepRepo
   if (step.step === null) {
     warnings.push({
       code: 'not-global-step',
+      level: 'warning',
       scope: 'step',
       path: step.path,
       message:
@@ -181,6 +221,7 @@ function buildStepReport(step: StepListing, warnings: ReportWarning[]): StepRepo
   if (step.roles.critic.length === 0) {
     warnings.push({
       code: 'no-critic',
+      level: 'warning',
       scope: 'step',
       path: step.path,
       message: 'no critic/ folder: this step cannot warm-start a critic (was the run trained without one, e.g. GRPO?)',
@@ -194,24 +235,30 @@ function caseWarning(role: Role, variant: RoleListing, exactExists: boolean): Re
     ? `VeRL reads ${role}/ and ignores ${variant.name}/ (folder names are case-sensitive on Linux)`
     : `VeRL reads lowercase ${role}/ and will not find ${variant.name}/ (folder names are case-sensitive on Linux)` +
       (role === 'critic' ? "; 'stage' stages it as critic/" : '');
-  return { code: 'role-case', scope: role, folder: variant.name, path: variant.path, message };
+  return { code: 'role-case', level: 'warning', scope: role, folder: variant.name, path: variant.path, message };
 }
 
 /** Exported for stage.ts, which re-checks one role with the world size the user asked for. */
 export function buildRoleReport(role: RoleListing, warnings: ReportWarning[]): RoleReport {
   const scope = { scope: role.role, folder: role.name } as const;
-  const warn = (code: WarningCode, message: string, where = role.path) => warnings.push({ code, ...scope, path: where, message });
+  const warn = (code: WarningCode, message: string, where = role.path) =>
+    warnings.push({ code, level: levelOf(code), ...scope, path: where, message });
   const warnShards = (code: WarningCode, worldSize: number, message: string) =>
-    warnings.push({ code, ...scope, path: role.path, message, worldSize });
+    warnings.push({ code, level: levelOf(code), ...scope, path: role.path, message, worldSize });
   const shards = role.topFiles.map(parseShardName).filter((s) => s !== null);
   const worldSizes = [...new Set(shards.map((s) => s.worldSize))].sort((a, b) => a - b);
   const hasShards = shards.length > 0;
-  const hasMegatron = role.topDirs.includes(MEGATRON_DIR);
-  const backend: Backend = hasShards && hasMegatron ? 'mixed' : hasShards ? 'fsdp' : hasMegatron ? 'megatron' : 'unknown';
+  const hasMegatron = MEGATRON_MARKERS.some((name) => role.topDirs.includes(name));
+  const family = hasShards && hasMegatron ? null : layoutOf(role);
+  const backend: Backend = hasShards && hasMegatron ? 'mixed' : (family?.backend ?? 'unknown');
+  const megatron = family?.backend === 'megatron' ? megatronFacts(role, family) : null;
 
   const contents = {} as Record<ShardKind, boolean | null>;
   for (const kind of SHARD_KINDS) {
-    contents[kind] = hasShards ? shards.some((s) => s.kind === kind) : hasMegatron ? null : false;
+    contents[kind] = megatron ? megatron.contents[kind] : shards.some((s) => s.kind === kind);
+  }
+  for (const gap of megatron?.missing ?? []) {
+    warnings.push({ code: 'incomplete', level: 'error', ...scope, path: role.path, message: `${gap.what}: VeRL cannot load this checkpoint`, part: gap.part });
   }
 
   // Every rank 0..W-1 must have each kind that was saved at all for W: FSDP loads its own rank's file.
@@ -230,7 +277,15 @@ export function buildRoleReport(role: RoleListing, warnings: ReportWarning[]): R
   }
   for (const m of missingRanks) {
     const ranks = `rank${m.ranks.length > 1 ? 's' : ''} ${compactRanks(m.ranks)}`;
-    warnShards('missing-ranks', m.worldSize, `${m.kind} shards for world size ${m.worldSize} miss ${ranks}: VeRL cannot load this checkpoint`);
+    warnings.push({
+      code: 'missing-ranks',
+      level: 'error',
+      ...scope,
+      path: role.path,
+      message: `${m.kind} shards for world size ${m.worldSize} miss ${ranks}: VeRL cannot load this checkpoint`,
+      worldSize: m.worldSize,
+      part: m.kind,
+    });
   }
   if (worldSizes.length > 1) {
     warn(
@@ -240,29 +295,38 @@ export function buildRoleReport(role: RoleListing, warnings: ReportWarning[]): R
     );
   }
   if (backend === 'unknown') {
-    warn('no-model', `no model weights: no model_world_size_*_rank_*.pt files and no ${MEGATRON_DIR}/ folder`);
+    warn(
+      'no-model',
+      `no model weights in a layout VeRL writes: no model_world_size_*_rank_*.pt files, no ${MEGATRON_DIR}/, ` +
+        `no ${MCORE_DIRS.model}/mp_rank_*/ and no ${MCORE_DIRS.model}/ ${MCORE_DIRS.optimizer}/ ${MCORE_DIRS.extra}/ folders`,
+    );
   } else if (backend === 'fsdp' && !contents.model) {
     warn('no-model', 'no model_world_size_*_rank_*.pt files: only optimizer or extra state was saved');
+  } else if (backend === 'megatron' && contents.model === false) {
+    warn('no-model', `no model weights in this ${family!.label} folder: only optimizer or extra state was saved`);
   } else if (backend === 'mixed') {
-    warn('mixed-backend', `both FSDP shard files and a Megatron ${MEGATRON_DIR}/ folder: saves of different backends were mixed`);
+    warn('mixed-backend', 'both FSDP shard files and Megatron folders: saves of different backends were mixed');
   }
 
-  const worldSize = backend === 'fsdp' && worldSizes.length === 1 ? worldSizes[0]! : null;
+  const worldSize = backend === 'fsdp' ? (worldSizes.length === 1 ? worldSizes[0]! : null) : (megatron?.parallel.worldSize ?? null);
   const fsdpConfig = readFsdpConfig(role, worldSize, warn);
   for (const problem of role.tree.problems) {
     warn('unreadable', `${problem.relPath}: ${problem.reason}`);
   }
 
-  const hfFiles = role.tree.files.filter((f) => f.relPath.startsWith(`${HF_DIR}/`));
-  const huggingface = role.topDirs.includes(HF_DIR)
-    ? { files: hfFiles.length, weights: hfFiles.some((f) => isHfWeightFile(f.relPath)) }
-    : null;
+  // Where the HF config and tokenizer (and, if exported, weights) are: huggingface/, 0.4.0 Megatron's
+  // hf_config_and_tokenizer/, or 0.9 Megatron's model/huggingface/.
+  const hfDir = [HF_DIR, HF_CONFIG_TOKENIZER_DIR, `${MCORE_DIRS.model}/${HF_DIR}`].find((dir) => role.tree.dirs.includes(dir));
+  const hfFiles = hfDir === undefined ? [] : role.tree.files.filter((f) => f.relPath.startsWith(`${hfDir}/`));
+  const huggingface = hfDir === undefined ? null : { files: hfFiles.length, weights: hfFiles.some((f) => isHfWeightFile(f.relPath)) };
 
   return {
     folder: role.name,
     path: role.path,
     backend,
+    layout: family ? { id: family.id, label: family.label, savedBy: family.savedBy } : null,
     worldSize,
+    parallel: megatron?.parallel ?? null,
     worldSizes,
     contents,
     missingRanks,
@@ -271,6 +335,15 @@ export function buildRoleReport(role: RoleListing, warnings: ReportWarning[]): R
     files: role.tree.files.length,
     bytes: role.tree.bytes,
   };
+}
+
+/** Top-level folders only Megatron layouts have. */
+const MEGATRON_MARKERS = [MEGATRON_DIR, MCORE_DIRS.optim, MCORE_DIRS.rng, MCORE_DIRS.optimizer, MCORE_DIRS.extra, HF_CONFIG_TOKENIZER_DIR];
+
+function megatronFacts(role: RoleListing, family: LayoutFamily): MegatronFacts {
+  if (family.id === 'megatron-v0.9') return splitDistFacts(role);
+  if (family.id === 'megatron-v0.4.1') return singleDistFacts(role);
+  return perRankFacts(role, family.id === 'megatron-v0.4.0' ? '0.4.0' : '0.3');
 }
 
 /** fsdp_config.json records the world size of the last save; a disagreement means mixed saves. */
@@ -284,7 +357,7 @@ function readFsdpConfig(
   const where = `${role.path}/${FSDP_CONFIG_FILE}`;
   let worldSize: number | null = null;
   try {
-    const parsed = JSON.parse(role.fsdpConfigText ?? '') as unknown;
+    const parsed = JSON.parse(role.jsonTexts[FSDP_CONFIG_FILE] ?? '') as unknown;
     const value = (parsed as { world_size?: unknown } | null)?.world_size;
     if (typeof value === 'number' && Number.isInteger(value)) worldSize = value;
   } catch {

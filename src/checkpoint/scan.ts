@@ -8,15 +8,21 @@ import path from 'node:path';
 import { badInput } from '../errors.js';
 import { describeFsError, errnoCode } from '../io/fsErrors.js';
 import {
+  CKPT_CONTENTS_FILE,
   DATA_FILE,
+  DIST_METADATA_FILE,
   FSDP_CONFIG_FILE,
+  MCORE_DIRS,
   MEGATRON_DIR,
+  TRANSFORMER_CONFIG_FILE,
   ROLES,
   TRACKER_FILE,
   chooseLatestStep,
   parseShardName,
   parseStepDirName,
   parseTracker,
+  readDistMetadata,
+  type DistMetadataFacts,
   type LatestStepSource,
   type Role,
 } from './layout.js';
@@ -48,8 +54,17 @@ export interface RoleListing {
   topFiles: string[];
   topDirs: string[];
   tree: TreeListing;
-  /** Content of fsdp_config.json, when present and readable. */
-  fsdpConfigText: string | null;
+  /**
+   * The small JSON files at the folder's top that tell layouts apart (fsdp_config.json,
+   * transformer_config.json, ckpt_contents.json), by name: the text, or null when present but
+   * unreadable. Absent files have no entry.
+   */
+  jsonTexts: Record<string, string | null>;
+  /**
+   * What each dist_ckpt/ folder's .metadata says, by the folder's path relative to the role
+   * folder (`dist_ckpt`, `model/dist_ckpt`...): null when the .metadata cannot be read.
+   */
+  distMetadata: Record<string, DistMetadataFacts | null>;
 }
 
 export interface StepListing {
@@ -73,6 +88,13 @@ export interface RunListing {
 export type CheckpointListing =
   | { kind: 'run'; path: string; run: RunListing; step: StepListing | null }
   | { kind: 'step'; path: string; run: null; step: StepListing };
+
+/** Names only a role folder (actor/, critic/) holds at its top. */
+const ROLE_MARKERS = [FSDP_CONFIG_FILE, MEGATRON_DIR, TRANSFORMER_CONFIG_FILE, CKPT_CONTENTS_FILE];
+/** Layout JSON files are a few KiB; anything far larger is not one, and is not read whole. */
+const MAX_JSON_BYTES = 1 << 20;
+/** A .metadata indexes every tensor of the model and optimizer: megabytes for large models. */
+const MAX_METADATA_BYTES = 512 << 20;
 
 interface DirEntryInfo {
   name: string;
@@ -103,7 +125,9 @@ export async function scanCheckpoint(inputPath: string): Promise<CheckpointListi
     return { kind: 'step', path: absolute, run: null, step: await scanStep(absolute, entries) };
   }
   const looksLikeRole =
-    names.has(FSDP_CONFIG_FILE) || names.has(MEGATRON_DIR) || entries.some((e) => parseShardName(e.name));
+    ROLE_MARKERS.some((name) => names.has(name)) ||
+    (names.has(MCORE_DIRS.model) && [MCORE_DIRS.optim, MCORE_DIRS.rng, MCORE_DIRS.optimizer, MCORE_DIRS.extra].some((n) => names.has(n))) ||
+    entries.some((e) => parseShardName(e.name));
   if (looksLikeRole) {
     throw badInput(
       inputPath,
@@ -164,9 +188,18 @@ async function scanStep(stepPath: string, entries: DirEntryInfo[]): Promise<Step
 
 async function scanRole(role: Role, rolePath: string): Promise<RoleListing> {
   const top = await listDir(rolePath, rolePath);
-  let fsdpConfigText: string | null = null;
-  if (top.some((e) => e.isFile && e.name === FSDP_CONFIG_FILE)) {
-    fsdpConfigText = await readFile(path.join(rolePath, FSDP_CONFIG_FILE), 'utf8').catch(() => null);
+  const tree = await walkTree(rolePath);
+  const jsonTexts: Record<string, string | null> = {};
+  for (const name of [FSDP_CONFIG_FILE, TRANSFORMER_CONFIG_FILE, CKPT_CONTENTS_FILE]) {
+    const entry = tree.files.find((f) => f.relPath === name);
+    if (entry) jsonTexts[name] = entry.size > MAX_JSON_BYTES ? null : await readFile(entry.source, 'utf8').catch(() => null);
+  }
+  const distMetadata: Record<string, DistMetadataFacts | null> = {};
+  for (const file of tree.files) {
+    const dir = path.posix.dirname(file.relPath);
+    if (path.posix.basename(file.relPath) !== DIST_METADATA_FILE || path.posix.basename(dir) !== MEGATRON_DIR) continue;
+    const bytes = file.size > MAX_METADATA_BYTES ? null : await readFile(file.source).catch(() => null);
+    distMetadata[dir] = bytes ? readDistMetadata(bytes) : null;
   }
   return {
     role,
@@ -174,8 +207,9 @@ async function scanRole(role: Role, rolePath: string): Promise<RoleListing> {
     path: rolePath,
     topFiles: top.filter((e) => e.isFile).map((e) => e.name).sort(),
     topDirs: top.filter((e) => e.isDir).map((e) => e.name).sort(),
-    tree: await walkTree(rolePath),
-    fsdpConfigText,
+    tree,
+    jsonTexts,
+    distMetadata,
   };
 }
 

@@ -13,13 +13,14 @@
  * does update the source's link count and ctime; its bytes and mtime stay as they were.)
  */
 import { constants, readdirSync, rmSync } from 'node:fs';
-import { access, copyFile, link, mkdir, rename, rm } from 'node:fs/promises';
+import { access, copyFile, link, mkdir, rename, rm, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { ToolError, badInput, refusal } from '../errors.js';
 import { describeFsError, errnoCode } from '../io/fsErrors.js';
 import { isProcessAlive, removeOnSignal, tempPathFor, tempsOf } from '../io/temp.js';
 import { STAGED_STEP_DIR } from './layout.js';
-import { checkOut, planStage, type StageOptions, type StagePlan } from './plan.js';
+import type { Launch } from './launch.js';
+import { planStage, type StageOptions, type StagePlan } from './plan.js';
 import type { Backend, ReportWarning } from './report.js';
 import type { FileEntry } from './scan.js';
 
@@ -53,11 +54,22 @@ export interface StageResult {
   resumeFrom: string;
   criticDest: string;
   backend: Backend;
+  /** The layout family of the critic (families.ts). */
+  layout: { id: string; label: string; savedBy: string };
   worldSize: number | null;
+  /** Megatron's parallel layout where the files record it. */
+  parallel: StagePlan['critic']['parallel'];
+  /** Files in the staged folder: linked or copied, plus `written`. */
   files: number;
   bytes: number;
   linked: number;
   copied: number;
+  /** Metadata written anew to match what was staged (fsdp_config.json, ckpt_contents.json). */
+  written: string[];
+  /** How to launch the new run, what to look for in its log, how to resume it later. */
+  launch: Launch;
+  /** The VeRL checkout the overrides were checked against (--verl). */
+  verl: { root: string; release: string; configFile: string | null } | null;
   method: StageMethod;
   warnings: ReportWarning[];
   notes: string[];
@@ -66,8 +78,8 @@ export interface StageResult {
 }
 
 export async function stageCritic(source: string, out: string, options: StageRunOptions = {}): Promise<StageResult> {
-  const plan = await planStage(source, options);
-  const outPath = await checkOut(out, plan.stepPath);
+  const plan = await planStage(source, out, options);
+  const outPath = plan.out;
   await mkdir(path.dirname(outPath), { recursive: true }).catch((error: unknown) => {
     throw badInput(out, `cannot create its parent folder (${describeFsError(error)})`);
   });
@@ -76,6 +88,7 @@ export async function stageCritic(source: string, out: string, options: StageRun
   for (const leftover of kept) {
     warnings.push({
       code: 'leftover-temp',
+      level: 'warning',
       scope: 'out',
       path: leftover,
       message: 'looks like the temp folder of another stage into the same folder (still running, or from another host); left alone',
@@ -84,6 +97,7 @@ export async function stageCritic(source: string, out: string, options: StageRun
   if (plan.criticFolder !== 'critic') {
     warnings.push({
       code: 'role-case',
+      level: 'warning',
       scope: 'critic',
       folder: plan.criticFolder,
       path: plan.criticPath,
@@ -103,10 +117,15 @@ export async function stageCritic(source: string, out: string, options: StageRun
       resumeFrom,
       criticDest: path.join(resumeFrom, 'critic'),
       backend: plan.backend,
+      layout: { id: plan.layout.id, label: plan.layout.label, savedBy: plan.layout.savedBy },
       worldSize: plan.worldSize,
-      files: plan.files.length,
+      parallel: plan.critic.parallel,
+      files: plan.files.length + plan.generated.length,
       bytes: plan.bytes,
       ...counts,
+      written: plan.generated.map((g) => g.relPath),
+      launch: plan.launch,
+      verl: plan.verl ? { root: plan.verl.root, release: plan.verl.release.text, configFile: plan.verl.configFile } : null,
       method: counts.copied === 0 ? 'link' : counts.linked === 0 ? 'copy' : 'mixed',
       warnings,
       notes: plan.notes,
@@ -136,7 +155,7 @@ async function buildInTemp(
     filesDone: 0,
     filesTotal: plan.files.length,
     bytesDone: 0,
-    bytesTotal: plan.bytes,
+    bytesTotal: plan.files.reduce((sum, f) => sum + f.size, 0),
     copying: null,
   };
   options.onProgress?.({ ...progress });
@@ -148,6 +167,11 @@ async function buildInTemp(
     progress.filesDone++;
     progress.bytesDone += file.size;
     options.onProgress?.({ ...progress });
+  }
+  for (const file of plan.generated) {
+    await writeFile(path.join(criticDest, file.relPath), file.content, { flag: 'wx' }).catch((error: unknown) => {
+      throw refusal(shownOut, `cannot write global_step_0/critic/${file.relPath} (${describeFsError(error)}); nothing was staged`);
+    });
   }
   return { linked: transfer.linked, copied: transfer.copied };
 }

@@ -1,7 +1,8 @@
 /**
- * `inspect <path>`: what a checkpoint folder holds, and what VeRL would trip over. Always exit 0
- * when there is a checkpoint to describe (problems are reported, not failed on); exit 2 when the
- * path is not a checkpoint folder at all.
+ * `inspect <path>`: what a checkpoint folder holds, and what VeRL would trip over. Exit 1 when VeRL
+ * cannot load what it found (missing ranks or files, no weights, an unreadable file), and with
+ * --strict on any warning as well; exit 0 otherwise; exit 2 when the path is not a checkpoint
+ * folder at all. The report is printed in every case.
  */
 import type { Command } from 'commander';
 import { ExitCode } from '../errors.js';
@@ -15,19 +16,21 @@ export function registerInspect(program: Command): void {
     program
       .command('inspect')
       .argument('<path>', "a run's checkpoint folder (trainer.default_local_dir) or one global_step_N folder")
-      .description('report what a VeRL checkpoint holds: latest step, actor/critic, backend, world size, contents'),
+      .description('report what a VeRL checkpoint holds: latest step, actor/critic, layout, world size, contents')
+      .option('--strict', 'exit 1 on any warning too, not only on what VeRL cannot load'),
   )
     .addHelpText(
       'after',
       '\nExamples:\n  verl-critic-patch inspect checkpoints/my_project/my_run\n' +
         '  verl-critic-patch inspect --json checkpoints/my_project/my_run/global_step_120',
     )
-    .action((target: string, options: { json?: boolean }) =>
+    .action((target: string, options: { json?: boolean; strict?: boolean }) =>
       runAction('inspect', options, async (out) => {
         const report = await inspectCheckpoint(target);
         if (options.json) out.json(report);
         else out.data(formatReport(report));
-        return ExitCode.Ok;
+        const failing = report.warnings.filter((w) => options.strict || w.level === 'error');
+        return failing.length > 0 ? ExitCode.Refused : ExitCode.Ok;
       }),
     );
 }

@@ -1,16 +1,18 @@
 /**
  * `stage <checkpoint> <out>`: builds `<out>/global_step_0/critic/` from a finished run's critic,
- * so that a new run can start at step 0 with that critic, a fresh actor and a fresh dataloader.
- * Exit 1 when the checkpoint cannot be staged (no critic, incomplete, wrong world size);
- * exit 2 for bad input (not a checkpoint, `<out>` not empty, unreadable files).
+ * so that a new run can start at step 0 with that critic, a fresh actor and a fresh dataloader,
+ * and prints how to launch it for the VeRL release that will load it (--verl, else the release
+ * that saved it). Exit 1 when the checkpoint cannot be staged or that release cannot load it (no
+ * critic, incomplete, wrong world size, a layout or a partial save it does not read); exit 2 for
+ * bad input (not a checkpoint, a bad `<out>` or --verl, unreadable files).
  */
 import type { Command } from 'commander';
 import { ExitCode, badInput } from '../errors.js';
 import { stageCritic } from '../checkpoint/stage.js';
-import { warmStartOverrides } from '../hydra.js';
 import type { Printer } from '../output/printer.js';
 import { createProgressLine } from '../output/progress.js';
 import { formatStageResult } from '../output/stageSummary.js';
+import { importedVerl } from '../scan/installed.js';
 import { runAction } from './action.js';
 import { addJsonOption } from './options.js';
 
@@ -18,6 +20,10 @@ interface StageCommandOptions {
   json?: boolean;
   copy?: boolean;
   worldSize?: string;
+  modelOnly?: boolean;
+  verl?: string;
+  /** --python [interpreter]: the VeRL the new run uses is the verl package it imports. */
+  python?: string | boolean;
 }
 
 export function registerStage(program: Command): void {
@@ -28,26 +34,34 @@ export function registerStage(program: Command): void {
       .argument('<out>', 'a new or empty folder; receives global_step_0/critic/')
       .description("stage a checkpoint's critic as <out>/global_step_0/critic/ for a new run (load_critic_only)")
       .option('--copy', 'copy files instead of hard-linking them (links are used where the filesystem allows)')
-      .option('--world-size <n>', 'refuse unless the critic was saved with this world size (GPUs of the new run)'),
+      .option('--world-size <n>', 'refuse unless the critic was saved with this world size (GPUs of the new run)')
+      .option('--model-only', "stage only the critic's weights: its optimizer and extra state start fresh in the new run")
+      .option('--verl <path>', 'the VeRL the new run uses (a checkout, its verl/ package folder, or site-packages): print overrides its release and config accept, or refuse')
+      .option('--python [interpreter]', 'instead of --verl: the verl package this Python imports (default python3)'),
   )
     .addHelpText(
       'after',
-      '\nExamples:\n  verl-critic-patch stage checkpoints/my_project/my_run warm_start\n' +
-        '  verl-critic-patch stage --world-size 8 --copy checkpoints/my_project/my_run/global_step_120 /data/warm_start',
+      '\nExamples:\n  verl-critic-patch stage --verl ~/src/verl checkpoints/my_project/my_run warm_start\n' +
+        '  verl-critic-patch stage --world-size 8 --model-only checkpoints/my_project/my_run/global_step_120 /data/warm_start',
     )
-    .action((checkpoint: string, out: string, options: StageCommandOptions) =>
-      runAction('stage', options, (printer) => stageCommand(checkpoint, out, options, printer)),
-    );
+    .action((checkpoint: string, out: string, options: StageCommandOptions, command: Command) => {
+      if (options.verl !== undefined && options.python !== undefined) command.error('error: give --verl or --python, not both');
+      return runAction('stage', options, (printer) => stageCommand(checkpoint, out, options, printer));
+    });
 }
 
 export async function stageCommand(checkpoint: string, out: string, options: StageCommandOptions, printer: Printer): Promise<ExitCode> {
   const worldSize = parseWorldSize(options.worldSize);
+  const imported = options.python === undefined ? undefined : importedVerl(typeof options.python === 'string' ? options.python : 'python3');
+  if (imported) printer.error(`note: VeRL imported by ${imported.executable} (Python ${imported.python}): ${imported.packageDir}`);
   const progress = createProgressLine(process.stderr, 'staging critic');
   let result;
   try {
     result = await stageCritic(checkpoint, out, {
       copy: options.copy,
       worldSize,
+      modelOnly: options.modelOnly,
+      verl: imported?.packageDir ?? options.verl,
       handleSignals: true,
       beforeFile: pauseForTests(),
       onProgress: (p) => progress.update(p),
@@ -62,8 +76,7 @@ export async function stageCommand(checkpoint: string, out: string, options: Sta
   for (const leftover of result.removedLeftovers) printer.error(`note: removed ${leftover}, left by an interrupted stage`);
   for (const w of result.warnings) printer.error(`warning: ${w.path}: ${w.message}`);
   if (options.json) {
-    const overrides = warmStartOverrides(result.resumeFrom, true);
-    const overridesPlusPlus = warmStartOverrides(result.resumeFrom, false);
+    const { overrides, overridesPlusPlus } = result.launch;
     printer.json({ ...result, nextCommand: { overrides, overridesPlusPlus, line: overrides.join(' ') } });
   } else {
     printer.data(formatStageResult(result));

@@ -6,13 +6,14 @@ import path from 'node:path';
 import { TRACKER_FILE } from '../checkpoint/layout.js';
 import type { InspectReport, RoleReport, StepReport } from '../checkpoint/report.js';
 import { formatBytes } from './bytes.js';
+import { parallelText } from './stageSummary.js';
 
 export function formatReport(report: InspectReport): string {
   const lines: string[] = [];
   const header: [string, string][] = [];
   if (report.kind === 'run' && report.run) {
     const run = report.run;
-    header.push(['Checkpoint', `${report.path} (run folder)`]);
+    header.push(['Checkpoint', `${report.path} (${report.staged ? 'run folder staged for a warm start: critic only' : 'run folder'})`]);
     header.push(['Steps', run.steps.length > 0 ? run.steps.join(', ') : 'none']);
     header.push([
       'Tracker',
@@ -30,10 +31,17 @@ export function formatReport(report: InspectReport): string {
   }
   lines.push(...alignRows(header));
   if (report.step) lines.push('', ...roleTable(report.step));
-  if (report.warnings.length > 0) {
-    lines.push('', `Warnings (${report.warnings.length}):`);
-    for (const w of report.warnings) lines.push(`  - ${shortPath(report.path, w.path)}: ${w.message}`);
-  } else {
+  const errors = report.warnings.filter((w) => w.level === 'error');
+  const warnings = report.warnings.filter((w) => w.level !== 'error');
+  if (errors.length > 0) {
+    lines.push('', `VeRL cannot load this (${errors.length}):`);
+    for (const w of errors) lines.push(`  - ${shortPath(report.path, w.path)}: ${w.message}`);
+  }
+  if (warnings.length > 0) {
+    lines.push('', `Warnings (${warnings.length}):`);
+    for (const w of warnings) lines.push(`  - ${shortPath(report.path, w.path)}: ${w.message}`);
+  }
+  if (report.warnings.length === 0) {
     lines.push('', 'No problems found.');
   }
   return `${lines.join('\n')}\n`;
@@ -48,6 +56,7 @@ function roleTable(step: StepReport): string[] {
   const rows: [string, ...string[]][] = [
     ['', ...heads],
     ['backend', ...columns.map((r) => (r ? backendLabel(r) : '-'))],
+    ['layout', ...columns.map((r) => (r?.layout ? `as ${r.layout.savedBy} save it` : '-'))],
     ['world size', ...columns.map((r) => (r ? worldSizeLabel(r) : '-'))],
     ['model', ...columns.map((r) => contentLabel(r, 'model'))],
     ['optimizer', ...columns.map((r) => contentLabel(r, 'optimizer'))],
@@ -63,22 +72,21 @@ function roleTable(step: StepReport): string[] {
 }
 
 function backendLabel(role: RoleReport): string {
-  return { fsdp: 'FSDP', megatron: 'Megatron (dist_ckpt/)', mixed: 'FSDP + Megatron (mixed)', unknown: 'unknown' }[
-    role.backend
-  ];
+  if (role.layout?.id === 'fsdp2') return 'FSDP2';
+  return { fsdp: 'FSDP', megatron: 'Megatron', mixed: 'FSDP + Megatron (mixed)', unknown: 'unknown' }[role.backend];
 }
 
 function worldSizeLabel(role: RoleReport): string {
+  if (role.backend === 'megatron') return parallelText(role.parallel, role.worldSize) || 'not recorded';
   if (role.worldSize !== null) return String(role.worldSize);
   if (role.worldSizes.length > 1) return `mixed: ${role.worldSizes.join(', ')}`;
-  if (role.backend === 'megatron') return 'not in file names';
   return '-';
 }
 
 function contentLabel(role: RoleReport | null, kind: keyof RoleReport['contents']): string {
   if (!role) return '-';
   const value = role.contents[kind];
-  if (value === null) return 'inside dist_ckpt/';
+  if (value === null) return 'unknown (dist_ckpt/.metadata unreadable)';
   const missing = role.missingRanks.filter((m) => m.kind === kind);
   if (value && missing.length > 0) return `yes, ranks missing`;
   return value ? 'yes' : 'no';

@@ -1,53 +1,90 @@
 /**
- * What `stage` prints when it is done: what was staged where, and the exact overrides for the
- * next launch, with the two things that most often go wrong next (the Hydra key, the world size).
+ * What `stage` prints when it is done: what was staged where and in which layout, the exact
+ * overrides for the next launch and which release they are for, what the new run's log shows when
+ * the warm start works, and how to resume that run later without undoing it.
  */
+import type { Parallel } from '../checkpoint/megatron.js';
 import type { StageResult } from '../checkpoint/stage.js';
-import { warmStartOverrides } from '../hydra.js';
 import { formatBytes } from './bytes.js';
 
 export function formatStageResult(result: StageResult): string {
-  // The staged folder does not say whether the user's VeRL config declares the key: give both.
-  const overrides = warmStartOverrides(result.resumeFrom, true);
-  const overridesPlusPlus = warmStartOverrides(result.resumeFrom, false);
+  const { launch } = result;
   const how =
     result.method === 'link'
       ? 'hard-linked'
       : result.method === 'copy'
         ? 'copied'
         : `${result.linked} hard-linked, ${result.copied} copied`;
+  const written = result.written.length > 0 ? ` (${result.written.join(', ')} written anew)` : '';
   const step = result.source.step === null ? '' : `step ${result.source.step}, `;
+  const forWhom =
+    launch.basis.kind === 'checkout'
+      ? `for VeRL ${launch.basis.release} (${launch.basis.root}), whose critic loader is that of ${launch.loader.releases}`
+      : `for ${launch.loader.releases}, the releases that save this layout (no --verl given)`;
   const lines = [
     `Staged the critic of ${result.source.stepPath} (${step}${backendText(result)})`,
-    `into ${result.criticDest}: ${result.files} files, ${formatBytes(result.bytes)}, ${how}; the source is unchanged.`,
+    `into ${result.criticDest}: ${result.files} files, ${formatBytes(result.bytes)}, ${how}${written}; the source is unchanged.`,
+    `Layout: ${result.layout.label}, as ${result.layout.savedBy} save it. Overrides ${forWhom}.`,
     ...result.notes.map((n) => `Note: ${n}.`),
     '',
-    'Next, add these overrides to your usual launch command (python3 -m verl.trainer.main_ppo ...):',
+    'Launch the new run: your usual command (python3 -m verl.trainer.main_ppo ...), a new trainer.experiment_name, and:',
     '',
-    `  ${overrides.join(' ')}`,
+    `  ${launch.overrides.join(' ')}`,
     '',
-    '- The trainer must carry the load_critic_only guard first: verl-critic-patch apply <your VeRL checkout>.',
-    "- If your VeRL config has no load_critic_only key (Hydra then rejects the override), write",
-    `  ${overridesPlusPlus[overridesPlusPlus.length - 1]} instead of ${overrides[overrides.length - 1]}.`,
-    worldSizeAdvice(result),
   ];
+  if (launch.basis.kind !== 'checkout') {
+    lines.push('- The trainer must carry the load_critic_only guard first: verl-critic-patch apply <your VeRL checkout>.');
+  }
+  if (launch.keyDeclared === null) {
+    const plain = launch.overrides.find((o) => o.includes('load_critic_only'))!;
+    const plusPlus = launch.overridesPlusPlus.find((o) => o.includes('load_critic_only'))!;
+    lines.push("- If your VeRL config has no load_critic_only key (Hydra then rejects the override), write", `  ${plusPlus} instead of ${plain}.`);
+  } else if (!launch.keyDeclared) {
+    lines.push('- ++ because the trainer config does not declare load_critic_only; after verl-critic-patch apply, the plain key works too.');
+  }
+  lines.push(worldSizeAdvice(result));
   if (result.method !== 'copy') {
     lines.push('- Hard links share their bytes with the source: VeRL only reads them, but do not edit them in place.');
   }
+  lines.push(
+    '',
+    'In the new run\'s log, look for (the first line is the patched trainer\'s, the others VeRL\'s):',
+    ...launch.lookFor.map((line) => `  ${line}`),
+    '',
+    `Resume the new run later (once it has saved a checkpoint of its own) with ${launch.resumeLater.set.join(' ')},`,
+    `without ${launch.resumeLater.drop.join(', ')}:`,
+    'with load_critic_only still set it would restore its own critic and step but start a fresh actor, silently.',
+  );
   return `${lines.join('\n')}\n`;
 }
 
 function backendText(result: StageResult): string {
-  if (result.backend === 'megatron') return 'Megatron dist_ckpt';
+  if (result.backend === 'megatron') {
+    const layout = parallelText(result.parallel, result.worldSize);
+    return layout ? `Megatron, ${layout}` : 'Megatron';
+  }
   return `FSDP, world size ${result.worldSize}`;
 }
 
+/** `tp 2, pp 1, world size 8`, with what the files record. */
+export function parallelText(parallel: Parallel | null, worldSize: number | null): string {
+  const parts: string[] = [];
+  if (parallel?.tp != null) parts.push(`tp ${parallel.tp}`);
+  if (parallel?.pp != null) parts.push(`pp ${parallel.pp}`);
+  if (parallel?.cp != null && parallel.cp > 1) parts.push(`cp ${parallel.cp}`);
+  if (parallel?.ep != null && parallel.ep > 1) parts.push(`ep ${parallel.ep}`);
+  if (worldSize !== null) parts.push(`world size ${worldSize}`);
+  return parts.join(', ');
+}
+
 function worldSizeAdvice(result: StageResult): string {
-  if (result.worldSize === null) {
-    return '- Use the same parallel layout (GPUs, TP/PP) as the run that saved this Megatron critic.';
+  if (result.backend === 'megatron') {
+    const layout = parallelText(result.parallel, result.worldSize);
+    return `- Use the same parallel layout as the run that saved this Megatron critic${layout ? ` (${layout})` : ''}.`;
   }
+  const strategy = result.layout.id === 'fsdp2' ? 'fsdp2' : 'fsdp';
   return (
     `- The new run must have the same world size as the saved critic: ${result.worldSize} GPUs ` +
-    '(trainer.nnodes x trainer.n_gpus_per_node); FSDP shards do not reshard.'
+    `(trainer.nnodes x trainer.n_gpus_per_node), and critic.strategy=${strategy} as saved; FSDP shards do not reshard.`
   );
 }

@@ -6,7 +6,8 @@ import { inspectCheckpoint } from '../../src/checkpoint/inspect.js';
 import { formatReport } from '../../src/output/inspectTable.js';
 import type { InspectReport, WarningCode } from '../../src/checkpoint/report.js';
 import { ExitCode, ToolError } from '../../src/errors.js';
-import { scratch, typicalRun, TYPICAL_RUN_REPORT, writeRole, writeRun, writeStep } from '../helpers/checkpointTrees.js';
+import { saveCritic, scratch, typicalRun, TYPICAL_RUN_REPORT, writeRole, writeRun, writeStep } from '../helpers/checkpointTrees.js';
+import { stageCritic } from '../../src/checkpoint/stage.js';
 
 const root = scratch('vcp-inspect-');
 afterAll(() => rmSync(root, { recursive: true, force: true }));
@@ -92,7 +93,7 @@ describe('inspect: a healthy FSDP run folder', () => {
 });
 
 describe('inspect: a Megatron checkpoint', () => {
-  it('reports dist_ckpt/ as Megatron, with contents and world size not knowable from names', async () => {
+  it('reports dist_ckpt/ as Megatron 0.4.1-0.8, contents from its .metadata, world size not recorded', async () => {
     const run = writeRun(fresh('mcore'), {
       steps: { 10: { actor: { backend: 'megatron' }, critic: { backend: 'megatron', huggingface: true } } },
     });
@@ -100,16 +101,18 @@ describe('inspect: a Megatron checkpoint', () => {
     const critic = report.step?.critic;
     expect(critic).toMatchObject({
       backend: 'megatron',
+      layout: { id: 'megatron-v0.4.1', savedBy: 'VeRL 0.4.1 to 0.8' },
       worldSize: null,
       worldSizes: [],
-      contents: { model: null, optimizer: null, extra: null },
+      contents: { model: true, optimizer: true, extra: true },
       fsdpConfig: { present: false, worldSize: null },
       huggingface: { files: 3, weights: false },
-      files: 6 + 3,
+      files: 7 + 3,
     });
     expect(report.warnings).toEqual([]);
-    expect(formatReport(report)).toMatch(/backend\s+Megatron \(dist_ckpt\/\)\s+Megatron \(dist_ckpt\/\)/);
-    expect(formatReport(report)).toMatch(/model\s+inside dist_ckpt\/\s+inside dist_ckpt\//);
+    expect(formatReport(report)).toMatch(/backend\s+Megatron\s+Megatron\n/);
+    expect(formatReport(report)).toMatch(/layout\s+as VeRL 0.4.1 to 0.8 save it\s+as VeRL 0.4.1 to 0.8 save it/);
+    expect(formatReport(report)).toMatch(/world size\s+not recorded\s+not recorded/);
   });
 
   it('warns about FSDP shards and dist_ckpt/ mixed in one folder', async () => {
@@ -320,7 +323,8 @@ describe('inspect: the human table', () => {
     expect(text).toMatch(/Step folder\s+.*global_step_120/);
     expect(text).toMatch(/data.pt\s+yes/);
     expect(text).toMatch(/\s+actor\/\s+critic\/\n/);
-    expect(text).toMatch(/backend\s+FSDP\s+FSDP/);
+    expect(text).toMatch(/backend\s+FSDP\s+FSDP\n/);
+    expect(text).toMatch(/layout\s+as VeRL 0.4.1 and later save it\s+as VeRL 0.4.1 and later save it\n/);
     expect(text).toMatch(/world size\s+8\s+8/);
     expect(text).toMatch(/optimizer\s+yes\s+yes/);
     expect(text).toMatch(/extra state\s+yes\s+yes/);
@@ -333,7 +337,7 @@ describe('inspect: the human table', () => {
   it('lists warnings with paths relative to the inspected folder', async () => {
     const run = writeRun(fresh(), { steps: { 1: { critic: { worldSize: 2, missing: { model: [1] } } } } });
     const text = formatReport(await inspectCheckpoint(run));
-    expect(text).toMatch(/Warnings \(1\):\n {2}- global_step_1\/critic: model shards for world size 2 miss rank 1/);
+    expect(text).toMatch(/VeRL cannot load this \(1\):\n {2}- global_step_1\/critic: model shards for world size 2 miss rank 1/);
   });
 });
 
@@ -349,5 +353,43 @@ describe('inspect: what each warning is about', () => {
       ['missing-ranks', 'actor', 'actor'],
       ['role-case', 'critic', 'Critic'],
     ]);
+  });
+});
+
+describe('inspect: what VeRL cannot load, and a staged folder', () => {
+  it('marks missing ranks and files as errors, other findings as warnings', async () => {
+    const run = writeRun(fresh('run'), { steps: { 3: { critic: { worldSize: 2, missing: { model: [1] } } } }, tracker: null });
+    const report = await inspectCheckpoint(run);
+    expect(report.warnings.map((w) => [w.code, w.level])).toEqual([
+      ['tracker-missing', 'warning'],
+      ['missing-ranks', 'error'],
+    ]);
+  });
+
+  it('gives a folder made by stage no tracker warning, and says what it is', async () => {
+    const run = typicalRun(fresh('run'), 2);
+    const out = fresh('out');
+    await stageCritic(run, out);
+    const report = await inspectCheckpoint(out);
+    expect(report).toMatchObject({ kind: 'run', staged: true, warnings: [] });
+    expect(formatReport(report)).toContain(`Checkpoint   ${out} (run folder staged for a warm start: critic only)`);
+    // The same shape with an actor is a run that lost its tracker.
+    writeRole(join(out, 'global_step_0', 'actor'), { worldSize: 2 });
+    expect(codes(await inspectCheckpoint(out))).toEqual(['tracker-missing']);
+  });
+
+  it('names the layout of each saver and the parallel layout Megatron records', async () => {
+    const step = join(fresh(), 'global_step_4');
+    saveCritic(join(step, 'critic'), { family: 'megatron-v0.4.0', tp: 2, pp: 2, dp: 2 });
+    const critic = (await inspectCheckpoint(step)).step!.critic!;
+    expect(critic).toMatchObject({
+      backend: 'megatron',
+      layout: { id: 'megatron-v0.4.0', savedBy: 'VeRL 0.4.0' },
+      worldSize: 8,
+      parallel: { tp: 2, pp: 2, cp: 1, dp: 2, worldSize: 8 },
+      contents: { model: true, optimizer: true, extra: true },
+      huggingface: { files: 4, weights: false },
+    });
+    expect(formatReport(await inspectCheckpoint(step))).toMatch(/world size\s+-\s+tp 2, pp 2, world size 8\n/);
   });
 });

@@ -8,7 +8,7 @@ import { removeStaleStages, stageCritic, type StageProgress } from '../../src/ch
 import { tempPathFor } from '../../src/io/temp.js';
 import { formatStageResult } from '../../src/output/stageSummary.js';
 import { ExitCode, ToolError } from '../../src/errors.js';
-import { listFiles, scratch, snapshotTree, typicalRun, writeRole, writeRun, writeStep } from '../helpers/checkpointTrees.js';
+import { listFiles, saveCritic, scratch, snapshotTree, typicalRun, writeRole, writeRun, writeStep, writeVerlCheckout } from '../helpers/checkpointTrees.js';
 
 const root = scratch('vcp-stage-');
 afterAll(() => rmSync(root, { recursive: true, force: true }));
@@ -50,10 +50,16 @@ describe('stage: the happy path', () => {
       linked: 16,
       copied: 0,
       method: 'link',
+      layout: { id: 'fsdp-v0.4.1' },
+      written: [],
       warnings: [],
-      notes: [],
+      notes: [
+        'no --verl given: these overrides are for the releases that save this layout (VeRL 0.4.1 and later); ' +
+          'pass --verl CHECKOUT to have them checked against the VeRL the new run uses',
+      ],
       removedLeftovers: [],
     });
+    expect(result.launch).toMatchObject({ loader: { id: 'fsdp-v0.4.1' }, basis: { kind: 'layout' }, loadKinds: ['model', 'optimizer', 'extra'] });
     expect(readdirSync(out)).toEqual(['global_step_0']);
     expect(readdirSync(join(out, 'global_step_0'))).toEqual(['critic']);
     const src = join(run, 'global_step_120', 'critic');
@@ -100,7 +106,7 @@ describe('stage: the happy path', () => {
   it('stages a Megatron critic with its dist_ckpt/ and huggingface/ trees', async () => {
     const run = writeRun(fresh('mcore'), { steps: { 10: { actor: { backend: 'megatron' }, critic: { backend: 'megatron', huggingface: 'weights' } } } });
     const result = await stageCritic(run, fresh('out'), { worldSize: 8 });
-    expect(result).toMatchObject({ backend: 'megatron', worldSize: null, files: 10 });
+    expect(result).toMatchObject({ backend: 'megatron', layout: { id: 'megatron-v0.4.1' }, worldSize: null, files: 11 });
     expect(listFiles(result.criticDest)).toEqual(listFiles(join(run, 'global_step_10', 'critic')));
     expect(result.warnings.map((w) => w.code)).toEqual(['world-size-unchecked']);
     expect(formatStageResult(result)).toMatch(/same parallel layout/);
@@ -123,7 +129,9 @@ describe('stage: the happy path', () => {
   it('notes that the optimizer starts fresh when it was not saved', async () => {
     const dir = writeStep(join(fresh(), 'global_step_9'), { critic: { worldSize: 2, kinds: ['model', 'extra'] } });
     const result = await stageCritic(dir, fresh('out'));
-    expect(result.notes).toEqual(["the critic has no optimizer state: the critic's optimizer starts fresh"]);
+    expect(result.notes.slice(1)).toEqual(['the critic was saved without its optimizer state: it starts fresh']);
+    // VeRL's loader opens what load_contents lists, which defaults to the new run's save_contents (all three).
+    expect(result.launch.overrides).toContain('"critic.checkpoint.load_contents=[model,extra]"');
   });
 
   it('reads as a step-0 checkpoint with only a critic afterwards', async () => {
@@ -173,6 +181,7 @@ describe('stage: the critic folder spelled Critic/', () => {
     expect(result.warnings).toEqual([
       {
         code: 'role-case',
+        level: 'warning',
         scope: 'critic',
         folder: 'Critic',
         path: join(dir, 'Critic'),
@@ -454,5 +463,141 @@ describe('stage: progress events', () => {
     expect(events[0]).toMatchObject({ filesDone: 0, bytesDone: 0, filesTotal: 10 });
     expect(last).toMatchObject({ filesDone: 10, filesTotal: 10, bytesDone: result.bytes, bytesTotal: result.bytes, copying: null });
     expect(events.filter((e) => e.copying !== null)).toHaveLength(10);
+  });
+});
+
+describe('stage: where <out> may not be', () => {
+  it('refuses an <out> inside the source run folder, from a run or from one of its steps (exit 2)', async () => {
+    const run = typicalRun(fresh('run'), 1);
+    const before = snapshotTree(run);
+    for (const [source, out] of [
+      [run, join(run, 'warm')],
+      [join(run, 'global_step_120'), join(run, 'global_step_80', 'warm')],
+    ] as const) {
+      const error = await toolError(stageCritic(source, out));
+      expect(error.exitCode).toBe(ExitCode.BadInput);
+      expect(error.file).toBe(out);
+      expect(error.reason).toBe(
+        `is inside the run folder ${run}: that run's resume_mode=auto or checkpoint cleanup could see or delete it; choose a folder outside it`,
+      );
+    }
+    expect(snapshotTree(run)).toEqual(before);
+  });
+
+  it('refuses an <out> named global_step_N, saying what to pass instead (exit 2)', async () => {
+    const run = typicalRun(fresh('run'), 1);
+    const parent = fresh('warm');
+    const error = await toolError(stageCritic(run, join(parent, 'global_step_0')));
+    expect(error.exitCode).toBe(ExitCode.BadInput);
+    expect(error.reason).toBe(`ends in global_step_0: stage creates <out>/global_step_0 itself; pass a new folder to hold it (for example ${parent})`);
+    expect(existsSync(parent)).toBe(false);
+  });
+});
+
+describe('stage: what the release loads', () => {
+  it('refuses a release that cannot load the critic, naming the checkout (exit 1), and bad --verl paths (exit 2)', async () => {
+    const run = typicalRun(fresh('run'), 2);
+    const old = writeVerlCheckout(fresh('verl'), '0.2.0.post2', { patched: true });
+    const error = await toolError(stageCritic(run, fresh('out'), { verl: old }));
+    expect(error.exitCode).toBe(ExitCode.Refused);
+    expect(error.file).toBe(old);
+    expect(error.reason).toMatch(/^VeRL 0\.2\.0\.post2 loads data\.pt .* unconditionally .*upgrade VeRL to 0\.3\.0 or later$/);
+
+    const nothing = fresh('nothing');
+    mkdirSync(nothing);
+    const notCheckout = await toolError(stageCritic(run, fresh('out'), { verl: nothing }));
+    expect(notCheckout).toMatchObject({ exitCode: ExitCode.BadInput, file: nothing });
+    expect(notCheckout.reason).toBe('--verl: no VeRL here: not a checkout, a verl/ package folder or a site-packages folder holding one');
+    const noVersion = writeVerlCheckout(fresh('verl'), '0.9.0');
+    rmSync(join(noVersion, 'verl', 'version'), { recursive: true });
+    expect((await toolError(stageCritic(run, fresh('out'), { verl: noVersion }))).reason).toMatch(/no verl\/version\/version/);
+  });
+
+  it('prints the resume_mode=<path> form for 0.3.0.post0, ++ where the config lacks the key, and says when the trainer is not patched', async () => {
+    const run = typicalRun(fresh('run'), 2);
+    const verl = writeVerlCheckout(fresh('verl'), '0.3.0.post0');
+    const out = fresh('out');
+    const result = await stageCritic(run, out, { verl });
+    expect(result.launch.overrides).toEqual([`trainer.resume_mode=${out}/global_step_0`, '++trainer.load_critic_only=true']);
+    expect(result.launch.resumeLater).toEqual({ set: ['trainer.resume_mode=auto'], drop: ['trainer.load_critic_only'] });
+    expect(result.notes).toEqual([`the trainer of ${verl} does not guard the actor load yet: run verl-critic-patch apply ${verl} first`]);
+    expect(result.verl).toEqual({ root: verl, release: '0.3.0.post0', configFile: 'verl/trainer/config/ppo_trainer.yaml' });
+  });
+
+  it('--model-only stages only the model shards and prints load_contents, which a later resume must drop', async () => {
+    const step = join(fresh('run'), 'global_step_3');
+    saveCritic(join(step, 'critic'), { family: 'fsdp-v0.4.1', worldSize: 2 });
+    rmSync(join(step, 'critic', 'optim_world_size_2_rank_1.pt'));
+    const verl = writeVerlCheckout(fresh('verl'), '0.9.0', { patched: true });
+    // The optimizer shards are incomplete: a default stage refuses, a model-only one does not need them.
+    expect((await toolError(stageCritic(step, fresh('out'), { verl }))).reason).toMatch(/missing optimizer rank 1/);
+    const out = fresh('out');
+    const result = await stageCritic(step, out, { verl, modelOnly: true });
+    expect(listFiles(result.criticDest)).toEqual([
+      'fsdp_config.json',
+      'huggingface/config.json',
+      'huggingface/special_tokens_map.json',
+      'huggingface/tokenizer.json',
+      'huggingface/tokenizer_config.json',
+      'model_world_size_2_rank_0.pt',
+      'model_world_size_2_rank_1.pt',
+    ]);
+    expect(result.warnings).toEqual([]);
+    expect(result.launch.overrides).toEqual([
+      'trainer.resume_mode=resume_path',
+      `trainer.resume_from_path=${out}/global_step_0`,
+      'trainer.load_critic_only=true',
+      '"critic.checkpoint.load_contents=[model]"',
+    ]);
+    expect(result.launch.resumeLater.drop).toEqual(['trainer.resume_from_path', 'trainer.load_critic_only', 'critic.checkpoint.load_contents']);
+    expect(result.notes).toEqual(["--model-only: the critic's optimizer state and extra state start fresh"]);
+  });
+
+  it('refuses a Megatron dist_ckpt/ critic for VeRL 0.9, which reads only its split layout', async () => {
+    const step = join(fresh('run'), 'global_step_3');
+    saveCritic(join(step, 'critic'), { family: 'megatron-v0.6' });
+    const error = await toolError(stageCritic(step, fresh('out'), { verl: writeVerlCheckout(fresh('verl'), '0.9.0', { patched: true }) }));
+    expect(error.exitCode).toBe(ExitCode.Refused);
+    expect(error.file).toBe(join(step, 'critic'));
+    expect(error.reason).toMatch(/rejects dist_ckpt\/ at the critic's root; convert a copy of the step with VeRL's scripts\/migrate_megatron_checkpoint_layout\.py/);
+  });
+
+  it('checks --world-size against a Megatron layout that records it, and refuses missing files', async () => {
+    const step = join(fresh('run'), 'global_step_3');
+    saveCritic(join(step, 'critic'), { family: 'megatron-v0.4.0', tp: 2, dp: 4 });
+    expect((await toolError(stageCritic(step, fresh('out'), { worldSize: 4 }))).reason).toBe(
+      'was saved with world size 8, not 4 (--world-size): keep the parallel layout it was saved with',
+    );
+    expect((await stageCritic(step, fresh('out'), { worldSize: 8 })).worldSize).toBe(8);
+    rmSync(join(step, 'critic', 'model', 'mp_rank_01'), { recursive: true });
+    expect((await toolError(stageCritic(step, fresh('out')))).reason).toBe('is incomplete: misses model/mp_rank_01/model.pt: VeRL cannot load this checkpoint');
+
+    const dist = join(fresh('run'), 'global_step_3');
+    saveCritic(join(dist, 'critic'), { family: 'megatron-v0.6', tp: 2, dp: 2 });
+    rmSync(join(dist, 'critic', 'dist_ckpt', '__3_0.distcp'));
+    expect((await toolError(stageCritic(dist, fresh('out')))).reason).toBe(
+      'is incomplete: dist_ckpt/ misses __3_0.distcp, named in its .metadata: VeRL cannot load this checkpoint',
+    );
+  });
+});
+
+describe('stage --verl: reading the checkout', () => {
+  it("finds the trainer section through a Megatron config's defaults, and the critic keys in the generated snapshot", async () => {
+    const verl = writeVerlCheckout(fresh('verl'), '0.9.0', { patched: true });
+    const config = join(verl, 'verl', 'trainer', 'config');
+    // 0.9's Megatron config only lists ppo_trainer in its defaults; its composed snapshot has the critic keys.
+    writeFileSync(join(config, 'ppo_megatron_trainer.yaml'), 'defaults:\n  - ppo_trainer\n  - _self_\n');
+    writeFileSync(join(config, '_generated_ppo_megatron_trainer.yaml'), 'critic:\n  checkpoint:\n    save_contents: [model]\n    load_contents: ${.save_contents}\n');
+    const step = join(fresh('run'), 'global_step_3');
+    saveCritic(join(step, 'critic'), { family: 'megatron-v0.9', contents: ['model'] });
+    const result = await stageCritic(step, fresh('out'), { verl });
+    expect(result.launch.keyDeclared).toBe(true);
+    expect(result.launch.overrides.slice(2)).toEqual(['trainer.load_critic_only=true', '"critic.checkpoint.load_contents=[model]"']);
+
+    // A config that lacks the key the override needs is a refusal, not a launch line Hydra rejects.
+    writeFileSync(join(config, '_generated_ppo_megatron_trainer.yaml'), 'critic:\n  checkpoint:\n    async_save: false\n');
+    expect((await toolError(stageCritic(step, fresh('out'), { verl }))).reason).toBe(
+      'the critic needs critic.checkpoint.load_contents=[model], but verl/trainer/config/ppo_megatron_trainer.yaml declares no such key',
+    );
   });
 });

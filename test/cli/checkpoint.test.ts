@@ -1,11 +1,21 @@
 // inspect and stage through the built CLI (dist/cli.js): output, exit codes, and what a signal
 // in the middle of a large stage leaves behind.
 import { spawn, spawnSync } from 'node:child_process';
-import { existsSync, mkdirSync, readdirSync, rmSync, statSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { tempPathFor } from '../../src/io/temp.js';
-import { listFiles, scratch, snapshotTree, typicalRun, TYPICAL_RUN_REPORT, writeRun, writeStep } from '../helpers/checkpointTrees.js';
+import {
+  listFiles,
+  saveCritic,
+  scratch,
+  snapshotTree,
+  typicalRun,
+  TYPICAL_RUN_REPORT,
+  writeRun,
+  writeStep,
+  writeVerlCheckout,
+} from '../helpers/checkpointTrees.js';
 import { CLI, REPO_ROOT, hasStackTrace, runCli } from '../helpers/cli.js';
 
 /** Builds dist/ when it is missing or older than a source file (the shared globalSetup usually has). */
@@ -34,22 +44,30 @@ describe('inspect on the command line', () => {
     expect(stderr).toBe('');
     expect(code).toBe(0);
     const report = JSON.parse(stdout);
-    expect(Object.keys(report)).toEqual(['path', 'kind', 'run', 'step', 'warnings']);
+    expect(Object.keys(report)).toEqual(['path', 'kind', 'staged', 'run', 'step', 'warnings']);
     expect(report.run).toEqual(TYPICAL_RUN_REPORT);
     expect(Object.keys(report.step)).toEqual(['path', 'step', 'dataPt', 'actor', 'critic', 'ignoredFolders']);
     expect(Object.keys(report.step.critic)).toEqual([
-      'folder', 'path', 'backend', 'worldSize', 'worldSizes', 'contents', 'missingRanks', 'fsdpConfig', 'huggingface', 'files', 'bytes',
+      'folder', 'path', 'backend', 'layout', 'worldSize', 'parallel', 'worldSizes', 'contents', 'missingRanks', 'fsdpConfig', 'huggingface', 'files', 'bytes',
     ]);
     expect(report.step.critic.worldSize).toBe(2);
+    expect(report.step.critic.layout).toEqual({ id: 'fsdp-v0.4.1', label: 'FSDP shards with fsdp_config.json', savedBy: 'VeRL 0.4.1 and later' });
   });
 
-  it('prints the table, and warnings with exit 0', () => {
-    const run = writeRun(fresh('run'), { steps: { 3: { critic: { worldSize: 2, missing: { model: [0] } } } }, tracker: 'x' });
-    const { code, stdout, stderr } = runCli(['inspect', run]);
-    expect(code).toBe(0);
-    expect(stderr).toBe('');
-    expect(stdout).toMatch(/Warnings \(2\):/);
-    expect(stdout).toMatch(/tracker-malformed|does not hold a step number/);
+  it('prints the table; exit 1 on what VeRL cannot load, 0 on warnings, 1 on warnings with --strict', () => {
+    const broken = writeRun(fresh('run'), { steps: { 3: { critic: { worldSize: 2, missing: { model: [0] } } } }, tracker: 'x' });
+    const first = runCli(['inspect', broken]);
+    expect(first.code).toBe(1);
+    expect(first.stderr).toBe('');
+    expect(first.stdout).toMatch(/VeRL cannot load this \(1\):\n {2}- global_step_3\/critic: model shards for world size 2 miss rank 0/);
+    expect(first.stdout).toMatch(/Warnings \(1\):\n {2}- latest_checkpointed_iteration.txt: does not hold a step number/);
+
+    const warned = writeRun(fresh('run'), { steps: { 3: { critic: { worldSize: 2 } } }, tracker: 'x' });
+    expect(runCli(['inspect', warned]).code).toBe(0);
+    const strict = runCli(['inspect', '--strict', '--json', warned]);
+    expect(strict.code).toBe(1);
+    expect(JSON.parse(strict.stdout).warnings.map((w: { code: string; level: string }) => [w.code, w.level])).toEqual([['tracker-malformed', 'warning']]);
+    expect(runCli(['inspect', '--strict', typicalRun(fresh('run'), 1)]).code).toBe(0);
   });
 
   it('fails on one line with exit 2 when the path is not a checkpoint', () => {
@@ -126,10 +144,19 @@ describe('stage on the command line', () => {
     ['world size differs', () => typicalRun(fresh('run'), 2), ['--world-size', '8'], 1, /was saved with world size 2, not 8/],
     ['bad --world-size', () => typicalRun(fresh('run'), 2), ['--world-size', 'eight'], 2, /--world-size must be a positive whole number/],
     ['zero --world-size', () => typicalRun(fresh('run'), 2), ['--world-size', '0'], 2, /--world-size must be a positive whole number/],
-  ])('refuses: %s', (_, make, extra, exitCode, reason) => {
+    ['VeRL 0.2.x', () => typicalRun(fresh('run'), 2), () => ['--verl', writeVerlCheckout(fresh('verl'), '0.2')], 1, /verl-\d+: VeRL 0\.2 loads data\.pt/],
+    ['not a checkout', () => typicalRun(fresh('run'), 2), () => ['--verl', fresh('nowhere')], 2, /--verl: no such folder/],
+    [
+      '--model-only on VeRL 0.4.0',
+      () => typicalRun(fresh('run'), 2),
+      () => ['--model-only', '--verl', writeVerlCheckout(fresh('verl'), '0.4.0', { patched: true })],
+      1,
+      /--model-only, but VeRL 0\.4\.0 loads the critic's model, optimizer and extra state unconditionally/,
+    ],
+  ] as [string, () => string, string[] | (() => string[]), number, RegExp][])('refuses: %s', (_, make, extra, exitCode, reason) => {
     const source = make();
     const out = fresh('out');
-    const { code, stdout, stderr } = runCli(['stage', ...extra, source, out]);
+    const { code, stdout, stderr } = runCli(['stage', ...(typeof extra === 'function' ? extra() : extra), source, out]);
     expect(code).toBe(exitCode);
     expect(stdout).toBe('');
     expect(stderr).toMatch(reason);
@@ -149,6 +176,53 @@ describe('stage on the command line', () => {
     expect(tty.stdout).toContain('\r\x1b[2Kstaging critic: 10/10 files, ');
     expect(tty.stdout).toContain('(100%)\r\x1b[2KStaged the critic of ');
     expect(tty.stdout.split('staging critic:')[0]).not.toContain('\n');
+  });
+
+  it('prints the launch line for the release of --verl, what to look for in the log, and how to resume later', () => {
+    const step = join(fresh('run'), 'global_step_8');
+    saveCritic(join(step, 'critic'), { family: 'fsdp2', worldSize: 2, contents: ['model'] });
+    const verl = writeVerlCheckout(fresh('verl'), '0.9.0', { patched: true });
+    const out = fresh('out');
+    const { code, stdout, stderr } = runCli(['stage', '--verl', verl, step, out]);
+    expect({ code, stderr }).toEqual({ code: 0, stderr: '' });
+    expect(stdout).toContain(`Staged the critic of ${step} (step 8, FSDP, world size 2)`);
+    expect(stdout).toContain(`Layout: FSDP2 shards (fsdp_config.json: FSDP_version 2), as VeRL 0.4.1 and later save it. Overrides for VeRL 0.9.0 (${verl}), whose critic loader is that of VeRL 0.4.1 and later.`);
+    expect(stdout).toContain('Note: the critic was saved without its optimizer state and extra state: they start fresh.');
+    expect(stdout).toContain(
+      `\n  trainer.resume_mode=resume_path trainer.resume_from_path=${out}/global_step_0 trainer.load_critic_only=true "critic.checkpoint.load_contents=[model]"\n`,
+    );
+    expect(stdout).toContain('critic.strategy=fsdp2 as saved');
+    expect(stdout).not.toContain('++trainer.load_critic_only');
+    expect(stdout).toContain(
+      [
+        "In the new run's log, look for (the first line is the patched trainer's, the others VeRL's):",
+        '  trainer.load_critic_only is set: skipped loading the actor checkpoint',
+        `  Resuming from ${out}/global_step_0`,
+        `  [Rank 0] Loaded model from ${out}/global_step_0/critic/model_world_size_2_rank_0.pt`,
+        `  Warning: No dataloader state found at ${out}/global_step_0/data.pt, will start from scratch`,
+      ].join('\n'),
+    );
+    expect(stdout).toContain(
+      'Resume the new run later (once it has saved a checkpoint of its own) with trainer.resume_mode=auto,\n' +
+        'without trainer.resume_from_path, trainer.load_critic_only, critic.checkpoint.load_contents:\n' +
+        'with load_critic_only still set it would restore its own critic and step but start a fresh actor, silently.\n',
+    );
+  });
+
+  it('takes the VeRL of the new run as a package folder, or as the verl that --python imports', () => {
+    const step = join(fresh('run'), 'global_step_8');
+    saveCritic(join(step, 'critic'), { family: 'fsdp2', worldSize: 2, contents: ['model'] });
+    const sitePackages = join(fresh('venv'), 'lib', 'python3.11', 'site-packages');
+    writeVerlCheckout(sitePackages, '0.9.0', { patched: true });
+    writeFileSync(join(sitePackages, 'verl', '__init__.py'), 'raise SystemExit("imported verl")\n');
+    const byFolder = runCli(['stage', '--verl', join(sitePackages, 'verl'), step, fresh('out')]);
+    expect(byFolder.code, byFolder.stderr).toBe(0);
+    expect(byFolder.stdout).toContain('Overrides for VeRL 0.9.0');
+    const byPython = runCli(['stage', '--python', 'python3', step, fresh('out')], { env: { PYTHONPATH: sitePackages } });
+    expect(byPython.code, byPython.stderr).toBe(0);
+    expect(byPython.stderr).toContain(`): ${join(sitePackages, 'verl')}`);
+    expect(byPython.stdout).toContain('Overrides for VeRL 0.9.0');
+    expect(runCli(['stage', '--verl', sitePackages, '--python', step, fresh('out')]).code).toBe(2);
   });
 
   it('refuses a non-empty <out> with exit 2', () => {

@@ -1,0 +1,221 @@
+/**
+ * How the new run must be launched to load a staged critic, or why no launch can: the release's
+ * critic loader (from --verl, else the one of the release that saved it), the resume overrides in
+ * the form that release takes, the flag, the contents override a partial (or --model-only) critic
+ * needs, what to look for in the log, and how to resume the run later. Pure.
+ */
+import { SKIP_MESSAGE } from '../python/guard.js';
+import { flagOverride, hydraOverride, shellWord } from '../hydra.js';
+import { LOADERS, loaderOf, type CriticLoader, type LayoutFamily } from './families.js';
+import { DATA_FILE, SHARD_KINDS, type ShardKind } from './layout.js';
+import { requiresDataPt, resumeFormOf, type ResumeForm } from './release.js';
+import type { RoleListing } from './scan.js';
+import type { VerlFacts } from './verl.js';
+
+export interface LaunchInput {
+  layout: LayoutFamily;
+  role: RoleListing;
+  /** Which kinds the critic folder holds. */
+  contents: Record<ShardKind, boolean | null>;
+  modelOnly: boolean;
+  verl: VerlFacts | null;
+  /** `<out>/global_step_0` and `<out>/global_step_0/critic`, absolute. */
+  resumeFrom: string;
+  criticDest: string;
+  worldSize: number | null;
+}
+
+export interface Launch {
+  loader: CriticLoader;
+  /** The release the overrides are for: the checkout's, or assumed from the layout. */
+  basis: { kind: 'checkout'; release: string; root: string } | { kind: 'layout'; savedBy: string };
+  resumeForm: ResumeForm;
+  /** The kinds the loader will open, and so the kinds staged. */
+  loadKinds: ShardKind[];
+  /** Shell words to add to the launch command, in order. */
+  overrides: string[];
+  /** The same with `++trainer.load_critic_only=true`, for configs that may not declare the key. */
+  overridesPlusPlus: string[];
+  /** Whether the plain flag is known to work (--verl and the config declares the key). */
+  keyDeclared: boolean | null;
+  notes: string[];
+  /** Lines the new run's log shows when the warm start works. */
+  lookFor: string[];
+  /** After the new run's first save: resume with `set`, without `drop`. */
+  resumeLater: { set: string[]; drop: string[] };
+}
+
+/** A refusal says whether the checkout (the release) or the critic (its files) is the reason. */
+export type LaunchDecision = { launch: Launch } | { refused: string; about: 'checkout' | 'critic' };
+
+export function decideLaunch(input: LaunchInput): LaunchDecision {
+  const { layout, verl } = input;
+  const release = verl?.release ?? null;
+  let loader: CriticLoader;
+  let resumeForm: ResumeForm = 'resume-path';
+  if (release) {
+    const form = resumeFormOf(release);
+    if (form === null) {
+      return refuse('checkout', `VeRL ${release.text} has no checkpoint resume (it came in 0.2): no run of it can load a staged critic; upgrade VeRL`);
+    }
+    if (requiresDataPt(release)) {
+      return refuse(
+        'checkout',
+        `VeRL ${release.text} loads ${DATA_FILE} (the old run's whole pickled dataloader) unconditionally when it resumes: ` +
+          'a critic-only folder crashes it, and the old data.pt would replace the new run\'s data; upgrade VeRL to 0.3.0 or later',
+      );
+    }
+    resumeForm = form;
+    const found = loaderOf(release, layout.backend);
+    if (typeof found === 'string') return refuse('checkout', found);
+    loader = found;
+    if (!layout.readBy.includes(loader.id)) return refuse('critic', unreadable(layout, loader, release.text));
+  } else {
+    loader = LOADERS[layout.assumedLoader];
+  }
+
+  const present = SHARD_KINDS.filter((kind) => input.contents[kind] === true);
+  const loadKinds: ShardKind[] = input.modelOnly ? ['model'] : present;
+  const partial = loadKinds.length < SHARD_KINDS.length;
+  const assumed = release ? '' : ` (assumed from the layout, which ${layout.savedBy} save; pass --verl CHECKOUT if the new run uses VeRL 0.4.1 or later)`;
+  if (partial && loader.choice === 'all') {
+    const lacking = SHARD_KINDS.filter((kind) => !loadKinds.includes(kind)).join(' and ');
+    const why = input.modelOnly ? '--model-only' : `the critic was saved without its ${lacking} state`;
+    return refuse(
+      release ? 'checkout' : 'critic',
+      `${why}, but ${release ? `VeRL ${release.text}` : loader.releases}${assumed} loads the critic's model, optimizer and extra ` +
+        'state unconditionally (there is no critic.checkpoint.load_contents): the new run would crash on the missing files; ' +
+        `use VeRL 0.4.1 or later${input.modelOnly ? ', or stage without --model-only' : ''}`,
+    );
+  }
+  const contentsOverrides = partial ? contentsOverridesFor(loader, loadKinds) : [];
+  if (verl?.checkpointKeys) {
+    const missingKey = contentsOverrides.map((o) => /^"?critic\.checkpoint\.(\w+)=/.exec(o)![1]!).find((key) => !verl.checkpointKeys!.includes(key));
+    if (missingKey) {
+      return refuse('checkout', `the critic needs critic.checkpoint.${missingKey}=[${loadKinds.join(',')}], but ${verl.configFile} declares no such key`);
+    }
+  }
+
+  const keyDeclared = verl?.keyDeclared ?? null;
+  const resume = resumeOverrides(resumeForm, input.resumeFrom);
+  const overrides = [...resume, flagOverride(keyDeclared !== false), ...contentsOverrides];
+  const overridesPlusPlus = [...resume, flagOverride(false), ...contentsOverrides];
+  return {
+    launch: {
+      loader,
+      basis: release ? { kind: 'checkout', release: release.text, root: verl!.root } : { kind: 'layout', savedBy: layout.savedBy },
+      resumeForm,
+      loadKinds,
+      overrides,
+      overridesPlusPlus,
+      keyDeclared,
+      notes: notesFor(input, loader, loadKinds, present, contentsOverrides),
+      lookFor: [
+        SKIP_MESSAGE,
+        `Resuming from ${input.resumeFrom}`,
+        loader.loadedLine(input.criticDest, input.worldSize, input.role),
+        `Warning: No dataloader state found at ${input.resumeFrom}/${DATA_FILE}, will start from scratch`,
+      ],
+      resumeLater: {
+        set: ['trainer.resume_mode=auto'],
+        drop: [
+          ...(resumeForm === 'resume-path' ? ['trainer.resume_from_path'] : []),
+          'trainer.load_critic_only',
+          // With load_contents=[model] still set, the resumed run would drop its own critic's optimizer state.
+          ...(loader.choice === 'load_contents' ? contentsOverrides.map(keyOf) : []),
+        ],
+      },
+    },
+  };
+}
+
+function refuse(about: 'checkout' | 'critic', refused: string): LaunchDecision {
+  return { refused, about };
+}
+
+function unreadable(layout: LayoutFamily, loader: CriticLoader, release: string): string {
+  const head = `this critic is in the layout ${layout.savedBy} save (${layout.label}), which VeRL ${release}'s ${layout.backend} critic loader does not read`;
+  if (layout.id === 'megatron-v0.4.1' && loader.id === 'megatron-v0.9') {
+    return `${head}: 0.9 wants model/ optimizer/ extra/ and rejects dist_ckpt/ at the critic's root; convert a copy of the step with VeRL's scripts/migrate_megatron_checkpoint_layout.py, then stage the converted copy`;
+  }
+  return `${head}: launch the new run with a release that reads it (${layout.savedBy})`;
+}
+
+function resumeOverrides(form: ResumeForm, resumeFrom: string): string[] {
+  if (form === 'path-in-resume-mode') return [shellWord(hydraOverride('trainer.resume_mode', resumeFrom))];
+  return ['trainer.resume_mode=resume_path', shellWord(hydraOverride('trainer.resume_from_path', resumeFrom))];
+}
+
+/** A Hydra list override, quoted for the shell (brackets are a glob pattern there). */
+function listOverride(key: string, kinds: readonly ShardKind[]): string {
+  return shellWord(`${key}=[${kinds.join(',')}]`);
+}
+
+function keyOf(override: string): string {
+  return override.replace(/^"/, '').split('=')[0]!;
+}
+
+function contentsOverridesFor(loader: CriticLoader, kinds: readonly ShardKind[]): string[] {
+  switch (loader.choice) {
+    case 'contents':
+      return [listOverride('critic.checkpoint.contents', kinds)];
+    case 'load_contents':
+      return [listOverride('critic.checkpoint.load_contents', kinds)];
+    case 'save_and_load':
+      return [listOverride('critic.checkpoint.save_contents', kinds), listOverride('critic.checkpoint.load_contents', kinds)];
+    case 'all':
+      return [];
+  }
+}
+
+function notesFor(
+  input: LaunchInput,
+  loader: CriticLoader,
+  loadKinds: readonly ShardKind[],
+  present: readonly ShardKind[],
+  contentsOverrides: readonly string[],
+): string[] {
+  const { layout, verl } = input;
+  const notes: string[] = [];
+  if (!verl) {
+    notes.push(
+      `no --verl given: these overrides are for the releases that save this layout (${layout.savedBy}); ` +
+        'pass --verl CHECKOUT to have them checked against the VeRL the new run uses',
+    );
+    if (layout.resumeFormVaries) {
+      notes.push(
+        'VeRL 0.2.x to 0.3.0.post0 take the step folder in trainer.resume_mode itself: there, write ' +
+          `${resumeOverrides('path-in-resume-mode', input.resumeFrom)[0]} instead of the two resume overrides ` +
+          `(and 0.2.x cannot start from a folder without ${DATA_FILE} at all)`,
+      );
+    }
+    if (layout.id === 'megatron-v0.4.1' && contentsOverrides.length > 0) {
+      notes.push(
+        `on VeRL 0.4.1 to 0.5.x add ${listOverride('critic.checkpoint.save_contents', loadKinds)} too: ` +
+          'its loader also asks dist_ckpt/ for what the new run saves (and the new run then saves only that)',
+      );
+    }
+  } else if (verl.trainerPatched === false) {
+    notes.push(`the trainer of ${verl.root} does not guard the actor load yet: run verl-critic-patch apply ${verl.root} first`);
+  }
+  const fresh = SHARD_KINDS.filter((kind) => !loadKinds.includes(kind) && kind !== 'model');
+  if (input.modelOnly) {
+    notes.push(`--model-only: the critic's ${fresh.map(kindWords).join(' and ')} start fresh`);
+  } else if (fresh.length > 0) {
+    notes.push(`the critic was saved without its ${fresh.map(kindWords).join(' and ')}: ${fresh.length > 1 ? 'they start' : 'it starts'} fresh`);
+  }
+  if (input.modelOnly && present.some((kind) => kind !== 'model') && layout.id === 'megatron-v0.4.1') {
+    notes.push('dist_ckpt/ holds every kind in one unit and is staged whole; the override makes VeRL read only the model from it');
+  }
+  if (contentsOverrides.length > 0 && loader.choice !== 'load_contents') {
+    notes.push(
+      `${contentsOverrides.map(keyOf).join(' and ')} also set${contentsOverrides.length > 1 ? '' : 's'} what the new run saves: ` +
+        "its own critic checkpoints will hold only the critic's model, so keep the override when you resume it",
+    );
+  }
+  return notes;
+}
+
+function kindWords(kind: ShardKind): string {
+  return kind === 'optimizer' ? 'optimizer state' : kind === 'extra' ? 'extra state' : 'model';
+}
