@@ -12,6 +12,8 @@ import { TOOL_VERSION } from './version.js';
 const EXAMPLES = `Examples (each verb's --help has more):
   verl-critic-patch diff ~/src/verl > load-critic-only.patch     review the change
   verl-critic-patch apply ~/src/verl                             make it in place
+  verl-critic-patch apply --python                               patch the verl python3 imports (pip)
+  verl-critic-patch apply .                                      a project that vendors VeRL or builds on it
   verl-critic-patch check --format github .                      in CI: does it still apply?
   verl-critic-patch revert ~/src/verl                            undo it
   verl-critic-patch inspect checkpoints/my_project/my_run        what a checkpoint holds
