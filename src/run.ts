@@ -113,7 +113,9 @@ function noTrainerProblem(scan: Scan, kept: readonly PlannedFile[], skipped: rea
     return { path: scan.arg, reason: `${what}; name the folder of your VeRL checkout or project`, exitCode: ExitCode.BadInput };
   }
   const found = reasons.length === 0 ? 'no file in it calls self.actor_rollout_wg.load_checkpoint(...)' : reasons.slice(0, 3).join('; ') + (reasons.length > 3 ? `; and ${reasons.length - 3} more` : '');
-  return { path: scan.arg, reason: `no trainer under this folder loads an actor checkpoint: ${found}`, exitCode: ExitCode.Refused };
+  // A project whose VeRL is installed, not vendored: the trainer to patch is in site-packages.
+  const elsewhere = scan.copies.length === 0 ? ' (VeRL itself is not in this folder: --python patches the verl your Python imports)' : '';
+  return { path: scan.arg, reason: `no trainer under this folder loads an actor checkpoint: ${found}${elsewhere}`, exitCode: ExitCode.Refused };
 }
 
 /**

@@ -202,6 +202,16 @@ describe('a project built on VeRL', () => {
     expect(git(repo, 'status', '--porcelain').stdout).toBe('');
   });
 
+  it('with VeRL installed rather than vendored: says why its trainers are left alone, and where VeRL is', () => {
+    const project = writeTree(tempDir('vcp-installed-'), { 'myproj/light_trainer.py': downstreamProjectFiles()['myproj/light_trainer.py']! });
+    const check = runCli(['check', '.'], { cwd: project });
+    expect(check.code).toBe(1);
+    expect(check.stderr).toBe(
+      'verl-critic-patch: .: no trainer under this folder loads an actor checkpoint: myproj/light_trainer.py: no _load_checkpoint method: ' +
+        'LightTrainer inherits it from RayPPOTrainer; patch the file that defines RayPPOTrainer (VeRL itself is not in this folder: --python patches the verl your Python imports)\n',
+    );
+  });
+
   it('respects .gitignore in a git work tree', () => {
     const repo = gitRepo({ ...downstreamProjectFiles(), '.gitignore': 'scratch/\n' });
     writeTree(repo, { 'scratch/old_trainer.py': readFileSync(join(repo, 'myproj/trainer.py')) });
