@@ -1,13 +1,14 @@
 /**
  * What a command-line target means: a file is planned as given; a directory must be a VeRL
- * checkout, and its targets are every trainer under it that can load an actor checkpoint (found
- * by a cheap text test, so only those are parsed) and the trainer YAMLs of its config folder.
+ * checkout, and its targets are every trainer under it that can load an actor checkpoint and the
+ * trainer YAMLs of its config folder (both found by a cheap text test, so only those are parsed).
  */
 import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import { join, relative, resolve } from 'node:path';
 import { badInput } from './errors.js';
 import { statOrExplain } from './io/readSource.js';
 import { toPosix } from './io/paths.js';
+import { mayHoldTrainerSection } from './config/textTest.js';
 import type { TargetKind } from './plan.js';
 import { mayHoldTarget } from './python/plan.js';
 
@@ -148,28 +149,36 @@ const isYaml = (path: string) => /\.ya?ml$/i.test(path);
  * turns out to hold none, a run passes it over.
  */
 function trainerTargets(checkout: Checkout, only: string | undefined): Target[] {
-  const candidates = pythonFilesUnder(checkout.root).filter((file) => matchesOnly(checkout, file, only));
-  return orderTrainerFiles(checkout, candidates).flatMap((file): Target[] => {
-    const primary = PRIMARY_TRAINER.test(toPosix(file));
-    if (!primary && !cheapTextTest(file)) return [];
-    return [{ path: displayPath(file), kind: 'trainer', explicit: primary, checkout }];
-  });
+  const isPrimary = (file: string) => PRIMARY_TRAINER.test(toPosix(file));
+  // The text test first, then the order: only the few files that pass are ranked and sorted.
+  const candidates = pythonFilesUnder(checkout.root).filter(
+    (file) => matchesOnly(checkout, file, only) && (isPrimary(file) || passesTextTest(file, mayHoldTarget)),
+  );
+  return orderTrainerFiles(checkout, candidates).map((file): Target => ({ path: displayPath(file), kind: 'trainer', explicit: isPrimary(file), checkout }));
 }
 
 /**
  * The trainer YAMLs that must declare the key for `trainer.load_critic_only=true` to pass Hydra's
- * struct mode. The main config must have a trainer section; other YAMLs without one are skipped.
+ * struct mode. The main config must have a trainer section; other YAMLs are targets only when
+ * their text can hold one, and when it turns out to hold none, a run passes them over.
  */
 function configTargets(checkout: Checkout, only: string | undefined): Target[] {
-  return trainerConfigFiles(checkout)
-    .filter((file) => matchesOnly(checkout, file, only))
-    .map((file) => ({ path: displayPath(file), kind: 'config', explicit: PRIMARY_CONFIG.test(toPosix(file)), checkout }));
+  return trainerConfigFiles(checkout).flatMap((file): Target[] => {
+    if (!matchesOnly(checkout, file, only)) return [];
+    const primary = PRIMARY_CONFIG.test(toPosix(file));
+    if (!primary && !passesTextTest(file, mayHoldTrainerSection)) return [];
+    return [{ path: displayPath(file), kind: 'config', explicit: primary, checkout }];
+  });
 }
 
-/** Read the text without parsing it: most files of a checkout stop here. */
-function cheapTextTest(file: string): boolean {
+/**
+ * Read the text without parsing it: most files of a checkout stop here. Read as latin1, one
+ * character a byte and never an error: the words the tests look for are ASCII, which UTF-8 spells
+ * byte for byte, and a file that is not UTF-8 is left for the real read to report.
+ */
+function passesTextTest(file: string, test: (text: string) => boolean): boolean {
   try {
-    return mayHoldTarget(readFileSync(file, 'latin1'));
+    return test(readFileSync(file, 'latin1'));
   } catch {
     return true; // let the real read report the problem
   }
