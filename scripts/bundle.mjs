@@ -9,6 +9,7 @@
 //   first use (src/config/yamlLib.ts), i.e. only by runs that plan a YAML target;
 // - node:child_process (and the networking it pulls in, ~10 ms) loads on first use: commander
 //   requires it at start only for executable subcommands, which we do not have;
+// - the `yaml` package reads the environment once, not at every token (processSnapshot below);
 // - whitespace and syntax are minified (a smaller file to read and scan); names are kept, so a
 //   stack trace of a bug still names our functions.
 // Tried and measured as no gain, so not done: a V8 code cache (V8 compiles this bundle lazily,
@@ -39,6 +40,26 @@ const lazyChildProcess = {
   },
 };
 
+/**
+ * The yaml package's `require('process')`: the real process, with `env` read once, when yaml.cjs
+ * loads. The package reads process.env.LOG_TOKENS for every token it lexes and LOG_STREAM for
+ * every part of a document (debug switches of its own), and each read of process.env is a call
+ * into C++ (getenv): a tenth of the time of a first parse of a large YAML (BENCHMARKS.md). A
+ * snapshot of the environment answers the same; everything else is the real process.
+ */
+const processSnapshot = {
+  name: 'process-env-snapshot',
+  setup(plugin) {
+    plugin.onResolve({ filter: /^(node:)?process$/ }, (args) =>
+      args.namespace === 'process-env-snapshot' ? { path: 'node:process', external: true } : { path: 'process', namespace: 'process-env-snapshot' },
+    );
+    plugin.onLoad({ filter: /.*/, namespace: 'process-env-snapshot' }, () => ({
+      contents: "const p = require('node:process'); module.exports = Object.create(p, { env: { value: { ...p.env } } });",
+      loader: 'js',
+    }));
+  },
+};
+
 const common = { bundle: true, platform: 'node', format: 'cjs', target: 'node20', minifyWhitespace: true, minifySyntax: true, legalComments: 'none', logLevel: 'warning' };
 
 // Outputs of earlier builds, so that a development checkout holds only what this build makes.
@@ -57,5 +78,5 @@ await build({
   banner: { js: "const __vcpBundleUrl = require('node:url').pathToFileURL(__filename).href;" },
 });
 // Third-party code: fully minified (its names are not ours to read in a stack trace).
-await build({ ...common, minify: true, entryPoints: [createRequire(import.meta.url).resolve('yaml')], outfile: `${outDir}/yaml.cjs` });
+await build({ ...common, minify: true, entryPoints: [createRequire(import.meta.url).resolve('yaml')], outfile: `${outDir}/yaml.cjs`, plugins: [processSnapshot] });
 chmodSync(`${outDir}/verl-critic-patch.cjs`, 0o755);
