@@ -172,13 +172,12 @@ function configTargets(checkout: Checkout, only: string | undefined): Target[] {
 }
 
 /**
- * Read the text without parsing it: most files of a checkout stop here. Read as latin1, one
- * character a byte and never an error: the words the tests look for are ASCII, which UTF-8 spells
- * byte for byte, and a file that is not UTF-8 is left for the real read to report.
+ * Test the bytes without decoding or parsing them: most files of a checkout stop here. A file
+ * that is not UTF-8 is the real read's to report, if it passes.
  */
-function passesTextTest(file: string, test: (text: string) => boolean): boolean {
+function passesTextTest(file: string, test: (bytes: Buffer) => boolean): boolean {
   try {
-    return test(readFileSync(file, 'latin1'));
+    return test(readFileSync(file));
   } catch {
     return true; // let the real read report the problem
   }

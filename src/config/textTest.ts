@@ -13,7 +13,10 @@
  *
  * A file that fails is not parsed at all, so a broken YAML that cannot hold the key is passed
  * over, as a broken `.py` file without an actor load is by the trainer scan.
+ *
+ * `text` may be the file's bytes (a scan does not decode files that fail): the words and the
+ * backslash are ASCII, which UTF-8 spells byte for byte.
  */
-export function mayHoldTrainerSection(text: string): boolean {
+export function mayHoldTrainerSection(text: string | Buffer): boolean {
   return (text.includes('resume_mode') && text.includes('trainer')) || text.includes('\\');
 }

@@ -22,11 +22,15 @@ export const NO_METHOD_REASON =
  * (analyze.ts), so the text must hold `actor_rollout_wg`, then `.load_checkpoint`, with nothing
  * but spaces, line continuations or comments between. Worker modules that merely mention both
  * words (`def load_checkpoint`, `config.actor_rollout_ref`) are not parsed.
+ *
+ * `source` may be the file's bytes (a scan does not decode the many files that fail): the words
+ * are ASCII, which UTF-8 spells byte for byte, and the pattern runs on the bytes read as latin1,
+ * one character a byte.
  */
 const ACTOR_LOAD_TEXT = /actor_rollout_wg(?:\s|\\|#[^\n]*\n)*\.(?:\s|\\|#[^\n]*\n)*load_checkpoint/;
 
-export function mayHoldTarget(source: string): boolean {
-  return source.includes('load_checkpoint') && ACTOR_LOAD_TEXT.test(source);
+export function mayHoldTarget(source: string | Buffer): boolean {
+  return source.includes('load_checkpoint') && ACTOR_LOAD_TEXT.test(typeof source === 'string' ? source : source.toString('latin1'));
 }
 
 /** A plan that stops at a syntax error, or undefined when the tree has none. */
