@@ -265,8 +265,8 @@ export function realShapedTrainer(lines, { seed = lines, className = 'RayPPOTrai
   });
   w.push('    ', 'def fit(self):');
   w.push('        ', '"""The training loop: rollouts, rewards, advantages, critic and actor updates."""', 'self._load_checkpoint()', 'metrics = {}', 'timing_raw = {}', 'for epoch in range(self.config.trainer.total_epochs):', '    for batch_dict in self.train_dataloader:');
-  const fitStart = w.lines.length;
-  while (w.lines.length - fitStart < Math.max(10, lines - w.lines.length - 2)) block(w, '                ', 4, 4);
+  const fitEnd = Math.max(w.lines.length + 10, lines - 1);
+  while (w.lines.length < fitEnd) block(w, '                ', 4, 4);
   w.push('        ', 'return metrics');
   return `${w.lines.join('\n')}\n`;
 }
