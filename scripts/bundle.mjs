@@ -24,41 +24,41 @@ const root = new URL('..', import.meta.url).pathname;
 const outDir = `${root}dist/bin`;
 const { version } = createRequire(import.meta.url)('../package.json');
 
+/**
+ * An esbuild plugin that gives the built-in module `builtin` (with or without `node:`) the code
+ * `contents` instead; that code reaches the real module as `node:<builtin>`.
+ */
+function replaceBuiltin(name, builtin, contents) {
+  return {
+    name,
+    setup(plugin) {
+      plugin.onResolve({ filter: new RegExp(`^(node:)?${builtin}$`) }, (args) =>
+        args.namespace === name ? { path: `node:${builtin}`, external: true } : { path: builtin, namespace: name },
+      );
+      plugin.onLoad({ filter: /.*/, namespace: name }, () => ({ contents, loader: 'js' }));
+    },
+  };
+}
+
 /** node:child_process, required on first use: one function per name the bundle imports. */
-const lazyChildProcess = {
-  name: 'lazy-child-process',
-  setup(plugin) {
-    plugin.onResolve({ filter: /^(node:)?child_process$/ }, (args) =>
-      args.namespace === 'lazy-child-process' ? { path: 'node:child_process', external: true } : { path: 'child_process', namespace: 'lazy-child-process' },
-    );
-    plugin.onLoad({ filter: /.*/, namespace: 'lazy-child-process' }, () => ({
-      contents: ['spawn', 'spawnSync']
-        .map((name) => `export function ${name}(...args) { return require('node:child_process').${name}(...args); }`)
-        .join('\n'),
-      loader: 'js',
-    }));
-  },
-};
+const lazyChildProcess = replaceBuiltin(
+  'lazy-child-process',
+  'child_process',
+  ['spawn', 'spawnSync'].map((name) => `export function ${name}(...args) { return require('node:child_process').${name}(...args); }`).join('\n'),
+);
 
 /**
  * The yaml package's `require('process')`: the real process, with `env` read once, when yaml.cjs
  * loads. The package reads process.env.LOG_TOKENS for every token it lexes and LOG_STREAM for
  * every part of a document (debug switches of its own), and each read of process.env is a call
- * into C++ (getenv): a tenth of the time of a first parse of a large YAML (BENCHMARKS.md). A
+ * into C++ (getenv): measured as about a tenth of a first parse of VeRL-sized configs. A
  * snapshot of the environment answers the same; everything else is the real process.
  */
-const processSnapshot = {
-  name: 'process-env-snapshot',
-  setup(plugin) {
-    plugin.onResolve({ filter: /^(node:)?process$/ }, (args) =>
-      args.namespace === 'process-env-snapshot' ? { path: 'node:process', external: true } : { path: 'process', namespace: 'process-env-snapshot' },
-    );
-    plugin.onLoad({ filter: /.*/, namespace: 'process-env-snapshot' }, () => ({
-      contents: "const p = require('node:process'); module.exports = Object.create(p, { env: { value: { ...p.env } } });",
-      loader: 'js',
-    }));
-  },
-};
+const processSnapshot = replaceBuiltin(
+  'process-env-snapshot',
+  'process',
+  "const p = require('node:process'); module.exports = Object.create(p, { env: { value: { ...p.env } } });",
+);
 
 const common = { bundle: true, platform: 'node', format: 'cjs', target: 'node20', minifyWhitespace: true, minifySyntax: true, legalComments: 'none', logLevel: 'warning' };
 
