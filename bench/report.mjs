@@ -9,7 +9,7 @@ const ms = (value) => `${Math.round(value)} ms`;
 const mb = (value) => (value === null ? 'n/a' : `${value.toFixed(0)} MB`);
 const x = (value) => `${value.toFixed(2)}x`;
 const n = (value) => value.toLocaleString('en-US');
-const verdict = (value, goal) => (value <= goal ? `met (goal ≤ ${goal}x)` : `**missed** (goal ≤ ${goal}x)`);
+const verdict = (value, goal) => (value <= goal ? `met (goal ≤ ${goal.toFixed(1)}x)` : `**missed** (goal ≤ ${goal.toFixed(1)}x)`);
 
 /** Growth exponent between two sizes, after taking off a fixed per-process cost. */
 function exponent(t1, t2, fixed, n1, n2) {
@@ -41,9 +41,9 @@ export function summaryLines(context, results) {
   const r = ratios(results);
   const { startup } = results;
   return [
-    `diff of the real-shaped trainer vs the documented least program: ${x(r.diff)} (goal ${DIFF_GOAL}x)`,
+    `diff of the real-shaped trainer vs the documented least program: ${x(r.diff)} (goal ${DIFF_GOAL.toFixed(1)}x)`,
     ...(context.startupSettings.length > 0 ? [`  without ${context.startupSettings.join(', ')}: ${x(startup.diffLargeBare.wall / startup.documentedBare.wall)}`] : []),
-    `check . of the VeRL 0.9.0-shaped checkout vs ast-grep: ${x(r.check)} (goal ${CHECK_GOAL}x)`,
+    `check . of the VeRL 0.9.0-shaped checkout vs ast-grep: ${x(r.check)} (goal ${CHECK_GOAL.toFixed(1)}x)`,
     `growth exponent 10k->100k lines (ours): ${r.growth.toFixed(2)}`,
     `diff vs floor: ${x(r.diffFloor)}; documented program vs floor: ${x(r.documentedFloor)}; diff vs parse-only program: ${x(r.diffParseOnly)}; --version vs floor: ${x(r.version)}`,
     `check . of the ${n(results.synthetic.files)}-file synthetic checkout vs ast-grep: ${x(r.synthetic)}`,
@@ -133,7 +133,7 @@ ${
 Why the goal is missed: \`diff\` parses the file as the least program does, and setting the
 language without the per-type classes saves ${ms(saved)} against the documented program. Everything else a
 \`diff\` must do comes on top: its code and arguments (${ms(ourCode)}) and the rest (${ms(rest)}), ${ms(ourCode + rest)} in all.
-At or under ${DIFF_GOAL}x, all of that would have to fit in the ${ms(saved)} saved.
+At or under ${DIFF_GOAL.toFixed(1)}x, all of that would have to fit in the ${ms(saved)} saved.
 `
     : ''
 }`;
@@ -187,8 +187,9 @@ Why the goal is missed: ${CHECK_GOAL}x of ast-grep's ${ms(scan.astGrep.wall)} is
 YAML parses ${ms(scanProbe.yamlMs)} (measured in unprofiled runs by bench/parse-probe.cjs): ${ms(scan.nodeOnly.wall + scanProbe.yamlMs)} before anything else.
 Those parses are the sound minimum for this planner: only the ${verl.resumeModeYamls} YAMLs that can hold the key are
 parsed, each once, and each edited text once for the self-check; the four generated snapshots
-alone are about 4,000 lines, which the \`yaml\` package parses at a few hundred kB/s while its code
-is not yet compiled. Everything besides YAML and garbage collection takes ${ms(rest)} under the profiler.
+alone are about 4,000 lines. The \`yaml\` package parses them at ${(scanProbe.yamlChars / scanProbe.yamlMs / 1000).toFixed(1)} MB/s in this one-shot process (its
+code is still cold), tree-sitter the trainers at ${(scanProbe.parsedChars / scanProbe.parseMs / 1000).toFixed(0)} MB/s. Everything besides YAML and garbage
+collection takes ${ms(rest)} under the profiler.
 `
     : ''
 }
