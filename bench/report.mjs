@@ -188,7 +188,7 @@ YAML parses ${ms(scanProbe.yamlMs)} (measured in unprofiled runs by bench/parse-
 Those parses are the sound minimum for this planner: only the ${verl.resumeModeYamls} YAMLs that can hold the key are
 parsed, each once, and each edited text once for the self-check; the four generated snapshots
 alone are about 4,000 lines. The \`yaml\` package parses them at ${(scanProbe.yamlChars / scanProbe.yamlMs / 1000).toFixed(1)} MB/s in this one-shot process (its
-code is still cold), tree-sitter the trainers at ${(scanProbe.parsedChars / scanProbe.parseMs / 1000).toFixed(0)} MB/s. Everything besides YAML and garbage
+code is still cold), tree-sitter the trainers at ${(scanProbe.freshChars / scanProbe.freshMs / 1000).toFixed(0)} MB/s. Everything besides YAML and garbage
 collection takes ${ms(rest)} under the profiler.
 `
     : ''

@@ -268,6 +268,8 @@ function probe(args, cwd = REPO_ROOT) {
     parses: first.parses,
     parsedChars: first.parsedChars,
     parseMs: median(samples.map((s) => s.parseMs)),
+    freshChars: first.freshChars,
+    freshMs: median(samples.map((s) => s.freshMs)),
     yamlParses: first.yamlParses,
     yamlChars: first.yamlChars,
     yamlMs: median(samples.map((s) => s.yamlMs)),
