@@ -8,6 +8,7 @@
  */
 import { spawnSync } from 'node:child_process';
 import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 
 /** Parts, in the order reports list them; `frames`: function names that put a sample in the part. */
@@ -35,7 +36,7 @@ const READING = new Set(['readFileSync', 'readFileUtf8', 'tryReadSync', 'readSyn
 
 /** Median ms per part over `runs` profiled runs of `argv` (after `node`), and the profiled total. */
 export function profileParts(node, argv, { cwd, runs = 3 } = {}) {
-  const dir = mkdtempSync(join(cwd, '.vcp-profile-'));
+  const dir = mkdtempSync(join(tmpdir(), 'vcp-profile-'));
   try {
     for (let i = 0; i < runs; i++) {
       spawnSync(node, ['--cpu-prof', `--cpu-prof-dir=${dir}`, '--cpu-prof-interval', '100', ...argv], { cwd, stdio: 'ignore' });
