@@ -12,7 +12,7 @@ export const REPO_ROOT = fileURLToPath(new URL('..', import.meta.url));
 export const EXAMPLE_TRAINER = join(REPO_ROOT, 'fixtures/examples/verl-0.9/verl/trainer/ppo/ray_trainer.py');
 
 /** Mulberry32: a small seeded PRNG. */
-function rng(seed) {
+export function rng(seed) {
   let a = seed >>> 0;
   return () => {
     a = (a + 0x6d2b79f5) >>> 0;

@@ -1,20 +1,42 @@
 // Preloaded with `node -r` by scripts/bench.mjs (never in timed runs): counts tree-sitter parses and
+// YAML parses (the bundled yaml package's parseAllDocuments, which the YAML planner calls) and
 // their time in one CLI run, and when the process exits writes them, with the time since the
 // process started, as JSON to $BENCH_PROBE_OUT.
 const { writeFileSync } = require('node:fs');
 const { join } = require('node:path');
 
-const Parser = require(require.resolve('tree-sitter', { paths: [join(__dirname, '..')] }));
+const root = join(__dirname, '..');
+// fresh*: the parses without an old tree (not incremental), which read the whole text.
+const probe = { parses: 0, parseMs: 0, parsedChars: 0, freshMs: 0, freshChars: 0, yamlParses: 0, yamlMs: 0, yamlChars: 0 };
+
+const Parser = require(require.resolve('tree-sitter', { paths: [root] }));
 const parse = Parser.prototype.parse;
-const probe = { parses: 0, parseMs: 0, parsedChars: 0 };
 Parser.prototype.parse = function probedParse(...args) {
   const start = performance.now();
   const tree = parse.apply(this, args);
-  probe.parseMs += performance.now() - start;
+  const took = performance.now() - start;
+  probe.parseMs += took;
   probe.parses += 1;
   probe.parsedChars += tree.rootNode.endIndex;
+  if (!args[1]) {
+    probe.freshMs += took;
+    probe.freshChars += tree.rootNode.endIndex;
+  }
   return tree;
 };
+
+// The bin requires the yaml bundle beside it by this same path, so it gets this module object.
+const yaml = require(join(root, 'dist', 'bin', 'yaml.cjs'));
+const parseAllDocuments = yaml.parseAllDocuments;
+yaml.parseAllDocuments = function probedParseAllDocuments(source, ...rest) {
+  const start = performance.now();
+  const docs = parseAllDocuments.call(this, source, ...rest);
+  probe.yamlMs += performance.now() - start;
+  probe.yamlParses += 1;
+  probe.yamlChars += source.length;
+  return docs;
+};
+
 process.on('exit', () => {
   if (process.env.BENCH_PROBE_OUT) writeFileSync(process.env.BENCH_PROBE_OUT, JSON.stringify({ ...probe, processMs: performance.now() }));
 });

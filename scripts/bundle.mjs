@@ -9,6 +9,7 @@
 //   first use (src/config/yamlLib.ts), i.e. only by runs that plan a YAML target;
 // - node:child_process (and the networking it pulls in, ~10 ms) loads on first use: commander
 //   requires it at start only for executable subcommands, which we do not have;
+// - the `yaml` package reads the environment once, not at every token (processSnapshot below);
 // - whitespace and syntax are minified (a smaller file to read and scan); names are kept, so a
 //   stack trace of a bug still names our functions.
 // Tried and measured as no gain, so not done: a V8 code cache (V8 compiles this bundle lazily,
@@ -23,21 +24,41 @@ const root = new URL('..', import.meta.url).pathname;
 const outDir = `${root}dist/bin`;
 const { version } = createRequire(import.meta.url)('../package.json');
 
+/**
+ * An esbuild plugin that gives the built-in module `builtin` (with or without `node:`) the code
+ * `contents` instead; that code reaches the real module as `node:<builtin>`.
+ */
+function replaceBuiltin(name, builtin, contents) {
+  return {
+    name,
+    setup(plugin) {
+      plugin.onResolve({ filter: new RegExp(`^(node:)?${builtin}$`) }, (args) =>
+        args.namespace === name ? { path: `node:${builtin}`, external: true } : { path: builtin, namespace: name },
+      );
+      plugin.onLoad({ filter: /.*/, namespace: name }, () => ({ contents, loader: 'js' }));
+    },
+  };
+}
+
 /** node:child_process, required on first use: one function per name the bundle imports. */
-const lazyChildProcess = {
-  name: 'lazy-child-process',
-  setup(plugin) {
-    plugin.onResolve({ filter: /^(node:)?child_process$/ }, (args) =>
-      args.namespace === 'lazy-child-process' ? { path: 'node:child_process', external: true } : { path: 'child_process', namespace: 'lazy-child-process' },
-    );
-    plugin.onLoad({ filter: /.*/, namespace: 'lazy-child-process' }, () => ({
-      contents: ['spawn', 'spawnSync']
-        .map((name) => `export function ${name}(...args) { return require('node:child_process').${name}(...args); }`)
-        .join('\n'),
-      loader: 'js',
-    }));
-  },
-};
+const lazyChildProcess = replaceBuiltin(
+  'lazy-child-process',
+  'child_process',
+  ['spawn', 'spawnSync'].map((name) => `export function ${name}(...args) { return require('node:child_process').${name}(...args); }`).join('\n'),
+);
+
+/**
+ * The yaml package's `require('process')`: the real process, with `env` read once, when yaml.cjs
+ * loads. The package reads process.env.LOG_TOKENS for every token it lexes and LOG_STREAM for
+ * every part of a document (debug switches of its own), and each read of process.env is a call
+ * into C++ (getenv): measured as about a tenth of a first parse of VeRL-sized configs. A
+ * snapshot of the environment answers the same; everything else is the real process.
+ */
+const processSnapshot = replaceBuiltin(
+  'process-env-snapshot',
+  'process',
+  "const p = require('node:process'); module.exports = Object.create(p, { env: { value: { ...p.env } } });",
+);
 
 const common = { bundle: true, platform: 'node', format: 'cjs', target: 'node20', minifyWhitespace: true, minifySyntax: true, legalComments: 'none', logLevel: 'warning' };
 
@@ -57,5 +78,5 @@ await build({
   banner: { js: "const __vcpBundleUrl = require('node:url').pathToFileURL(__filename).href;" },
 });
 // Third-party code: fully minified (its names are not ours to read in a stack trace).
-await build({ ...common, minify: true, entryPoints: [createRequire(import.meta.url).resolve('yaml')], outfile: `${outDir}/yaml.cjs` });
+await build({ ...common, minify: true, entryPoints: [createRequire(import.meta.url).resolve('yaml')], outfile: `${outDir}/yaml.cjs`, plugins: [processSnapshot] });
 chmodSync(`${outDir}/verl-critic-patch.cjs`, 0o755);

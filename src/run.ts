@@ -38,7 +38,7 @@ export interface PlannedFile {
   /** The bytes read, when the file could be read. */
   source: SourceFile | undefined;
   /** The new text and its diff, when the plan is a change. */
-  change: { after: string; diff: FileDiff } | undefined;
+  change: { after: string; readonly diff: FileDiff } | undefined;
 }
 
 /** What one command-line argument covered. */
@@ -153,8 +153,18 @@ function planFile(target: Target, applyRoot: string, direction: Direction): Plan
   let plan = planText(target.kind, direction, source.text, target.path);
   if (plan.status === 'malformed' && target.kind === 'trainer') plan = locateWithCPython(plan, source.text);
   if (plan.status !== 'change') return { ...base, plan, source, change: undefined };
-  const after = applyEdits(source.text, plan.edits);
-  return { ...base, plan, source, change: { after, diff: unifiedDiff(diffPath, source.text, after) } };
+  return { ...base, plan, source, change: changeOf(base.diffPath, source.text, applyEdits(source.text, plan.edits)) };
+}
+
+/** The new text, and its diff made when first read: `check` prints none, so it never makes one. */
+function changeOf(diffPath: string, before: string, after: string): PlannedFile['change'] {
+  let diff: FileDiff | undefined;
+  return {
+    after,
+    get diff() {
+      return (diff ??= unifiedDiff(diffPath, before, after));
+    },
+  };
 }
 
 /**

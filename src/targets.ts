@@ -19,7 +19,7 @@ import { dirname, join, relative, resolve } from 'node:path';
 import { badInput } from './errors.js';
 import { gitRootOf, toPosix } from './io/paths.js';
 import { statOrExplain } from './io/readSource.js';
-import { mayHoldTrainerConfig } from './config/textTest.js';
+import { mayHoldTrainerSection } from './config/textTest.js';
 import type { TargetKind } from './plan.js';
 import { mayHoldTarget } from './python/plan.js';
 import { copyAt, isPackageDir, packageDirsIn, readVersion, type VerlCopy } from './scan/copies.js';
@@ -106,14 +106,15 @@ function resolveFolder(arg: string, scope: Scope, files: string[], packageDirs: 
 
 function trainerTargets(files: readonly string[], copies: readonly VerlCopy[]): Target[] {
   const mains = new Set(copies.map((copy) => join(copy.packageDir, MAIN_TRAINER)));
-  const trainers = files.filter((file) => file.endsWith('.py') && (mains.has(file) || cheapTextTest(file, mayHoldTarget)));
+  // The text test first, then the order: only the few files that pass are ranked and sorted.
+  const trainers = files.filter((file) => file.endsWith('.py') && (mains.has(file) || passesTextTest(file, mayHoldTarget)));
   return orderTrainerFiles(trainers).map((file) => ({ path: displayPath(file), kind: 'trainer', explicit: mains.has(file), copy: copyOf(file, copies) }));
 }
 
 function configTargets(files: readonly string[], copies: readonly VerlCopy[]): Target[] {
   const mains = new Set(copies.map((copy) => join(copy.packageDir, MAIN_CONFIG)));
   return files
-    .filter((file) => /\.ya?ml$/i.test(file) && (mains.has(file) || cheapTextTest(file, mayHoldTrainerConfig)))
+    .filter((file) => /\.ya?ml$/i.test(file) && (mains.has(file) || passesTextTest(file, mayHoldTrainerSection)))
     .sort()
     .map((file) => ({ path: displayPath(file), kind: 'config', explicit: mains.has(file), copy: copyOf(file, copies) }));
 }
@@ -181,10 +182,13 @@ function orderTrainerFiles(files: readonly string[]): string[] {
   return [...files].sort((a, b) => ranks.get(a)! - ranks.get(b)! || (a < b ? -1 : a > b ? 1 : 0));
 }
 
-/** Read the text without parsing it: most files of a folder stop here. */
-function cheapTextTest(file: string, test: (text: string) => boolean): boolean {
+/**
+ * Test the bytes without decoding or parsing them: most files of a folder stop here. A file that
+ * is not UTF-8 is the real read's to report, if it passes.
+ */
+function passesTextTest(file: string, test: (bytes: Buffer) => boolean): boolean {
   try {
-    return test(readFileSync(file, 'latin1'));
+    return test(readFileSync(file));
   } catch {
     return true; // let the real read report the problem
   }

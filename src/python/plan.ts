@@ -23,11 +23,15 @@ export const NO_METHOD_REASON =
  * but spaces, line continuations or comments between. Worker modules that merely mention both
  * words (`def load_checkpoint`, `config.actor_rollout_ref`) are not parsed. EasyR1's renamed
  * `actor_rollout_ref_wg` passes too, so that a scan can say why such a trainer is left alone.
+ *
+ * `source` may be the file's bytes (a scan does not decode the many files that fail): the words
+ * are ASCII, which UTF-8 spells byte for byte, and the pattern runs on the bytes read as latin1,
+ * one character a byte.
  */
 const ACTOR_LOAD_TEXT = /actor_rollout(?:_ref)?_wg(?:\s|\\|#[^\n]*\n)*\.(?:\s|\\|#[^\n]*\n)*load_checkpoint/;
 
-export function mayHoldTarget(source: string): boolean {
-  return source.includes('load_checkpoint') && ACTOR_LOAD_TEXT.test(source);
+export function mayHoldTarget(source: string | Buffer): boolean {
+  return source.includes('load_checkpoint') && ACTOR_LOAD_TEXT.test(typeof source === 'string' ? source : source.toString('latin1'));
 }
 
 /**

@@ -138,6 +138,22 @@ describe('the config half of a checkout run', () => {
     expect(git(repo, 'status', '--porcelain').stdout).toBe('');
   });
 
+  it('other YAMLs are parsed only when their text can hold the key: a broken one that can is reported, one that cannot is passed over', () => {
+    const repo = syntheticCheckout();
+    const broken = readFileSync(join(REPO_ROOT, 'fixtures/config/broken.yaml'), 'utf8');
+    expect(broken).toMatch(/resume_mode/);
+    writeFileSync(join(repo, 'verl/trainer/config/sft_trainer.yaml'), broken);
+    const reported = runCli(['check', '.'], { cwd: repo });
+    expect(reported.code).toBe(2);
+    expect(reported.stderr).toMatch(/sft_trainer\.yaml.*YAML does not parse/);
+
+    // The same broken text with neither word, as the scan passes over a broken .py without an actor load.
+    writeFileSync(join(repo, 'verl/trainer/config/sft_trainer.yaml'), broken.replace(/resume_mode/g, 'resume_kind').replace(/trainer/g, 'runner'));
+    const passedOver = runCli(['check', '.'], { cwd: repo });
+    expect(passedOver.code, passedOver.stderr).toBe(0);
+    expect(passedOver.stdout + passedOver.stderr).not.toMatch(/sft_trainer/);
+  });
+
   it('a main trainer YAML without a trainer section is refused with exit 1', () => {
     const repo = syntheticCheckout();
     writeFileSync(join(repo, 'verl/trainer/config/ppo_trainer.yaml'), readFileSync(join(REPO_ROOT, 'fixtures/config/no_trainer_section.yaml')));

@@ -1,10 +1,13 @@
 /**
  * The pure core on shapes too small to deserve a fixture file: what a patch plan edits, what it
- * refuses, and that the revert plan inverts it byte for byte.
+ * refuses, and that the revert plan inverts it byte for byte. Last, the text test a checkout scan
+ * runs before it parses a file, on every fixture.
  */
+import { readdirSync, readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { applyEdits } from '../../src/edits.js';
 import { planText } from '../../src/plan.js';
+import { mayHoldTarget } from '../../src/python/plan.js';
 
 const patchPlan = (text: string) => planText('trainer', 'patch', text, 't.py');
 const revertPlan = (text: string) => planText('trainer', 'revert', text, 't.py');
@@ -120,5 +123,31 @@ describe('revert plans', () => {
   it('refuses a guard it did not write, even one spelled like ours but without our else branch', () => {
     const plan = revertPlan(method(['if not self.config.trainer.get("load_critic_only", False):', '    self.actor_rollout_wg.load_checkpoint(p)', '']));
     expect(plan).toMatchObject({ status: 'refused', reason: expect.stringMatching(/not written by verl-critic-patch/) });
+  });
+});
+
+describe('the text test a checkout scan runs before parsing a .py file', () => {
+  const root = new URL('../../fixtures/', import.meta.url);
+  const fixtures = ['python', 'refuse'].flatMap((dir) =>
+    readdirSync(new URL(`${dir}/`, root))
+      .filter((name) => name.endsWith('.py'))
+      .map((name) => ({ name: `${dir}/${name}`, bytes: readFileSync(new URL(`${dir}/${name}`, root)) })),
+  );
+
+  it('passes every fixture whose plan is about an actor load, and answers the same for the bytes as for the text', () => {
+    for (const { name, bytes } of fixtures) {
+      const text = bytes.toString('latin1');
+      expect(mayHoldTarget(bytes), name).toBe(mayHoldTarget(text));
+      const plan = patchPlan(bytes.toString('utf8'));
+      const aboutALoad = plan.status === 'change' || plan.status === 'unchanged' || (plan.status === 'refused' && !plan.notATarget);
+      if (aboutALoad) expect(mayHoldTarget(bytes), name).toBe(true);
+    }
+  });
+
+  it('finds the call across spaces, line continuations and comments, and not in modules that only mention both words', () => {
+    expect(mayHoldTarget('self.actor_rollout_wg \\\n    .load_checkpoint(path)')).toBe(true);
+    expect(mayHoldTarget('self.actor_rollout_wg  # the actor\n    .load_checkpoint(path)')).toBe(true);
+    expect(mayHoldTarget(Buffer.from('# é ü\nself.actor_rollout_wg.load_checkpoint(p)\n', 'utf8'))).toBe(true);
+    expect(mayHoldTarget('def load_checkpoint(self, path):\n    ref = config.actor_rollout_ref\n')).toBe(false);
   });
 });
