@@ -136,7 +136,8 @@ function isMainTrainer(file: PlannedFile): boolean {
 function withCopyHint(file: PlannedFile, scan: Scan): PlannedFile {
   if (scan.copies.length < 2 || !file.copy || file.plan.status !== 'refused') return file;
   const copyPath = toPosix(relative(resolve(scan.arg), resolve(file.copy.root))) || '.';
-  const hint = ` (in the VeRL ${file.copy.version ?? ''} copy at ${copyPath}; --exclude ${copyPath} leaves it out)`.replace('VeRL  copy', 'VeRL copy');
+  const release = file.copy.version ? `VeRL ${file.copy.version}` : 'VeRL';
+  const hint = ` (in the ${release} copy at ${copyPath}; --exclude ${copyPath} leaves it out)`;
   return { ...file, plan: { ...file.plan, reason: `${file.plan.reason}${hint}` } };
 }
 
