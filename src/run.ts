@@ -10,11 +10,10 @@
  * holds; their refusals fail the run, except that a copy too old for checkpoint resume is left
  * alone when the run has other trainers to patch.
  */
-import { realpathSync } from 'node:fs';
 import { relative, resolve } from 'node:path';
 import { applyEdits } from './edits.js';
 import { exitCodeFor, ExitCode, ToolError, worstExitCode } from './errors.js';
-import { toPosix } from './io/paths.js';
+import { realPath, toPosix } from './io/paths.js';
 import { pythonSyntaxError } from './io/python3.js';
 import { readSource, type SourceFile } from './io/readSource.js';
 import { unifiedDiff, type FileDiff } from './diffText.js';
@@ -64,6 +63,7 @@ export function planRun(args: readonly string[], options: RunOptions): RunResult
   for (const { targets, ...scan } of args.map((arg) => resolveArgument(arg, options))) {
     result.scans.push(scan);
     const planned = targets.flatMap((target) => {
+      // Two arguments naming one file (through symlinks, too) plan it once.
       const key = realPath(target.path);
       if (seen.has(key)) return [];
       seen.add(key);
@@ -84,15 +84,6 @@ export function planRun(args: readonly string[], options: RunOptions): RunResult
     if (problem) result.problems.push(problem);
   }
   return result;
-}
-
-/** The file a path names, through symlinks: two arguments naming one file plan it once. */
-function realPath(path: string): string {
-  try {
-    return realpathSync(path);
-  } catch {
-    return resolve(path);
-  }
 }
 
 /**

@@ -14,16 +14,16 @@
  * where there is one, else the folder holding the VeRL package (a tarball, site-packages), else the
  * folder named (or, for a file, the current folder).
  */
-import { existsSync, readFileSync, realpathSync, statSync } from 'node:fs';
+import { existsSync, readFileSync, statSync } from 'node:fs';
 import { dirname, join, relative, resolve } from 'node:path';
 import { badInput } from './errors.js';
-import { gitRootOf, toPosix } from './io/paths.js';
+import { gitRootOf, isWithin, realPath, toPosix } from './io/paths.js';
 import { statOrExplain } from './io/readSource.js';
 import { mayHoldTrainerSection } from './config/textTest.js';
 import type { TargetKind } from './plan.js';
 import { mayHoldTarget } from './python/plan.js';
 import { copyAt, isPackageDir, packageDirsIn, readVersion, type VerlCopy } from './scan/copies.js';
-import { editableInstallHint, isSitePackages, recordedFiles } from './scan/installed.js';
+import { editableInstallHint, isInsideSitePackages, isSitePackages, recordedFiles } from './scan/installed.js';
 import { selectTargets, type Selection } from './scan/select.js';
 import { isBelowSkippedFolder, isScanned, listFolder } from './scan/walk.js';
 
@@ -137,14 +137,6 @@ function oncePerFile(targets: Target[]): Target[] {
   return targets.filter((target) => chosen.has(target));
 }
 
-function realPath(path: string): string {
-  try {
-    return realpathSync(path);
-  } catch {
-    return resolve(path);
-  }
-}
-
 /**
  * The copy a file belongs to: the innermost one whose package holds it, or beside whose package it
  * sits in VeRL's own `recipe/` or `examples/` folders. Anything else is the project's.
@@ -152,7 +144,7 @@ function realPath(path: string): string {
 function copyOf(file: string, copies: readonly VerlCopy[]): VerlCopy | undefined {
   let found: VerlCopy | undefined;
   for (const copy of copies) {
-    const inside = [copy.packageDir, join(copy.root, 'recipe'), join(copy.root, 'examples')].some((dir) => isInside(file, dir));
+    const inside = [copy.packageDir, join(copy.root, 'recipe'), join(copy.root, 'examples')].some((dir) => isWithin(file, dir));
     if (inside && (!found || copy.packageDir.length > found.packageDir.length)) found = copy;
   }
   return found;
@@ -164,10 +156,6 @@ function enclosingCopy(path: string): VerlCopy | undefined {
     if (isPackageDir(dir, existsSync)) return copyAt(dir, isInsideSitePackages(dir));
     if (dirname(dir) === dir) return undefined;
   }
-}
-
-function isInsideSitePackages(path: string): boolean {
-  return resolve(path).split(/[\\/]/).some((part) => part === 'site-packages' || part === 'dist-packages');
 }
 
 /** Known trainers first, in KNOWN_TRAINERS order; any other file after, sorted by path. */
@@ -201,11 +189,6 @@ function prefixed(files: readonly string[], dir: string): string[] {
 function displayPath(file: string): string {
   const rel = relative(process.cwd(), file);
   return rel.startsWith('..') ? file : rel || file;
-}
-
-function isInside(path: string, dir: string): boolean {
-  const rel = relative(dir, path);
-  return rel !== '' && !rel.startsWith('..') && !rel.startsWith('/');
 }
 
 /**

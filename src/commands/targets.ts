@@ -2,7 +2,7 @@
  * The targets of a patch verb's command line: the paths given, or the `verl` package that
  * `--python` imports; and what to tell the user about where the patched VeRL lives.
  */
-import { realpathSync } from 'node:fs';
+import { realPath } from '../io/paths.js';
 import type { Printer } from '../output/printer.js';
 import { copiesOf } from '../output/runReport.js';
 import { planRun, type RunResult } from '../run.js';
@@ -47,16 +47,8 @@ export function whereVerlLivesNotes(run: CommandRun, options: TargetOptions): st
   } catch {
     return notes; // no python3, or no verl for it: nothing to compare with
   }
-  if (!copies.some((copy) => sameDir(copy.packageDir, imported.packageDir))) {
+  if (!copies.some((copy) => realPath(copy.packageDir) === realPath(imported.packageDir))) {
     notes.push(`note: python3 (${imported.executable}) imports verl from ${imported.packageDir}, not from what was just patched; --python patches that one`);
   }
   return notes;
-}
-
-function sameDir(a: string, b: string): boolean {
-  try {
-    return realpathSync(a) === realpathSync(b);
-  } catch {
-    return a === b;
-  }
 }

@@ -1,6 +1,6 @@
 /** Paths as a reviewer and `git apply` see them. */
-import { existsSync } from 'node:fs';
-import { dirname, relative, resolve, sep } from 'node:path';
+import { existsSync, realpathSync } from 'node:fs';
+import { dirname, isAbsolute, relative, resolve, sep } from 'node:path';
 
 /** The nearest folder at or above `dir` that holds `.git` (a folder, or a file in worktrees). */
 export function gitRootOf(dir: string): string | undefined {
@@ -19,6 +19,21 @@ export function diffPathFor(file: string): string {
   const absolute = resolve(file);
   const base = gitRootOf(dirname(absolute)) ?? process.cwd();
   return toPosix(relative(base, absolute));
+}
+
+/** The file a path names, through symlinks (or the path itself, resolved, when it cannot be followed). */
+export function realPath(path: string): string {
+  try {
+    return realpathSync(path);
+  } catch {
+    return resolve(path);
+  }
+}
+
+/** Is `path` the folder `dir` or below it? */
+export function isWithin(path: string, dir: string): boolean {
+  const rel = relative(resolve(dir), resolve(path));
+  return !rel.startsWith('..') && !isAbsolute(rel);
 }
 
 export function toPosix(path: string): string {

@@ -4,8 +4,8 @@
  * check, "patched" for apply; nothing to do is "already-patched", or "not-patched" for revert)
  * but the shape is shared.
  */
-import { isAbsolute, relative, resolve } from 'node:path';
 import { ExitCode } from '../errors.js';
+import { isWithin } from '../io/paths.js';
 import type { PlannedFile, RunResult } from '../run.js';
 import type { VerlCopy } from '../targets.js';
 import { TOOL_VERSION } from '../version.js';
@@ -79,7 +79,7 @@ export function checkoutLines(result: RunResult): string[] {
   });
   for (const scan of result.scans) {
     if (scan.scope === 'file') continue;
-    const outside = result.files.filter((f) => !f.copy && isBelow(f.path, scan.arg)).length;
+    const outside = result.files.filter((f) => !f.copy && isWithin(f.path, scan.arg)).length;
     if (outside > 0) lines.push(`outside VeRL, in ${scan.arg}: ${count(outside)}`);
   }
   // Beside a run that patches something, the trainers it left alone (configs that are not PPO's are
@@ -88,11 +88,6 @@ export function checkoutLines(result: RunResult): string[] {
     for (const skipped of result.skipped) if (skipped.kind === 'trainer') lines.push(`left alone: ${skipped.path}: ${skipped.reason}`);
   }
   return lines;
-}
-
-function isBelow(path: string, dir: string): boolean {
-  const rel = relative(resolve(dir), resolve(path));
-  return !rel.startsWith('..') && !isAbsolute(rel);
 }
 
 /** What a change or a file with nothing to change is about: its actor loads, or the YAML edit. */

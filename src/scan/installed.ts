@@ -7,7 +7,7 @@
  */
 import { spawnSync } from 'node:child_process';
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
-import { basename, join } from 'node:path';
+import { basename, join, resolve } from 'node:path';
 import { badInput } from '../errors.js';
 
 const SITE_FOLDERS = new Set(['site-packages', 'dist-packages']);
@@ -21,6 +21,11 @@ function verlDistInfos(dir: string): string[] {
     return [];
   }
   return names.filter((name) => /^verl-[^-]+\.dist-info$/i.test(name)).map((name) => join(dir, name));
+}
+
+/** Is `path` in an installed-packages folder (at any depth)? */
+export function isInsideSitePackages(path: string): boolean {
+  return resolve(path).split(/[\\/]/).some((part) => SITE_FOLDERS.has(part));
 }
 
 /** Is `dir` an installed-packages folder (it holds other packages than VeRL's)? */
