@@ -71,15 +71,15 @@ export function planRun(args: readonly string[], options: RunOptions): RunResult
     });
     const patchesTrainers = planned.some(({ file }) => file.kind === 'trainer' && (file.plan.status === 'change' || file.plan.status === 'unchanged'));
     const kept: PlannedFile[] = [];
-    const skipped: PlannedFile[] = [];
+    const skipped: RunResult['skipped'] = [];
     for (const { target, file } of planned) {
       const plan = file.plan;
       const passedOver = plan.status === 'refused' && plan.notATarget && (!target.explicit || (patchesTrainers && plan.code === 'no-checkpoint-method'));
-      if (passedOver) skipped.push(file);
+      if (passedOver) skipped.push({ path: file.path, kind: file.kind, reason: skipReason(plan, target) });
       else kept.push(withCopyHint(file, scan));
     }
     result.files.push(...kept);
-    result.skipped.push(...skipped.map((file) => ({ path: file.path, kind: file.kind, reason: skipReason(file) })));
+    result.skipped.push(...skipped);
     const problem = scan.scope === 'file' ? undefined : noTrainerProblem(scan, kept, skipped, options);
     if (problem) result.problems.push(problem);
   }
@@ -92,13 +92,13 @@ export function planRun(args: readonly string[], options: RunOptions): RunResult
  * like a trainer is most likely the wrong folder (exit 2). No problem when `--only` picked a
  * config, which needs no trainer.
  */
-function noTrainerProblem(scan: Scan, kept: readonly PlannedFile[], skipped: readonly PlannedFile[], selection: Selection): RunResult['problems'][number] | undefined {
+function noTrainerProblem(scan: Scan, kept: readonly PlannedFile[], skipped: RunResult['skipped'], selection: Selection): RunResult['problems'][number] | undefined {
   if (kept.some((file) => file.kind === 'trainer')) return undefined;
   if (selection.only !== undefined) {
     if (kept.length > 0) return undefined;
     return { path: scan.arg, reason: `no trainer matching --only ${selection.only} loads an actor checkpoint`, exitCode: ExitCode.Refused };
   }
-  const reasons = skipped.filter((file) => file.kind === 'trainer').map((file) => `${file.path}: ${skipReason(file)}`);
+  const reasons = skipped.filter((file) => file.kind === 'trainer').map((file) => `${file.path}: ${file.reason}`);
   if (reasons.length === 0 && scan.copies.length === 0) {
     const what = 'holds no VeRL copy (no verl/trainer/ppo/ray_trainer.py or trainer/main_ppo.py) and no trainer that calls self.actor_rollout_wg.load_checkpoint(...)';
     return { path: scan.arg, reason: `${what}; name the folder of your VeRL checkout or project`, exitCode: ExitCode.BadInput };
@@ -111,16 +111,12 @@ function noTrainerProblem(scan: Scan, kept: readonly PlannedFile[], skipped: rea
 
 /**
  * Why a scan passed a file over. A file without any checkpoint method that a scan found only
- * because it mentions the actor's load is not an old VeRL, whatever the planner says of a trainer.
+ * because it mentions the actor's load is not an old VeRL, whatever the planner says of a trainer;
+ * the one explicit target a scan passes over is a copy's main trainer, which is.
  */
-function skipReason(file: PlannedFile): string {
-  if (file.plan.status !== 'refused') return file.plan.status;
-  if (file.plan.code === 'no-checkpoint-method' && !isMainTrainer(file)) return 'no class in it has a _load_checkpoint method (it only mentions the actor load)';
-  return file.plan.reason;
-}
-
-function isMainTrainer(file: PlannedFile): boolean {
-  return file.copy !== undefined && resolve(file.path) === resolve(file.copy.packageDir, 'trainer', 'ppo', 'ray_trainer.py');
+function skipReason(plan: Extract<Plan, { status: 'refused' }>, target: Target): string {
+  if (plan.code === 'no-checkpoint-method' && !target.explicit) return 'no class in it has a _load_checkpoint method (it only mentions the actor load)';
+  return plan.reason;
 }
 
 /** In a folder with several VeRL copies, a refusal in one of them says how to leave that copy out. */
