@@ -15,7 +15,7 @@
 import { spawnSync } from 'node:child_process';
 import { existsSync, readdirSync, statSync } from 'node:fs';
 import { join } from 'node:path';
-import { gitRootOf, toPosix } from '../io/paths.js';
+import { gitRootOf } from '../io/paths.js';
 
 const SKIPPED_DIRS = new Set(['node_modules', '__pycache__', 'venv', 'build', 'dist', 'site-packages', 'dist-packages', 'tests', 'test']);
 
@@ -24,9 +24,14 @@ export function isScanned(path: string): boolean {
   return /\.(py|ya?ml)$/i.test(path) || /(^|\/)version\/version$/.test(path);
 }
 
+/** Is a folder passed over for its name alone? */
+function skipsName(name: string): boolean {
+  return name.startsWith('.') || SKIPPED_DIRS.has(name);
+}
+
 /** Is a folder of this name, at this place, passed over? */
 function skipsFolder(dir: string, name: string): boolean {
-  return name.startsWith('.') || SKIPPED_DIRS.has(name) || existsSync(join(dir, name, 'pyvenv.cfg'));
+  return skipsName(name) || existsSync(join(dir, name, 'pyvenv.cfg'));
 }
 
 export function listFolder(root: string): string[] {
@@ -63,43 +68,39 @@ function walkListing(root: string): string[] {
  */
 function gitListing(root: string): string[] | undefined {
   if (!gitRootOf(root)) return undefined;
-  const run = spawnSync('git', ['-C', root, 'ls-files', '-z', '--cached', '--others', '--exclude-standard', '--full-name', '--', '.'], {
+  // Without --full-name, git prints the paths relative to `root` (its -C folder).
+  const run = spawnSync('git', ['-C', root, 'ls-files', '-z', '--cached', '--others', '--exclude-standard', '--', '.'], {
     encoding: 'utf8',
     maxBuffer: 256 * 1024 * 1024,
   });
   if (run.error || run.status !== 0) return undefined;
-  const prefix = gitPrefix(root);
-  if (prefix === undefined) return undefined;
   const files = new Set<string>();
-  for (const full of run.stdout.split('\0')) {
-    if (!full.startsWith(prefix)) continue;
-    const rel = full.slice(prefix.length);
-    if (rel && !passesOverPath(root, rel) && isRegularFile(join(root, rel))) files.add(rel);
+  const passedOver = new Map<string, boolean>();
+  for (const rel of run.stdout.split('\0')) {
+    // Only the few scanned files are stat'ed, and each folder is judged once.
+    if (rel && isScanned(rel) && !passesOverPath(root, rel, passedOver) && isRegularFile(join(root, rel))) files.add(rel);
   }
   return [...files];
 }
 
-/** Where `root` sits inside its work tree (`sub/dir/`), as git prints paths with --full-name. */
-function gitPrefix(root: string): string | undefined {
-  const run = spawnSync('git', ['-C', root, 'rev-parse', '--show-prefix'], { encoding: 'utf8' });
-  if (run.error || run.status !== 0) return undefined;
-  return toPosix(run.stdout.trim());
-}
-
 /** Is a file at `rel` (relative to a scanned folder) below a folder a scan passes over by its name? */
 export function isBelowSkippedFolder(rel: string): boolean {
-  return rel.split('/').slice(0, -1).some((name) => name.startsWith('.') || SKIPPED_DIRS.has(name));
+  return rel.split('/').slice(0, -1).some(skipsName);
 }
 
-/** Does any folder on the way from `root` to `rel` get passed over? */
-function passesOverPath(root: string, rel: string): boolean {
-  const parts = rel.split('/');
-  let dir = root;
-  for (const part of parts.slice(0, -1)) {
-    if (skipsFolder(dir, part)) return true;
-    dir = join(dir, part);
+/** Does any folder on the way from `root` to `rel` get passed over? `known`: folders judged so far. */
+function passesOverPath(root: string, rel: string, known: Map<string, boolean>): boolean {
+  const slash = rel.lastIndexOf('/');
+  if (slash === -1) return false;
+  const folder = rel.slice(0, slash);
+  let verdict = known.get(folder);
+  if (verdict === undefined) {
+    const parentSlash = folder.lastIndexOf('/');
+    const name = folder.slice(parentSlash + 1);
+    verdict = passesOverPath(root, folder, known) || skipsFolder(join(root, folder.slice(0, Math.max(parentSlash, 0))), name);
+    known.set(folder, verdict);
   }
-  return false;
+  return verdict;
 }
 
 function isRegularFile(path: string): boolean {
