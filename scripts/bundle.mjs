@@ -69,7 +69,7 @@ await build({
   ...common,
   entryPoints: [`${root}src/cli.ts`],
   outfile: `${outDir}/verl-critic-patch.cjs`,
-  external: ['tree-sitter', 'tree-sitter-python'],
+  external: ['tree-sitter', 'tree-sitter-python', '@tree-sitter-grammars/tree-sitter-yaml'],
   plugins: [lazyChildProcess],
   // src/version.ts reads this instead of package.json, src/config/yamlLib.ts requires the yaml
   // bundle beside this one; modules that resolve files next to themselves

@@ -7,6 +7,12 @@ import type { Document, Pair, YAMLError, YAMLMap } from 'yaml';
 import { eolOfLine, lineAt, lineNumberAt } from '../text/lines.js';
 import { yamlLib } from './yamlLib.js';
 
+/**
+ * The 1-based line of an offset. The planner may read a view of the file that keeps its offsets
+ * but not all of its line breaks (src/config/plannerView.ts); line numbers come from the file.
+ */
+export type LineOf = (offset: number) => number;
+
 type Parsed = { doc: Document.Parsed | undefined } | { error: string };
 
 /**
@@ -22,9 +28,26 @@ export function parseFirstDocument(text: string): Parsed {
   const docs = yamlLib().parseAllDocuments(text, { prettyErrors: true, uniqueKeys: true });
   const streamErrors = (docs as { errors?: YAMLError[] }).errors ?? [];
   const first = [...streamErrors, ...docs.flatMap((d) => d.errors)][0];
-  const parsed: Parsed = first ? { error: `YAML does not parse: ${describeError(first)}` } : { doc: docs[0] };
+  const unresolved = first || !text.includes('*') ? undefined : docs.map((doc) => unresolvedAlias(doc, text)).find((why) => why);
+  const parsed: Parsed = first ? { error: `YAML does not parse: ${describeError(first)}` } : unresolved ? { error: unresolved } : { doc: docs[0] };
   last = { text, parsed };
   return parsed;
+}
+
+/**
+ * An alias whose anchor is not defined before it: the yaml package parses it without an error and
+ * throws when the document is read as data, so it is a parse error here.
+ */
+function unresolvedAlias(doc: Document.Parsed, text: string): string | undefined {
+  let why: string | undefined;
+  yamlLib().visit(doc, {
+    Alias(_, alias) {
+      if (alias.resolve(doc)) return undefined;
+      why = `YAML does not parse: the alias *${alias.source} has no anchor &${alias.source} before it (line ${lineNumberAt(text, alias.range?.[0] ?? 0)})`;
+      return yamlLib().visit.BREAK;
+    },
+  });
+  return why;
 }
 
 function describeError(error: YAMLError): string {
@@ -121,7 +144,7 @@ export interface Anchor {
  * more-indented lines), or of `resume_mode`'s when there is no `resume_from_path`. Or why a line
  * inserted there would not be safe.
  */
-export function anchorLine(text: string, map: YAMLMap): Anchor | { refused: string } {
+export function anchorLine(text: string, map: YAMLMap, lineOf: LineOf = (offset) => lineNumberAt(text, offset)): Anchor | { refused: string } {
   const { isCollection, isScalar } = yamlLib();
   let pairIndex = map.items.findIndex((p) => isScalar(p.key) && p.key.value === 'resume_from_path');
   if (pairIndex < 0) pairIndex = map.items.findIndex((p) => isScalar(p.key) && p.key.value === 'resume_mode');
@@ -129,7 +152,7 @@ export function anchorLine(text: string, map: YAMLMap): Anchor | { refused: stri
   if (!pair || !isScalar(pair.key)) throw new Error('anchorLine called on a mapping without resume_mode'); // findTrainerMapping checked
   const name = String(pair.key.value);
   const start = keyStart(pair);
-  const line = lineNumberAt(text, start);
+  const line = lineOf(start);
   const keyLine = lineAt(text, start);
   const indent = text.slice(keyLine.start, start);
   const byHand = 'add load_critic_only to the trainer section by hand';
@@ -186,6 +209,7 @@ export function commentStyle(text: string, map: YAMLMap, anchorIndex: number): C
   let aboveCount = 0;
   let inlineCount = 0;
   for (const { pair } of order) {
+    if (!isScalar(pair.key) || !pair.key.range) continue; // `? ` with no key, or a collection key: no line of its own to read
     const start = keyStart(pair);
     const line = lineAt(text, start);
     const indent = text.slice(line.start, start);

@@ -18,13 +18,18 @@
  * Every change is checked before it is returned: the edited text is parsed again and must hold the
  * same data plus (or minus) exactly this key, otherwise the file is refused instead of being
  * written wrongly.
+ *
+ * Where the file's structure allows, all of this runs on a view of the file that keeps only the
+ * entries the planner reads, at their offsets (src/config/plannerView.ts): the parse and the
+ * self-check then cover the trainer section, not the whole ~1,000-line config.
  */
 import { isDeepStrictEqual } from 'node:util';
 import type { Document, YAMLMap } from 'yaml';
 import { applyEdits, type TextEdit } from '../edits.js';
 import type { Direction, Plan } from '../plan.js';
 import { lineAt, lineNumberAt, type LineSpan } from '../text/lines.js';
-import { anchorLine, commentStyle, configuresPpo, findPair, findTrainerMapping, keyStart, parseFirstDocument, type TrainerLookup } from './trainerSection.js';
+import { anchorLine, commentStyle, configuresPpo, findPair, findTrainerMapping, keyStart, parseFirstDocument, type LineOf, type TrainerLookup } from './trainerSection.js';
+import { plannerView } from './plannerView.js';
 import { yamlLib } from './yamlLib.js';
 
 /** The key this tool declares in the `trainer:` mapping. */
@@ -53,7 +58,10 @@ export function isGeneratedSnapshot(file: string): boolean {
 /**
  * Plan one trainer YAML. `path` only decides whether it is a generated snapshot.
  *
- * - malformed: the YAML does not parse (any document);
+ * - malformed: the YAML does not parse (any document), as far as the planner reads it: where the
+ *   file has a view (src/config/plannerView.ts), tree-sitter checks the whole file's syntax and
+ *   the yaml package the entries the view keeps; an error only a full load finds elsewhere (a
+ *   key written twice inside another section) is Hydra's to report;
  * - refused, notATarget: the first document has no top-level `trainer:` mapping holding
  *   `resume_mode` (an evaluation config, a trainer section of another shape, an empty file), or
  *   (patch only) it does not configure PPO (an SFT config: nothing there reads the key);
@@ -67,6 +75,21 @@ export function isGeneratedSnapshot(file: string): boolean {
  *   patch inserted, so that revert(patch(x)) is x byte for byte.
  */
 export function planTrainerConfig(direction: Direction, text: string, path: string): Plan {
+  // The view keeps offsets and lines, so its plan is the file's. A view the yaml package cannot
+  // parse is not taken for a verdict on the file: the whole text is read, and tells why.
+  const view = plannerView(text);
+  if (view !== undefined) {
+    const plan = planConfigText(direction, view, path, (offset) => lineNumberAt(text, offset));
+    if (plan.status !== 'malformed') return plan;
+  }
+  return planConfigText(direction, text, path);
+}
+
+/**
+ * The planner itself, on the text it is given: the whole file, or a view of it (then `lineOf`
+ * counts lines in the file). planTrainerConfig is what callers want; tests compare the two.
+ */
+export function planConfigText(direction: Direction, text: string, path: string, lineOf: LineOf = (offset) => lineNumberAt(text, offset)): Plan {
   const parsed = parseFirstDocument(text);
   if ('error' in parsed) return { status: 'malformed', reason: parsed.error };
   const found = findTrainerMapping(parsed.doc, text);
@@ -76,12 +99,13 @@ export function planTrainerConfig(direction: Direction, text: string, path: stri
   if (direction === 'patch' && !configuresPpo(parsed.doc)) {
     return { status: 'refused', reason: `cannot declare trainer.${LOAD_CRITIC_ONLY_KEY}: ${NOT_PPO}`, notATarget: true };
   }
-  const section = { text, doc: parsed.doc, map: found.map, generated: isGeneratedSnapshot(path) };
+  const section = { text, lineOf, doc: parsed.doc, map: found.map, generated: isGeneratedSnapshot(path) };
   return direction === 'patch' ? planAdd(section) : planRemove(section);
 }
 
 interface TrainerSection {
   text: string;
+  lineOf: LineOf;
   doc: Document.Parsed | undefined;
   map: YAMLMap;
   generated: boolean;
@@ -90,12 +114,12 @@ interface TrainerSection {
 const unchanged = (summary: string): Plan => ({ status: 'unchanged', summary, actorLoads: [] });
 const change = (edit: TextEdit, summary: string): Plan => ({ status: 'change', edits: [edit], summary, actorLoads: [] });
 
-function planAdd({ text, doc, map, generated }: TrainerSection): Plan {
+function planAdd({ text, lineOf, doc, map, generated }: TrainerSection): Plan {
   const existing = findPair(map, LOAD_CRITIC_ONLY_KEY);
-  if (existing) return unchanged(`trainer.${LOAD_CRITIC_ONLY_KEY} is already declared (line ${lineNumberAt(text, keyStart(existing))})`);
+  if (existing) return unchanged(`trainer.${LOAD_CRITIC_ONLY_KEY} is already declared (line ${lineOf(keyStart(existing))})`);
   if (map.flow) return { status: 'refused', reason: 'the trainer: mapping is written in flow style ({...}); add load_critic_only to it by hand' };
 
-  const anchor = anchorLine(text, map);
+  const anchor = anchorLine(text, map, lineOf);
   if ('refused' in anchor) return { status: 'refused', reason: anchor.refused };
   const keyLine = `${anchor.indent}${LOAD_CRITIC_ONLY_KEY}: ${generated ? 'false' : 'False'}`;
   let lines: string[];
@@ -129,11 +153,11 @@ function planAdd({ text, doc, map, generated }: TrainerSection): Plan {
  * our comment is there but the key line under it was changed by hand, removing it would drop
  * someone's edit: refused.
  */
-function planRemove({ text, doc, map, generated }: TrainerSection): Plan {
+function planRemove({ text, lineOf, doc, map, generated }: TrainerSection): Plan {
   const pair = findPair(map, LOAD_CRITIC_ONLY_KEY);
   if (!pair) return unchanged(`trainer.${LOAD_CRITIC_ONLY_KEY} is not declared; nothing to remove`);
   const start = keyStart(pair);
-  const keyLineNo = lineNumberAt(text, start);
+  const keyLineNo = lineOf(start);
   const handAdded = unchanged(`trainer.${LOAD_CRITIC_ONLY_KEY} on line ${keyLineNo} was not added by verl-critic-patch; left as it is`);
   if (map.flow) return handAdded;
 
@@ -219,15 +243,18 @@ function checkEdit(beforeText: string, before: Document.Parsed | undefined, afte
   const parsed = parseFirstDocument(afterText);
   if ('error' in parsed) return fail('the edited YAML does not parse');
   const after = parsed.doc;
-  const oldData = toData(before) as Record<string, unknown>;
-  const newData = toData(after) as Record<string, unknown>;
+  const oldData = toData(before);
+  const newData = toData(after);
+  if (oldData instanceof Error) return fail(`the YAML does not read as data (${oldData.message})`);
+  if (newData instanceof Error) return fail(`the edited YAML does not read as data (${newData.message})`);
   const withKey = mode === 'add' ? newData : oldData;
   const withoutKey = mode === 'add' ? oldData : newData;
-  const trainer = (withKey?.trainer ?? undefined) as Record<string, unknown> | undefined;
-  if (!trainer || trainer[LOAD_CRITIC_ONLY_KEY] !== false) return fail(`trainer.${LOAD_CRITIC_ONLY_KEY} does not read as false`);
-  const rest = { ...withKey, trainer: { ...trainer } };
-  delete rest.trainer[LOAD_CRITIC_ONLY_KEY];
-  if (!isDeepStrictEqual(rest, withoutKey)) return fail('other values changed');
+  if (!(withKey instanceof Map)) return fail('the document is no longer a mapping');
+  const trainer: unknown = withKey.get('trainer');
+  if (!(trainer instanceof Map) || trainer.get(LOAD_CRITIC_ONLY_KEY) !== false) return fail(`trainer.${LOAD_CRITIC_ONLY_KEY} does not read as false`);
+  const trainerWithout = new Map(trainer);
+  trainerWithout.delete(LOAD_CRITIC_ONLY_KEY);
+  if (!isDeepStrictEqual(new Map(withKey).set('trainer', trainerWithout), withoutKey)) return fail('other values changed');
   // The key must also be where it belongs: in the trainer mapping, spelled as planned.
   const found = mode === 'add' ? findTrainerMapping(after, afterText) : findTrainerMapping(before, beforeText);
   if (found.kind !== 'found') return internalCheckFailed(found);
@@ -237,8 +264,17 @@ function checkEdit(beforeText: string, before: Document.Parsed | undefined, afte
   return undefined;
 }
 
+/**
+ * The document as data: mappings as Maps, so that keys that are not strings (`? [a, b]`) stay
+ * themselves instead of being stringified (with a process warning on stderr). An Error when the
+ * document cannot be read as data.
+ */
 function toData(doc: Document.Parsed | undefined): unknown {
-  return doc ? doc.toJS({ maxAliasCount: -1 }) : null;
+  try {
+    return doc ? doc.toJS({ maxAliasCount: -1, mapAsMap: true }) : null;
+  } catch (error) {
+    return error instanceof Error ? error : new Error(String(error));
+  }
 }
 
 function escapeRegExp(s: string): string {

@@ -1,35 +1,17 @@
 /**
- * The one place that loads tree-sitter. The native modules are loaded lazily, so verbs that
- * never parse Python (inspect, stage, --help) do not pay for them.
+ * Parsing Python with tree-sitter (src/treeSitter.ts makes the parser, on first use), and
+ * re-parsing an edited text incrementally for the planner's self-check.
  */
-import { createRequire } from 'node:module';
 import type Parser from 'tree-sitter';
 import type { TextEdit } from '../edits.js';
+import { newParser } from '../treeSitter.js';
 
 export type SyntaxNode = Parser.SyntaxNode;
 
-const require = createRequire(import.meta.url);
 let parser: Parser | undefined;
 
-/** A TSSymbol is a uint16, so this covers every node type id any grammar can have. */
-const SYMBOL_ID_COUNT = 1 << 16;
-
 function getParser(): Parser {
-  if (!parser) {
-    const ParserClass = require('tree-sitter') as typeof Parser;
-    const python = require('tree-sitter-python') as Parser.Language & { nodeSubclasses?: unknown[] };
-    // setLanguage builds one JS class per node type, compiled from source text, so that `node.type`
-    // is a constant and `node.nameNode`-style field getters exist: 8 ms per run, a third of parsing
-    // a 2,000-line trainer. We read types through the native getter and fields through
-    // childForFieldName, so every type gets the plain SyntaxNode class (what the binding itself
-    // uses for ERROR nodes and types it has no class for); setLanguage skips its work when the
-    // language already has this table.
-    // Should a later binding stop exporting SyntaxNode, setLanguage simply does its own work.
-    const plainNode = (ParserClass as unknown as { SyntaxNode?: unknown }).SyntaxNode;
-    if (plainNode) python.nodeSubclasses ??= new Array<unknown>(SYMBOL_ID_COUNT).fill(plainNode);
-    parser = new ParserClass();
-    parser.setLanguage(python);
-  }
+  parser ??= newParser('tree-sitter-python');
   return parser;
 }
 

@@ -343,6 +343,28 @@ describe('edge cases', () => {
     }
   });
 
+  it('reports an alias without an anchor before it as malformed, not as an error of its own', () => {
+    const result = declined(add(`critic: {}\nx: *nope\n${trainer('  resume_mode: auto\n')}`, 'x.yaml'));
+    expect(result).toEqual({ status: 'malformed', reason: 'YAML does not parse: the alias *nope has no anchor &nope before it (line 2)' });
+  });
+
+  it('plans files with keys that are collections, or empty, without a process warning or a throw', () => {
+    const warnings: string[] = [];
+    const listen = (warning: Error) => warnings.push(warning.message);
+    process.on('warning', listen);
+    try {
+      const complexKey = `critic: {}\n? {a: 1}\n: 2\n${trainer('  resume_mode: auto\n  resume_from_path: null\n')}`;
+      expect(add(complexKey, 'x.yaml').status).toBe('change');
+      expect(reverted(patched(complexKey, 'x.yaml'), 'x.yaml')).toBe(complexKey);
+      // An explicit `? ` with no key inside the trainer section: the comment style skips it.
+      const emptyKey = `critic: {}\n${trainer('  resume_mode: auto\n  ? \n  : 1\n')}`;
+      expect(add(emptyKey, 'x.yaml').status).toBe('change');
+    } finally {
+      process.off('warning', listen);
+    }
+    expect(warnings).toEqual([]);
+  });
+
   it('refuses shapes where a line insertion is not safe, with the reason', () => {
     const cases: Array<[string, RegExp]> = [
       ['critic: {}\ntrainer: {resume_mode: auto, resume_from_path: null}\n', /flow style/],
