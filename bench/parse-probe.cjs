@@ -1,5 +1,6 @@
-// Preloaded with `node -r` by scripts/bench.mjs (never in timed runs): counts tree-sitter parses and
-// YAML parses (the bundled yaml package's parseAllDocuments, which the YAML planner calls) and
+// Preloaded with `node -r` by scripts/bench.mjs (never in timed runs): counts tree-sitter parses
+// (Python and YAML apart) and the yaml package's parses (the bundled parseAllDocuments, which the
+// YAML planner calls on the views of src/config/plannerView.ts) and
 // their time in one CLI run, and when the process exits writes them, with the time since the
 // process started, as JSON to $BENCH_PROBE_OUT.
 const { writeFileSync } = require('node:fs');
@@ -7,14 +8,23 @@ const { join } = require('node:path');
 
 const root = join(__dirname, '..');
 // fresh*: the parses without an old tree (not incremental), which read the whole text.
-const probe = { parses: 0, parseMs: 0, parsedChars: 0, freshMs: 0, freshChars: 0, yamlParses: 0, yamlMs: 0, yamlChars: 0 };
+// yamlTree*: tree-sitter's YAML grammar reading whole YAMLs (src/config/plannerView.ts);
+// yaml*: the yaml package parsing the views it gives (yamlLines: the lines with content in them).
+const probe = { parses: 0, parseMs: 0, parsedChars: 0, freshMs: 0, freshChars: 0, yamlTreeParses: 0, yamlTreeMs: 0, yamlTreeChars: 0, yamlParses: 0, yamlMs: 0, yamlChars: 0, yamlLines: 0 };
 
 const Parser = require(require.resolve('tree-sitter', { paths: [root] }));
+const yamlGrammar = require(require.resolve('@tree-sitter-grammars/tree-sitter-yaml', { paths: [root] }));
 const parse = Parser.prototype.parse;
 Parser.prototype.parse = function probedParse(...args) {
   const start = performance.now();
   const tree = parse.apply(this, args);
   const took = performance.now() - start;
+  if (this.getLanguage() === yamlGrammar) {
+    probe.yamlTreeMs += took;
+    probe.yamlTreeParses += 1;
+    probe.yamlTreeChars += tree.rootNode.endIndex;
+    return tree;
+  }
   probe.parseMs += took;
   probe.parses += 1;
   probe.parsedChars += tree.rootNode.endIndex;
@@ -34,6 +44,7 @@ yaml.parseAllDocuments = function probedParseAllDocuments(source, ...rest) {
   probe.yamlMs += performance.now() - start;
   probe.yamlParses += 1;
   probe.yamlChars += source.length;
+  probe.yamlLines += source.split('\n').filter((line) => /\S/.test(line) && !/^\s*#/.test(line)).length;
   return docs;
 };
 

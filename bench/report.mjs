@@ -2,6 +2,8 @@
  * BENCHMARKS.md and the summary lines of `npm run bench`, from the figures scripts/bench.mjs
  * measured. Nothing is measured here.
  */
+import { PARTS } from './profile.mjs';
+
 const DIFF_GOAL = 1.0;
 const CHECK_GOAL = 0.6;
 
@@ -142,7 +144,7 @@ At or under ${DIFF_GOAL.toFixed(1)}x, all of that would have to fit in the ${ms(
 function section2(context, results, r) {
   const { verl, scan, scanProbe, scanParts, agreement, synthetic, syntheticProbe, syntheticAgreement } = results;
   const budget = CHECK_GOAL * scan.astGrep.wall;
-  const yamlParts = partMs(scanParts, 'YAML: loading the yaml package') + partMs(scanParts, 'YAML: parsing (the yaml package)') + partMs(scanParts, 'YAML: the key, its place, the self-check besides parsing');
+  const yamlParts = PARTS.filter(({ part }) => part.startsWith('YAML:')).reduce((sum, { part }) => sum + partMs(scanParts, part), 0);
   const rest = scanParts.totalMs - yamlParts - partMs(scanParts, 'garbage collection');
   const findings = (a) =>
     a.same
@@ -166,15 +168,16 @@ ${row('`node -e 0` (Node.js alone, for the start-up row below)', scan.nodeOnly)}
 ${row('`verl-critic-patch check .`', scan.check)}
 ${row('`ast-grep scan --rule bench/load-critic-only.yml .`', scan.astGrep)}
 
-- Files parsed, ours: ${scanProbe.parses} tree-sitter parses (${(scanProbe.parsedChars / 1e6).toFixed(2)} M characters, ${ms(scanProbe.parseMs)}): the trainers that pass
-  the text test, and their patched texts for the self-check (incrementally); ${scanProbe.yamlParses} YAML parses
-  (${(scanProbe.yamlChars / 1e3).toFixed(0)} k characters, ${ms(scanProbe.yamlMs)}): each YAML that passes the text test once, and the text the
-  planner would write once, for its self-check (the edited YAML must parse to the same data plus
+- Files parsed, ours (bench/parse-probe.cjs, unprofiled): ${scanProbe.parses} tree-sitter parses of Python (${(scanProbe.parsedChars / 1e6).toFixed(2)} M characters, ${ms(scanProbe.parseMs)}): the trainers that pass
+  the text test, and their patched texts for the self-check (incrementally); ${scanProbe.yamlTreeParses} tree-sitter parses of
+  YAML (${(scanProbe.yamlTreeChars / 1e3).toFixed(0)} k characters, ${ms(scanProbe.yamlTreeMs)}): each YAML that passes the text test, whole, to find its top-level
+  entries (src/config/plannerView.ts); ${scanProbe.yamlParses} parses by the \`yaml\` package (${ms(scanProbe.yamlMs)}) of the views that keep only
+  what the planner reads (\`trainer:\`, \`defaults:\`; ${n(scanProbe.yamlLines)} lines with content in all): each view once, and the
+  view the planner would write once, for its self-check (the edited YAML must parse to the same data plus
   the key). Every other file stopped at a text test; ast-grep parses every \`.py\` file.
 - Same findings: ${findings(agreement)}; ours also finds the ${agreement.configs} YAMLs to declare the key in.
 
-Where the time of \`check .\` goes, by part (a CPU profile, bench/profile.mjs; garbage collection
-is mostly the YAML parses'). The profiler's own bookkeeping (V8 records each function it compiles)
+Where the time of \`check .\` goes, by part (a CPU profile, bench/profile.mjs). The profiler's own bookkeeping (V8 records each function it compiles)
 falls mostly on the start-up row: unprofiled, \`--version\` takes ${ms(results.startup.version.wall - results.startup.nodeOnly.wall)} more than \`node -e 0\` (section 1).
 
 | part | time |
@@ -184,12 +187,8 @@ ${
   r.check > CHECK_GOAL
     ? `
 Why the goal is missed: ${CHECK_GOAL}x of ast-grep's ${ms(scan.astGrep.wall)} is ${ms(budget)}. Node.js's start-up takes ${ms(scan.nodeOnly.wall)} of it and the
-YAML parses ${ms(scanProbe.yamlMs)} (measured in unprofiled runs by bench/parse-probe.cjs): ${ms(scan.nodeOnly.wall + scanProbe.yamlMs)} before anything else.
-Those parses are the sound minimum for this planner: only the ${verl.resumeModeYamls} YAMLs that can hold the key are
-parsed, each once, and each edited text once for the self-check; the four generated snapshots
-alone are about 4,000 lines. The \`yaml\` package parses them at ${(scanProbe.yamlChars / scanProbe.yamlMs / 1000).toFixed(1)} MB/s in this one-shot process (its
-code is still cold), tree-sitter the trainers at ${(scanProbe.freshChars / scanProbe.freshMs / 1000).toFixed(0)} MB/s. Everything besides YAML and garbage
-collection takes ${ms(rest)} under the profiler.
+YAML parses ${ms(scanProbe.yamlTreeMs + scanProbe.yamlMs)} (tree-sitter ${ms(scanProbe.yamlTreeMs)}, the \`yaml\` package ${ms(scanProbe.yamlMs)}; unprofiled, bench/parse-probe.cjs):
+${ms(scan.nodeOnly.wall + scanProbe.yamlTreeMs + scanProbe.yamlMs)} before anything else. Everything besides YAML and garbage collection takes ${ms(rest)} under the profiler.
 `
     : ''
 }

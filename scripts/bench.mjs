@@ -270,8 +270,12 @@ function probe(args, cwd = REPO_ROOT) {
     parseMs: median(samples.map((s) => s.parseMs)),
     freshChars: first.freshChars,
     freshMs: median(samples.map((s) => s.freshMs)),
+    yamlTreeParses: first.yamlTreeParses,
+    yamlTreeChars: first.yamlTreeChars,
+    yamlTreeMs: median(samples.map((s) => s.yamlTreeMs)),
     yamlParses: first.yamlParses,
     yamlChars: first.yamlChars,
+    yamlLines: first.yamlLines,
     yamlMs: median(samples.map((s) => s.yamlMs)),
     processMs: median(samples.map((s) => s.processMs)),
   };
