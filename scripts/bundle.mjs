@@ -14,7 +14,8 @@
 //   stack trace of a bug still names our functions.
 // Tried and measured as no gain, so not done: a V8 code cache (V8 compiles this bundle lazily,
 // and reading a cache costs what it saves), renaming identifiers.
-// The tree-sitter native modules stay outside, loaded at run time. dist/cli.js (tsc's output) stays
+// The tree-sitter native modules (tree-sitter, its Python and YAML grammars) stay outside, loaded
+// at run time. dist/cli.js (tsc's output) stays
 // the development entry point that most tests run; test/bundle.test.ts runs this one.
 import { chmodSync, mkdirSync, rmSync } from 'node:fs';
 import { createRequire } from 'node:module';
