@@ -81,7 +81,9 @@ function keptRanges(text: string, mapping: SyntaxNode): [number, number][] | und
     const name = key.text;
     if (seen.has(name)) return undefined;
     seen.add(name);
-    if (KEPT_ENTRIES.has(name)) kept.push([entry.startIndex, lineEnd(text, entry.endIndex)]);
+    // A value may end just past a line break (a block scalar's), so the entry's last line is the
+    // one holding its last character.
+    if (KEPT_ENTRIES.has(name)) kept.push([entry.startIndex, lineEnd(text, Math.max(entry.startIndex, entry.endIndex - 1))]);
     else if (KEPT_KEYS.has(name)) {
       const colon = entry.children.find((c) => c.type === ':');
       if (!colon) return undefined;
@@ -105,11 +107,12 @@ function lineEnd(text: string, index: number): number {
  * comment line of spaces. Fewer lines, not only fewer characters: the yaml package spends its time
  * per line, blank or not (a view that kept every line break parsed twice as slowly).
  */
-function blankAllBut(text: string, kept: [number, number][]): string {
+function blankAllBut(text: string, kept: [number, number][]): string | undefined {
   const parts: string[] = [];
   let at = text.startsWith('\uFEFF') ? 1 : 0;
   parts.push(text.slice(0, at));
   for (const [start, end] of kept) {
+    if (start < at) return undefined; // entries that share a line: not the plain block structure the view is for
     parts.push(fill(text, at, start), text.slice(start, end));
     at = end;
   }

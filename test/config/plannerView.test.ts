@@ -66,7 +66,39 @@ function patched(text: string, path: string): string {
   return plan.status === 'change' ? applyEdits(text, plan.edits) : text;
 }
 
+/** Top-level entries in the shapes real configs use, and some they rarely do. */
+const ENTRY = fc.constantFrom(
+  'trainer:\n  # how to resume\n  resume_mode: auto\n  resume_from_path: null\n  nnodes: 1\n',
+  'trainer:\n  resume_mode: auto # trailing\n  note: |\n    a block scalar\n\n  tail: >-\n    folded\n',
+  'trainer:\n  resume_mode: auto\n  resume_from_path: null\n  load_critic_only: False\n',
+  'trainer: {resume_mode: auto}\n',
+  'defaults:\n  - ppo_trainer\n  - _self_\n',
+  'defaults:\n- /ppo_megatron_trainer@_here_\n',
+  'critic:\n  optim:\n    lr: 1e-5\n',
+  'actor_rollout_ref: {}\n',
+  'data:\n  files: [a,\n    b]\n  text: "two\n    lines"\n',
+  'data:\n  script: |\n    trainer:\n      resume_mode: auto\n',
+  '# a comment at the top level\n',
+  '\n',
+  'empty:\n',
+  'list:\n  - x: 1\n    y: 2\n  - z\n',
+);
+
 describe('the view of a trainer YAML', () => {
+  it('gives the plans the whole file gives on generated configs (entries in any order, CRLF, a BOM, no final newline)', () => {
+    fc.assert(
+      fc.property(fc.array(ENTRY, { minLength: 1, maxLength: 7 }), fc.boolean(), fc.boolean(), fc.boolean(), (entries, crlf, bom, trimEnd) => {
+        let text = (bom ? '\uFEFF' : '') + entries.join('');
+        if (trimEnd) text = text.replace(/\n$/, '');
+        if (crlf) text = text.replace(/\n/g, '\r\n');
+        expectSamePlans(text);
+        const view = plannerView(text);
+        if (view !== undefined) expect(view.length).toBe(text.length);
+      }),
+      { numRuns: Math.max(200, Math.round(PROPERTY_RUNS / 10)), seed: SEED },
+    );
+  });
+
   it('keeps the length, and the trainer and defaults entries byte for byte, of every fixture with a trainer section', () => {
     const withTrainer = fixtures.filter((f) => f.name !== 'broken.yaml' && /^trainer:/m.test(f.text));
     expect(withTrainer.length).toBeGreaterThan(4);
