@@ -14,10 +14,27 @@ let parser: Parser | undefined;
 /** A TSSymbol is a uint16, so this covers every node type id any grammar can have. */
 const SYMBOL_ID_COUNT = 1 << 16;
 
+type PythonLanguage = Parser.Language & { nodeSubclasses?: unknown[] };
+
+/**
+ * The Python grammar's native module. tree-sitter-python's index.js finds it with node-gyp-build
+ * (its package.json read, build folders and prebuilds listed: about 1 ms a run) and parses its
+ * 65 KB node-types.json, which only the per-type classes we skip (below) read. Its prebuilt binary
+ * sits at the path the package's own Bun branch names; where there is none for this platform, or
+ * it does not load (a libc it was not built for), the package's index.js finds the right one.
+ */
+function loadPython(): PythonLanguage {
+  try {
+    return require(`tree-sitter-python/prebuilds/${process.platform}-${process.arch}/tree-sitter-python.node`) as PythonLanguage;
+  } catch {
+    return require('tree-sitter-python') as PythonLanguage;
+  }
+}
+
 function getParser(): Parser {
   if (!parser) {
     const ParserClass = require('tree-sitter') as typeof Parser;
-    const python = require('tree-sitter-python') as Parser.Language & { nodeSubclasses?: unknown[] };
+    const python = loadPython();
     // setLanguage builds one JS class per node type, compiled from source text, so that `node.type`
     // is a constant and `node.nameNode`-style field getters exist: 8 ms per run, a third of parsing
     // a 2,000-line trainer. We read types through the native getter and fields through
