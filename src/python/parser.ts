@@ -11,9 +11,6 @@ export type SyntaxNode = Parser.SyntaxNode;
 const require = createRequire(import.meta.url);
 let parser: Parser | undefined;
 
-/** A TSSymbol is a uint16, so this covers every node type id any grammar can have. */
-const SYMBOL_ID_COUNT = 1 << 16;
-
 type PythonLanguage = Parser.Language & { nodeSubclasses?: unknown[] };
 
 /**
@@ -40,10 +37,12 @@ function getParser(): Parser {
     // a 2,000-line trainer. We read types through the native getter and fields through
     // childForFieldName, so every type gets the plain SyntaxNode class (what the binding itself
     // uses for ERROR nodes and types it has no class for); setLanguage skips its work when the
-    // language already has this table.
+    // language already has this table. The table answers the plain class for any type id: the
+    // binding only ever indexes it, and an array covering every possible id (a TSSymbol is a
+    // uint16) is half a megabyte, which made the run's garbage collections slower.
     // Should a later binding stop exporting SyntaxNode, setLanguage simply does its own work.
     const plainNode = (ParserClass as unknown as { SyntaxNode?: unknown }).SyntaxNode;
-    if (plainNode) python.nodeSubclasses ??= new Array<unknown>(SYMBOL_ID_COUNT).fill(plainNode);
+    if (plainNode) python.nodeSubclasses ??= new Proxy([], { get: () => plainNode });
     parser = new ParserClass();
     parser.setLanguage(python);
   }
