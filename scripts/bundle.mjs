@@ -8,7 +8,8 @@
 // - the `yaml` package, as large as everything else together, is a file of its own, required on
 //   first use (src/config/yamlLib.ts), i.e. only by runs that plan a YAML target;
 // - node:child_process (and the networking it pulls in, ~10 ms) loads on first use: commander
-//   requires it at start only for executable subcommands, which we do not have;
+//   requires it at start only for executable subcommands, which we do not have; so does node:os
+//   (only temporary file names need it), and node:module is not loaded at all (bundleRequire);
 // - the `yaml` package reads the environment once, not at every token (processSnapshot below);
 // - whitespace and syntax are minified (a smaller file to read and scan); names are kept, so a
 //   stack trace of a bug still names our functions.
@@ -40,12 +41,22 @@ function replaceBuiltin(name, builtin, contents) {
   };
 }
 
-/** node:child_process, required on first use: one function per name the bundle imports. */
-const lazyChildProcess = replaceBuiltin(
-  'lazy-child-process',
-  'child_process',
-  ['spawn', 'spawnSync'].map((name) => `export function ${name}(...args) { return require('node:child_process').${name}(...args); }`).join('\n'),
-);
+/** A built-in required on first use: one function per name the bundle imports from it. */
+function lazyBuiltin(builtin, names) {
+  return replaceBuiltin(
+    `lazy-${builtin}`,
+    builtin,
+    names.map((name) => `export function ${name}(...args) { return require('node:${builtin}').${name}(...args); }`).join('\n'),
+  );
+}
+
+/**
+ * node:module's createRequire, which our modules call with their own URL to load the native
+ * tree-sitter modules and the yaml bundle: inside the bundle, every module's URL is the bundle's,
+ * and the bundle's own `require` already resolves from there. Loading node:module, making the
+ * bundle's URL and a new Module for createRequire took ~1 ms of a `diff` run (CPU profile).
+ */
+const bundleRequire = replaceBuiltin('bundle-require', 'module', 'export function createRequire() { return require; }');
 
 /**
  * The yaml package's `require('process')`: the real process, with `env` read once, when yaml.cjs
@@ -70,12 +81,11 @@ await build({
   entryPoints: [`${root}src/cli.ts`],
   outfile: `${outDir}/verl-critic-patch.cjs`,
   external: ['tree-sitter', 'tree-sitter-python'],
-  plugins: [lazyChildProcess],
+  plugins: [lazyBuiltin('child_process', ['spawn', 'spawnSync']), lazyBuiltin('os', ['hostname']), bundleRequire],
   // src/version.ts reads this instead of package.json, src/config/yamlLib.ts requires the yaml
-  // bundle beside this one; modules that resolve files next to themselves
-  // (createRequire(import.meta.url)) get the bundle's own URL.
-  define: { __VCP_VERSION__: JSON.stringify(version), __VCP_YAML_MODULE__: JSON.stringify('./yaml.cjs'), 'import.meta.url': '__vcpBundleUrl' },
-  banner: { js: "const __vcpBundleUrl = require('node:url').pathToFileURL(__filename).href;" },
+  // bundle beside this one. import.meta.url is only ever handed to createRequire (bundleRequire
+  // above), which needs no URL in the bundle.
+  define: { __VCP_VERSION__: JSON.stringify(version), __VCP_YAML_MODULE__: JSON.stringify('./yaml.cjs'), 'import.meta.url': '__filename' },
 });
 // Third-party code: fully minified (its names are not ours to read in a stack trace).
 await build({ ...common, minify: true, entryPoints: [createRequire(import.meta.url).resolve('yaml')], outfile: `${outDir}/yaml.cjs`, plugins: [processSnapshot] });
