@@ -124,12 +124,14 @@ export function callsIn(fn: SyntaxNode): SyntaxNode[] {
   return calls.filter((call) => !scopes.some((scope) => scope.startIndex < call.startIndex && call.endIndex <= scope.endIndex));
 }
 
-/** True when the node mentions the flag as a name, an attribute or a string: any spelling of the guard. */
+/**
+ * True when the node mentions the flag as a name, an attribute or a string: any spelling of the
+ * guard. Such a name or string is the smallest named node at a place the text spells the flag, so
+ * only those places are looked up, not every node below (a walk cost a native call or three per
+ * node of a condition).
+ */
 export function mentionsFlag(node: SyntaxNode): boolean {
-  if ((node.type === 'identifier' && node.text === FLAG) || (node.type === 'string_content' && node.text === FLAG)) {
-    return true;
-  }
-  return node.namedChildren.some(mentionsFlag);
+  return namesSpelling(node, FLAG).some((name) => (name.type === 'identifier' || name.type === 'string_content') && name.text === FLAG);
 }
 
 /** Is the statement inside an `if`/`elif`/`else` (within the method) whose condition names the flag? */
