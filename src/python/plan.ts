@@ -7,7 +7,7 @@
  */
 import { applyEdits, type TextEdit } from '../edits.js';
 import type { ActorLoad, Direction, Plan } from '../plan.js';
-import { analyzeMethod, findCheckpointMethods, isOffloadCall, callsIn, lineOf, type ActorLoadSite, type MethodAnalysis } from './analyze.js';
+import { analyzeMethod, findCheckpointMethods, isOffloadCall, lineOf, type ActorLoadSite, type MethodAnalysis } from './analyze.js';
 import { guardEdits, type GuardStyle } from './guard.js';
 import { firstSyntaxError, parsePython, parsePythonEdited, type SyntaxNode } from './parser.js';
 import { indentUnit, logFunction, preferredQuote } from './style.js';
@@ -84,12 +84,11 @@ function uniqueSites(loads: readonly Extract<MethodAnalysis, { kind: 'loads' }>[
 }
 
 function styleFor(source: string, analysis: Extract<MethodAnalysis, { kind: 'loads' }>, site: ActorLoadSite): GuardStyle {
-  const familyNodes = analysis.family.map((m) => m.node);
   return {
     unit: indentUnit(source, site.method.node),
     quote: preferredQuote(site.method.node),
-    log: logFunction(familyNodes),
-    offloadWhenSkipped: familyNodes.some((fn) => callsIn(fn).some(isOffloadCall)),
+    log: logFunction(analysis.calls),
+    offloadWhenSkipped: analysis.calls.some(isOffloadCall),
   };
 }
 
