@@ -104,8 +104,11 @@ copyFileSync(`${root}scripts/bin-launcher.cjs`, bin);
 chmodSync(bin, 0o755);
 
 // The code cache: one run of the bin on the bundled example, which writes the cache at its exit.
+// Its diff goes to the null device, as to a patch file, so that the cache holds the CLI's own
+// writes (src/output/stdio.ts); a pipe or a terminal is Node.js's stream, none of our code.
 const warmUp = spawnSync(process.execPath, [bin, 'diff', `${root}fixtures/examples/verl-0.9`], {
   env: { ...process.env, VERL_CRITIC_PATCH_WRITE_CODE_CACHE: '1', NO_COLOR: '1' },
+  stdio: ['ignore', 'ignore', 'pipe'],
   encoding: 'utf8',
 });
 if (warmUp.status !== 0 || !existsSync(`${bundle}.v8cache`)) {

@@ -6,6 +6,7 @@
  */
 import { ExitCode, ToolError } from '../errors.js';
 import { Printer, type OutputOptions } from '../output/printer.js';
+import { unwrittenOutput } from '../output/stdio.js';
 import { TOOL_VERSION } from '../version.js';
 
 export async function runAction(
@@ -34,7 +35,7 @@ export async function runAction(
  * on macOS and Windows); else the process ends as usual.
  */
 function exitOnceWritten(): void {
-  if (process.stdout.writableLength === 0 && process.stderr.writableLength === 0) process.exit();
+  if (unwrittenOutput() === 0) process.exit();
 }
 
 export function reportFailure(error: unknown, out: Printer): ExitCode {
