@@ -108,9 +108,10 @@ ${row('the same two `diff` runs, unbundled (tsc output, `node dist/cli.js`): exa
 ${row(`… and the ${n(large)}-line trainer`, startup.diffLargeUnbundled)}
 ${row(`\`ast-grep scan\` of the ${n(large)}-line trainer (for reference)`, startup.astGrepLarge)}
 
-${context.startupSettings.length > 0 ? bareStartup(context, results) : ''}\`verl-critic-patch\` is the package's bin, \`dist/bin/verl-critic-patch.cjs\`: one bundled CommonJS file; the
-\`yaml\` package sits in its own file beside it, loaded only by runs that can hold a YAML target
-(scripts/bundle.mjs says why each choice).
+${context.startupSettings.length > 0 ? bareStartup(context, results) : ''}\`verl-critic-patch\` is the package's bin, \`dist/bin/verl-critic-patch.cjs\`: it runs one bundled CommonJS
+file (\`dist/bin/cli.cjs\`) through a V8 code cache made at build time; the \`yaml\` package sits in
+its own file beside it, loaded only by runs that can hold a YAML target (scripts/bundle.mjs says
+why each choice).
 
 Where the time of that \`diff\` goes, from the medians above (a CPU profile of a run this short
 mostly shows the profiler's own start-up):

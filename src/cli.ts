@@ -7,6 +7,7 @@
  */
 import { Command, CommanderError } from 'commander';
 import { ExitCode, EXIT_CODES_HELP } from './errors.js';
+import { writesDirectly } from './output/stdio.js';
 import { TOOL_VERSION } from './version.js';
 
 const EXAMPLES = `Examples (each verb's --help has more):
@@ -48,17 +49,23 @@ async function main(): Promise<void> {
   const wanted = versionOnly ? [] : verb !== undefined && Object.hasOwn(VERBS, verb) ? [verb] : Object.keys(VERBS);
   for (const register of await Promise.all(wanted.map((name) => VERBS[name]!()))) register(program);
 
+  // Only pipes and sockets can lose their reader; a file or the null device is written directly
+  // (src/output/stdio.ts), and its Node.js stream is not even loaded.
   // A reader that stops early (`diff … | head`) is not an error of ours: stop quietly.
-  process.stdout.on('error', (error: NodeJS.ErrnoException) => {
-    if (error.code !== 'EPIPE') throw error;
-    process.exit();
-  });
+  if (!writesDirectly(1)) {
+    process.stdout.on('error', (error: NodeJS.ErrnoException) => {
+      if (error.code !== 'EPIPE') throw error;
+      process.exit();
+    });
+  }
   // Nobody reads stderr any more (`… 2>&1 | head`, a closed CI log): what is left of the notes is
   // lost, but the run finishes, so files are not left half-staged and the exit code still says how
   // it went (an unhandled EPIPE would exit 1, "cannot be patched", whatever the outcome).
-  process.stderr.on('error', (error: NodeJS.ErrnoException) => {
-    if (error.code !== 'EPIPE') throw error;
-  });
+  if (!writesDirectly(2)) {
+    process.stderr.on('error', (error: NodeJS.ErrnoException) => {
+      if (error.code !== 'EPIPE') throw error;
+    });
+  }
 
   try {
     await program.parseAsync(process.argv);

@@ -29,8 +29,11 @@ export interface ActorLoad {
 }
 
 export type Plan =
-  /** `summary`: one line for people (which loads, or what the YAML edit does). */
-  | { status: 'change'; edits: TextEdit[]; summary: string; actorLoads: ActorLoad[] }
+  /**
+   * `summary`: one line for people (which loads, or what the YAML edit does). `after`: the text the
+   * edits give, when the planner made it for its self-check (the edges need not make it again).
+   */
+  | { status: 'change'; edits: TextEdit[]; summary: string; actorLoads: ActorLoad[]; after?: string }
   | { status: 'unchanged'; summary: string; actorLoads: ActorLoad[] }
   /**
    * notATarget: the file holds nothing this tool edits (no actor load, no PPO trainer section), so

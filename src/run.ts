@@ -141,7 +141,7 @@ function planFile(target: Target, applyRoot: string, direction: Direction): Plan
   let plan = planText(target.kind, direction, source.text, target.path);
   if (plan.status === 'malformed' && target.kind === 'trainer') plan = locateWithCPython(plan, source.text);
   if (plan.status !== 'change') return { ...base, plan, source, change: undefined };
-  return { ...base, plan, source, change: changeOf(base.diffPath, source.text, applyEdits(source.text, plan.edits)) };
+  return { ...base, plan, source, change: changeOf(base.diffPath, source.text, plan.after ?? applyEdits(source.text, plan.edits)) };
 }
 
 /** The new text, and its diff made when first read: `check` prints none, so it never makes one. */

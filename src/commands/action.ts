@@ -6,6 +6,7 @@
  */
 import { ExitCode, ToolError } from '../errors.js';
 import { Printer, type OutputOptions } from '../output/printer.js';
+import { unwrittenOutput } from '../output/stdio.js';
 import { TOOL_VERSION } from '../version.js';
 
 export async function runAction(
@@ -14,12 +15,27 @@ export async function runAction(
   action: (out: Printer) => Promise<ExitCode> | ExitCode,
 ): Promise<void> {
   const out = new Printer(options);
+  let synchronous = true;
   try {
-    process.exitCode = await action(out);
+    const outcome = action(out);
+    synchronous = !(outcome instanceof Promise);
+    process.exitCode = await outcome;
   } catch (error) {
     process.exitCode = reportFailure(error, out);
     if (options.json && error instanceof ToolError) out.json(failureReport(verb, error));
   }
+  if (synchronous) exitOnceWritten();
+}
+
+/**
+ * Exit now, with the exit code set, instead of letting Node.js tear its heap and environment down
+ * first: ~2 ms of a `diff` of one trainer, a fifth of what the CLI adds to parsing it. Only after
+ * an action that did all its work synchronously (the patch verbs), so that nothing it started is
+ * still running, and only when stdout and stderr hold nothing unwritten (pipes are asynchronous
+ * on macOS and Windows); else the process ends as usual.
+ */
+function exitOnceWritten(): void {
+  if (unwrittenOutput() === 0) process.exit();
 }
 
 export function reportFailure(error: unknown, out: Printer): ExitCode {

@@ -21,7 +21,7 @@
  * top-level `trainer:` at all, or no YAML grammar on this platform.
  */
 import type Parser from 'tree-sitter';
-import { newParser } from '../treeSitter.js';
+import { newParser, YAML } from '../treeSitter.js';
 
 type SyntaxNode = Parser.SyntaxNode;
 
@@ -35,7 +35,7 @@ let parser: Parser | null | undefined;
 function yamlParser(): Parser | undefined {
   if (parser === undefined) {
     try {
-      parser = newParser('@tree-sitter-grammars/tree-sitter-yaml');
+      parser = newParser(YAML);
     } catch {
       parser = null; // no prebuilt grammar for this platform: every file is read whole
     }

@@ -6,6 +6,7 @@
 import { diffPathFor } from '../io/paths.js';
 import { useColor, type ColorMode } from './color.js';
 import { annotation, type AnnotationLevel } from './github.js';
+import { standardOutput, type OutputStream } from './stdio.js';
 
 export const PROGRAM = 'verl-critic-patch';
 
@@ -27,11 +28,6 @@ export interface FileProblem {
   reason: string;
 }
 
-interface Stream {
-  write(text: string): unknown;
-  isTTY?: boolean;
-}
-
 export class Printer {
   readonly quiet: boolean;
   /** Colour what goes to stdout (a diff, check's status words). */
@@ -40,8 +36,8 @@ export class Printer {
 
   constructor(
     options: OutputOptions = {},
-    private readonly stdout: Stream = process.stdout,
-    private readonly stderr: Stream = process.stderr,
+    private readonly stdout: OutputStream = standardOutput(1),
+    private readonly stderr: OutputStream = standardOutput(2),
   ) {
     this.quiet = Boolean(options.quiet);
     this.color = useColor(options.color ?? 'auto', stdout);

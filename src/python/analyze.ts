@@ -27,7 +27,8 @@ export interface ActorLoadSite {
 }
 
 export type MethodAnalysis =
-  | { kind: 'loads'; entry: MethodRef; sites: ActorLoadSite[]; family: MethodRef[] }
+  /** `calls`: every call in the methods the loads were looked for in (the entry and its helpers). */
+  | { kind: 'loads'; entry: MethodRef; sites: ActorLoadSite[]; calls: SyntaxNode[] }
   | { kind: 'refused'; entry: MethodRef; reason: string; line: number; noActorLoad: boolean };
 
 /**
@@ -124,12 +125,14 @@ export function callsIn(fn: SyntaxNode): SyntaxNode[] {
   return calls.filter((call) => !scopes.some((scope) => scope.startIndex < call.startIndex && call.endIndex <= scope.endIndex));
 }
 
-/** True when the node mentions the flag as a name, an attribute or a string: any spelling of the guard. */
+/**
+ * True when the node mentions the flag as a name, an attribute or a string: any spelling of the
+ * guard. Such a name or string is the smallest named node at a place the text spells the flag, so
+ * only those places are looked up, not every node below (a walk cost a native call or three per
+ * node of a condition).
+ */
 export function mentionsFlag(node: SyntaxNode): boolean {
-  if ((node.type === 'identifier' && node.text === FLAG) || (node.type === 'string_content' && node.text === FLAG)) {
-    return true;
-  }
-  return node.namedChildren.some(mentionsFlag);
+  return namesSpelling(node, FLAG).some((name) => (name.type === 'identifier' || name.type === 'string_content') && name.text === FLAG);
 }
 
 /** Is the statement inside an `if`/`elif`/`else` (within the method) whose condition names the flag? */
@@ -156,12 +159,16 @@ export function lineOf(node: SyntaxNode): number {
  */
 export function analyzeMethod(entry: MethodRef): MethodAnalysis {
   const family: MethodRef[] = [];
+  const calls: SyntaxNode[] = [];
   const sites: ActorLoadSite[] = [];
   const problems: { reason: string; line: number }[] = [];
   const visit = (method: MethodRef, depth: number) => {
     if (family.some((m) => m.node.id === method.node.id)) return;
     family.push(method);
-    for (const call of callsIn(method.node)) {
+    // Each method's calls are looked up once: for its loads, its helpers and the guard's style.
+    const own = callsIn(method.node);
+    calls.push(...own);
+    for (const call of own) {
       if (isRealActorLoad(call)) {
         const statement = call.parent;
         if (statement?.type !== 'expression_statement' || statement.namedChildren.length !== 1) {
@@ -172,7 +179,7 @@ export function analyzeMethod(entry: MethodRef): MethodAnalysis {
       }
     }
     if (depth >= MAX_DELEGATION_DEPTH) return;
-    for (const name of selfMethodCalls(method.node)) {
+    for (const name of selfMethodCalls(own)) {
       const helper = findMethod(method.classBody, name);
       if (helper) visit({ node: helper, name, className: method.className, classBody: method.classBody }, depth + 1);
     }
@@ -180,14 +187,14 @@ export function analyzeMethod(entry: MethodRef): MethodAnalysis {
   visit(entry, 0);
   const first = problems[0];
   if (first) return { kind: 'refused', entry, ...first, noActorLoad: false };
-  if (sites.length > 0) return { kind: 'loads', entry, sites, family };
+  if (sites.length > 0) return { kind: 'loads', entry, sites, calls };
   return { kind: 'refused', entry, reason: whyNoActorLoad(entry), line: lineOf(entry.node), noActorLoad: true };
 }
 
-/** Names `n` of `self.n(...)` calls in a method, in source order. */
-function selfMethodCalls(fn: SyntaxNode): string[] {
+/** Names `n` of the `self.n(...)` calls among `calls`, in their order. */
+function selfMethodCalls(calls: readonly SyntaxNode[]): string[] {
   const names: string[] = [];
-  for (const call of callsIn(fn)) {
+  for (const call of calls) {
     const target = call.childForFieldName('function');
     if (target?.type === 'attribute' && target.childForFieldName('object')?.text === 'self') {
       names.push(target.childForFieldName('attribute')?.text ?? '');

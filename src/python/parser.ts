@@ -4,14 +4,14 @@
  */
 import type Parser from 'tree-sitter';
 import type { TextEdit } from '../edits.js';
-import { newParser } from '../treeSitter.js';
+import { newParser, PYTHON } from '../treeSitter.js';
 
 export type SyntaxNode = Parser.SyntaxNode;
 
 let parser: Parser | undefined;
 
 function getParser(): Parser {
-  parser ??= newParser('tree-sitter-python');
+  parser ??= newParser(PYTHON);
   return parser;
 }
 

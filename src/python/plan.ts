@@ -7,7 +7,7 @@
  */
 import { applyEdits, type TextEdit } from '../edits.js';
 import type { ActorLoad, Direction, Plan } from '../plan.js';
-import { analyzeMethod, findCheckpointMethods, isOffloadCall, callsIn, lineOf, type ActorLoadSite, type MethodAnalysis } from './analyze.js';
+import { analyzeMethod, findCheckpointMethods, isOffloadCall, lineOf, type ActorLoadSite, type MethodAnalysis } from './analyze.js';
 import { guardEdits, type GuardStyle } from './guard.js';
 import { firstSyntaxError, parsePython, parsePythonEdited, type SyntaxNode } from './parser.js';
 import { indentUnit, logFunction, preferredQuote } from './style.js';
@@ -84,12 +84,11 @@ function uniqueSites(loads: readonly Extract<MethodAnalysis, { kind: 'loads' }>[
 }
 
 function styleFor(source: string, analysis: Extract<MethodAnalysis, { kind: 'loads' }>, site: ActorLoadSite): GuardStyle {
-  const familyNodes = analysis.family.map((m) => m.node);
   return {
     unit: indentUnit(source, site.method.node),
     quote: preferredQuote(site.method.node),
-    log: logFunction(familyNodes),
-    offloadWhenSkipped: familyNodes.some((fn) => callsIn(fn).some(isOffloadCall)),
+    log: logFunction(analysis.calls),
+    offloadWhenSkipped: analysis.calls.some(isOffloadCall),
   };
 }
 
@@ -107,7 +106,7 @@ export function describeLoads(loads: readonly ActorLoad[]): string {
   return loads.map((load) => `${load.method} line ${load.line}`).join(', ');
 }
 
-const change = (edits: TextEdit[], actorLoads: ActorLoad[]): Plan => ({ status: 'change', edits, actorLoads, summary: describeLoads(actorLoads) });
+const change = (edits: TextEdit[], actorLoads: ActorLoad[], after?: string): Plan => ({ status: 'change', edits, actorLoads, summary: describeLoads(actorLoads), ...(after !== undefined && { after }) });
 const unchanged = (actorLoads: ActorLoad[]): Plan => ({ status: 'unchanged', actorLoads, summary: describeLoads(actorLoads) });
 
 function guardPlan(source: string, root: SyntaxNode): Plan {
@@ -132,9 +131,10 @@ function guardPlan(source: string, root: SyntaxNode): Plan {
   }
   const actorLoads = summarize(sites);
   if (edits.length === 0) return unchanged(actorLoads);
-  const selfCheck = checkGuardPlan(source, edits);
+  const patched = applyEdits(source, edits);
+  const selfCheck = checkGuardPlan(source, edits, patched);
   if (selfCheck) return { status: 'refused', reason: `internal check failed, nothing written: ${selfCheck}` };
-  return change(edits, actorLoads);
+  return change(edits, actorLoads, patched);
 }
 
 /**
@@ -142,8 +142,7 @@ function guardPlan(source: string, root: SyntaxNode): Plan {
  * incrementally from the tree of `source`, which is spent afterwards: callers must have read all
  * they need from it.
  */
-function checkGuardPlan(source: string, edits: readonly TextEdit[]): string | undefined {
-  const patched = applyEdits(source, edits);
+function checkGuardPlan(source: string, edits: readonly TextEdit[], patched: string): string | undefined {
   const patchedRoot = parsePythonEdited(source, edits, patched);
   const again = guardPlan(patched, patchedRoot);
   if (again.status !== 'unchanged') return `the patched text reads as ${again.status}${'reason' in again ? ` (${again.reason})` : ''}`;
@@ -169,12 +168,11 @@ function unguardPlan(source: string, root: SyntaxNode, options: { verify: boolea
   }
   const edits = ours.flatMap((guard) => unguardEdits(source, guard));
   const sites = ours.map((guard) => ({ method: enclosingMethodName(guard.ifStatement), line: lineOf(guard.statement), guarded: true }));
-  if (options.verify) {
-    const reverted = applyEdits(source, edits);
-    const error = firstSyntaxError(parsePythonEdited(source, edits, reverted));
-    if (error) return { status: 'refused', reason: `internal check failed, nothing written: the reverted text does not parse (line ${lineOf(error)})` };
-  }
-  return change(edits, sites);
+  if (!options.verify) return change(edits, sites);
+  const reverted = applyEdits(source, edits);
+  const error = firstSyntaxError(parsePythonEdited(source, edits, reverted));
+  if (error) return { status: 'refused', reason: `internal check failed, nothing written: the reverted text does not parse (line ${lineOf(error)})` };
+  return change(edits, sites, reverted);
 }
 
 function enclosingMethodName(node: SyntaxNode): string {

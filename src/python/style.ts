@@ -4,7 +4,6 @@
  */
 import { indentOfLine } from '../text/lines.js';
 import type { SyntaxNode } from './parser.js';
-import { callsIn } from './analyze.js';
 
 /** One indentation level of this file: the method body's indent minus the `def` line's. */
 export function indentUnit(source: string, method: SyntaxNode): string {
@@ -29,13 +28,11 @@ export function preferredQuote(method: SyntaxNode): '"' | "'" {
   return single > double ? "'" : '"';
 }
 
-/** `logger.info` when the method already logs through a `logger`, else `print`. */
-export function logFunction(methods: readonly SyntaxNode[]): string {
-  for (const method of methods) {
-    for (const call of callsIn(method)) {
-      const fn = call.childForFieldName('function');
-      if (fn?.type === 'attribute' && fn.childForFieldName('object')?.text === 'logger') return 'logger.info';
-    }
+/** `logger.info` when the methods already log through a `logger` (one of their `calls`), else `print`. */
+export function logFunction(calls: readonly SyntaxNode[]): string {
+  for (const call of calls) {
+    const fn = call.childForFieldName('function');
+    if (fn?.type === 'attribute' && fn.childForFieldName('object')?.text === 'logger') return 'logger.info';
   }
   return 'print';
 }

@@ -1,10 +1,13 @@
 /**
- * The package's bin is the bundle (scripts/bundle.mjs): dist/bin/verl-critic-patch.cjs, with the
- * `yaml` package in dist/bin/yaml.cjs. The other tests run tsc's output (dist/cli.js); these show
- * the bin behaves exactly like it (same stdout, stderr and exit code on every verb, on success,
- * refusal and bad input), and that a run on one Python file never loads the YAML half.
+ * The package's bin (scripts/bundle.mjs): dist/bin/verl-critic-patch.cjs runs the bundle,
+ * dist/bin/cli.cjs, through the V8 code cache beside it, with the `yaml` package in
+ * dist/bin/yaml.cjs. The other tests run tsc's output (dist/cli.js); these show the bin behaves
+ * exactly like it (same stdout, stderr and exit code on every verb, on success, refusal and bad
+ * input), that V8 takes the cache and the bin runs as well without it or with a stale one, and
+ * that a run on one Python file never loads the YAML half.
  */
-import { cpSync, readFileSync, rmSync } from 'node:fs';
+import { spawnSync } from 'node:child_process';
+import { cpSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { CLI, REPO_ROOT, runCli, tempDir } from '../helpers/cli.js';
@@ -47,6 +50,43 @@ describe('the bundled bin', () => {
     });
     expect(results[0]).toEqual(results[1]);
     expect(results[0]!.patched).toContain('load_critic_only');
+  });
+
+  /** How the bin in `dir` finds its code cache: taken by V8, rejected, or none to take (a fresh process, as a run). */
+  function cacheState(dir: string): string {
+    const script = `const { cachedData, script } = require(${JSON.stringify(join(dir, 'verl-critic-patch.cjs'))}).compileBundle();
+process.stdout.write(cachedData === undefined ? 'none' : script.cachedDataRejected ? 'rejected' : 'used');`;
+    return spawnSync(process.execPath, ['-e', script], { encoding: 'utf8' }).stdout;
+  }
+
+  it('runs through a code cache that V8 takes', () => {
+    expect(cacheState(join(REPO_ROOT, 'dist', 'bin'))).toBe('used');
+  });
+
+  it('runs, compiling as usual, when the code cache is damaged, stale or missing', () => {
+    const copy = join(work, 'install');
+    cpSync(join(REPO_ROOT, 'dist', 'bin'), copy, { recursive: true });
+    const bundle = join(copy, 'cli.cjs');
+    const cache = `${bundle}.v8cache`;
+    const args = ['diff', 'fixtures/python/v0_9_keyword_only.py'];
+    // The copy finds tree-sitter through NODE_PATH, as a global install finds its dependencies.
+    const env = { NODE_PATH: join(REPO_ROOT, 'node_modules') };
+    const expected = runCli(args);
+    const original = readFileSync(bundle);
+    // The same number of bytes, one of them changed: V8 alone would take the cache (it checks the
+    // source's length) and crash running code made from other source.
+    const sameLength = Buffer.from(original.toString('latin1').replace('diff --output', 'diff --outpuT'), 'latin1');
+    const cut = readFileSync(cache).subarray(0, original.length + 1000);
+    for (const [state, damage] of [
+      ['none', () => writeFileSync(bundle, sameLength)],
+      ['rejected', () => (writeFileSync(bundle, original), writeFileSync(cache, cut))],
+      ['rejected', () => writeFileSync(cache, Buffer.concat([original, Buffer.alloc(4096, 7)]))],
+      ['none', () => rmSync(cache)],
+    ] as const) {
+      damage();
+      expect(cacheState(copy)).toBe(state);
+      expect(runCli(args, { entry: join(copy, 'verl-critic-patch.cjs'), env })).toEqual(expected);
+    }
   });
 
   it('loads the yaml half only when a YAML can be a target', () => {

@@ -1,10 +1,10 @@
 /**
  * Terminal and CI conventions of the built CLI: colour only where it belongs, --quiet,
- * --output (file and folder naming), --format github, --version and --help, and a reader of
- * stdout or stderr that has gone away.
+ * --output (file and folder naming), --format github, --version and --help, a reader of stdout or
+ * stderr that has gone away, and output redirected to files.
  */
 import { spawnSync } from 'node:child_process';
-import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { closeSync, existsSync, mkdirSync, openSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { CLI, REPO_ROOT, filesUnder, git, gitRepo, hasStackTrace, readBytes, runCli, tempDir } from '../helpers/cli.js';
@@ -314,5 +314,38 @@ print(json.dumps({"code": run.returncode, "other": other.decode("utf-8", "replac
     const { repo, broken } = targets();
     expect(withClosedPipe('stdout', ['diff', repo]).code).toBe(0);
     expect(withClosedPipe('stdout', ['check', repo, broken]).code).toBe(2);
+  });
+});
+
+describe('output redirected to files', () => {
+  /** The CLI with stdout and stderr written to files (`> out 2> err`), as a shell redirects them. */
+  function redirected(args: string[], cwd = REPO_ROOT): { code: number; stdout: string; stderr: string } {
+    const dir = tempDir('vcp-redirect-');
+    const [out, err] = [join(dir, 'out'), join(dir, 'err')];
+    const fds = [openSync(out, 'w'), openSync(err, 'w')];
+    try {
+      const run = spawnSync(process.execPath, [CLI, ...args], { cwd, stdio: ['ignore', fds[0]!, fds[1]!], env: { ...process.env, NO_COLOR: '' } });
+      return { code: run.status ?? -1, stdout: readFileSync(out, 'utf8'), stderr: readFileSync(err, 'utf8') };
+    } finally {
+      fds.forEach((fd) => closeSync(fd));
+      rmSync(dir, { recursive: true, force: true });
+    }
+  }
+
+  it('gets what a pipe gets, uncoloured, with the same exit codes', () => {
+    const repo = exampleRepo();
+    const broken = join(tempDir(), 'broken.py');
+    writeFileSync(broken, 'def f(:\n');
+    for (const args of [['diff', repo], ['check', repo, broken], ['diff', '--json', repo], ['diff', '--help'], ['diff', '--colour', 'x']]) {
+      expect(redirected(args), args.join(' ')).toEqual(runCli(args, { env: { NO_COLOR: '' } }));
+    }
+  });
+
+  it('to the null device, exits as it would on a pipe', () => {
+    const broken = join(tempDir(), 'broken.py');
+    writeFileSync(broken, 'def f(:\n');
+    for (const [args, code] of [[['diff', EXAMPLE_TRAINER], 0], [['check', broken], 2]] as const) {
+      expect(spawnSync(process.execPath, [CLI, ...args], { cwd: REPO_ROOT, stdio: 'ignore' }).status).toBe(code);
+    }
   });
 });

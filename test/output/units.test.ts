@@ -1,4 +1,7 @@
-/** The pure pieces of the terminal and CI conventions: colour, annotations, the Printer, patch names, sizes, progress. */
+/** The pure pieces of the terminal and CI conventions: colour, annotations, the Printer, patch names, sizes, progress, standard output. */
+import { closeSync, mkdtempSync, openSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { colorDiff, paint, stripColor, useColor } from '../../src/output/color.js';
 import { annotation, escapeData, escapeProperty } from '../../src/output/github.js';
@@ -6,6 +9,7 @@ import { patchFileName } from '../../src/output/patchName.js';
 import { formatBytes } from '../../src/output/bytes.js';
 import { createProgressLine, renderProgress } from '../../src/output/progress.js';
 import { Printer } from '../../src/output/printer.js';
+import { writesDirectly } from '../../src/output/stdio.js';
 
 describe('useColor', () => {
   const tty = { isTTY: true };
@@ -164,5 +168,19 @@ describe('the Printer', () => {
   it('colours only when asked, or on a terminal', () => {
     expect(new Printer({ color: 'always' }, { write: () => 0 }).color).toBe(true);
     expect(new Printer({ color: 'never' }, { write: () => 0, isTTY: true }).color).toBe(false);
+  });
+});
+
+describe('standard output', () => {
+  it('writes files and the null device directly, and leaves anything else to Node.js', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'vcp-stdio-'));
+    const fds = [openSync(join(dir, 'out'), 'w'), openSync(dir, 'r'), ...(process.platform === 'win32' ? [] : [openSync('/dev/null', 'w')])];
+    try {
+      expect(fds.map(writesDirectly)).toEqual([true, false, ...(process.platform === 'win32' ? [] : [true])]);
+      expect(writesDirectly(2 ** 30)).toBe(false); // not open
+    } finally {
+      fds.forEach((fd) => closeSync(fd));
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 });

@@ -21,9 +21,12 @@ function planFixture(name: string, direction: 'patch' | 'revert', text: string):
   return planText('trainer', direction, text, `fixtures/python/${name}`);
 }
 
+/** The text a change plan's edits give; the text the plan carries (made by its self-check) is the same. */
 function applyChange(text: string, plan: Plan): string {
   if (plan.status !== 'change') throw new Error(`expected a change, got ${plan.status}: ${'reason' in plan ? plan.reason : plan.summary}`);
-  return applyEdits(text, plan.edits);
+  const after = applyEdits(text, plan.edits);
+  expect(plan.after).toBe(after);
+  return after;
 }
 
 describe.each(patchableFixtures)('fixture %s', (name) => {
