@@ -99,7 +99,7 @@ ${TABLE_HEAD}
 ${row('`node -e 0` (Node.js alone)', nodeOnly)}
 ${row('floor: `node -e "require(\'tree-sitter\'); require(\'tree-sitter-python\')"`', floor)}
 ${row(`least program, documented API: floor + \`new Parser()\`, \`setLanguage(Python)\`, read, one \`parse\` of the ${n(large)}-line trainer`, documented)}
-${row('least program, with the language set as cheaply as we do (without its per-type classes, as src/python/parser.ts)', parseOnly)}
+${row('least program, with the language set as cheaply as we do (without its per-type classes, as src/treeSitter.ts)', parseOnly)}
 ${row('`verl-critic-patch --version`', version)}
 ${row('`verl-critic-patch --help`', startup.help)}
 ${row('`verl-critic-patch diff` of the bundled example (69 lines)', startup.diffExample)}

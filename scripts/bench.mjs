@@ -46,7 +46,7 @@ const PROBE = join(REPO_ROOT, 'bench', 'parse-probe.cjs');
 /** The goal's reference: what any tree-sitter tool must do with the file, written as the packages document it. */
 const DOCUMENTED =
   "const Parser = require('tree-sitter'); const Python = require('tree-sitter-python'); const parser = new Parser(); parser.setLanguage(Python); parser.parse(require('fs').readFileSync(process.argv[1], 'utf8'))";
-// The same, with tree-sitter's per-node-type class setup skipped the way src/python/parser.ts
+// The same, with tree-sitter's per-node-type class setup skipped the way src/treeSitter.ts
 // does: the least this tool's own parsing could cost.
 const PARSE_ONLY =
   "const P = require('tree-sitter'); const L = require('tree-sitter-python'); L.nodeSubclasses = new Array(65536).fill(P.SyntaxNode); const p = new P(); p.setLanguage(L); p.parse(require('fs').readFileSync(process.argv[1], 'utf8'))";

@@ -1,5 +1,5 @@
 /**
- * The one place that loads the `yaml` package, on first use, the way src/python/parser.ts loads
+ * The one place that loads the `yaml` package, on first use, the way src/treeSitter.ts loads
  * tree-sitter: it is as large as the rest of the CLI together, and a run on trainer files alone
  * never needs it. The bundled bin carries it as a file of its own beside the bundle
  * (scripts/bundle.mjs sets __VCP_YAML_MODULE__ to it).
