@@ -21,6 +21,7 @@
  * top-level `trainer:` at all, or no YAML grammar on this platform.
  */
 import type Parser from 'tree-sitter';
+import { contentEndAt } from '../text/lines.js';
 import { newParser, YAML } from '../treeSitter.js';
 
 type SyntaxNode = Parser.SyntaxNode;
@@ -81,9 +82,9 @@ function keptRanges(text: string, mapping: SyntaxNode): [number, number][] | und
     const name = key.text;
     if (seen.has(name)) return undefined;
     seen.add(name);
-    // A value may end just past a line break (a block scalar's), so the entry's last line is the
-    // one holding its last character.
-    if (KEPT_ENTRIES.has(name)) kept.push([entry.startIndex, lineEnd(text, Math.max(entry.startIndex, entry.endIndex - 1))]);
+    // Kept to the end of its last line, so trailing comments stay. A value may end just past a line
+    // break (a block scalar's), so that line is the one holding the entry's last character.
+    if (KEPT_ENTRIES.has(name)) kept.push([entry.startIndex, contentEndAt(text, Math.max(entry.startIndex, entry.endIndex - 1))]);
     else if (KEPT_KEYS.has(name)) {
       const colon = entry.children.find((c) => c.type === ':');
       if (!colon) return undefined;
@@ -92,13 +93,6 @@ function keptRanges(text: string, mapping: SyntaxNode): [number, number][] | und
   }
   // Without a trainer entry the file is no target, and the whole text says so in its own words.
   return seen.has('trainer') ? kept : undefined;
-}
-
-/** The end of the line `index` is on (before its line break), so trailing comments stay. */
-function lineEnd(text: string, index: number): number {
-  const newline = text.indexOf('\n', index);
-  const end = newline < 0 ? text.length : newline;
-  return text[end - 1] === '\r' ? end - 1 : end;
 }
 
 /**
