@@ -8,7 +8,8 @@
 //   nor the functions that example ran (most of what any patch verb runs): 7 ms of a ~100 ms
 //   `diff` of a 1,800-line trainer, 3 ms of `--version` (41 and 31 interleaved runs). An earlier
 //   cache (commit 709d7b9) was measured as no gain and dropped; the launcher says how this one is
-//   kept from running a cache made from other bytes;
+//   kept from running a cache made from other bytes. The same run makes one for tree-sitter's
+//   index.js (dist/bin/tree-sitter.cjs.v8cache), which src/treeSitter.ts runs itself;
 // - CommonJS, not an ES module: Node.js 20 wraps every built-in an ES module imports in a facade
 //   (~10 ms);
 // - modules a verb does not use are not evaluated (esbuild keeps `import()` lazy inside a bundle);

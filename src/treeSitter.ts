@@ -2,8 +2,14 @@
  * The one place that makes tree-sitter parsers. The native modules load on first use, so verbs
  * that never parse (inspect, stage, --help) do not pay for them.
  */
+import { readdirSync, readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
+import { dirname, join } from 'node:path';
+import { Script } from 'node:vm';
 import type Parser from 'tree-sitter';
+
+/** In the bundled bin, its launcher's compiler of CommonJS modules through code caches (scripts/bin-launcher.cjs). */
+declare const __vcpCompileCommonJs: ((file: string, cacheName: string) => { script: Script }) | undefined;
 
 const require = createRequire(import.meta.url);
 
@@ -48,11 +54,90 @@ function loadGrammar(grammar: Grammar): Language {
  * exporting SyntaxNode, setLanguage simply does its own work.
  */
 export function newParser(grammar: Grammar): Parser {
-  const ParserClass = require('tree-sitter') as typeof Parser;
+  const ParserClass = treeSitter();
   const language = loadGrammar(grammar);
   const plainNode = (ParserClass as unknown as { SyntaxNode?: unknown }).SyntaxNode;
   if (plainNode) language.nodeSubclasses ??= new Proxy([], { get: () => plainNode });
   const parser = new ParserClass();
   parser.setLanguage(language);
   return parser;
+}
+
+let runtime: typeof Parser | undefined;
+
+/**
+ * tree-sitter's JS API (its index.js), loaded once. Its index.js finds its native binding with
+ * node-gyp-build, which cost more than loading the binding itself: about 1.5 ms of a `diff` run,
+ * a seventh of parsing a 1,800-line trainer (requiring node-gyp-build, which loads node:os;
+ * reading tree-sitter's package.json; listing its folders). So where the binding is where
+ * node-gyp-build would find it (runtimeBinding), index.js runs here with that binding handed to
+ * it, and in the bundled bin through a code cache made at build time (scripts/bin-launcher.cjs);
+ * anywhere else, or when tree-sitter is loaded already, it is required as usual. Either way it is
+ * in require.cache, so that it is never evaluated twice (it patches the binding's classes).
+ */
+function treeSitter(): typeof Parser {
+  if (runtime) return runtime;
+  const index = require.resolve('tree-sitter');
+  const binding = require.cache[index] ? undefined : runtimeBinding(dirname(index));
+  runtime = (binding === undefined ? require('tree-sitter') : runWithBinding(index, require(binding))) as typeof Parser;
+  return runtime;
+}
+
+/**
+ * The file node-gyp-build would load for tree-sitter (version 4.8, the one tree-sitter
+ * requires): the first `.node` file in build/Release, else in build/Debug (a binding compiled on
+ * this machine, where the prebuilt one did not load), else the prebuilt
+ * prebuilds/<platform>-<arch>/tree-sitter.node when it is the only file there (a name without
+ * tags, which node-gyp-build takes on any runtime and libc). Undefined whenever node-gyp-build
+ * could decide otherwise: its environment switches set, or any other layout.
+ */
+export function runtimeBinding(dir: string, env: NodeJS.ProcessEnv = process.env): string | undefined {
+  const switches = ['PREBUILDS_ONLY', 'TREE_SITTER_PREBUILD', 'npm_config_arch', 'npm_config_platform'];
+  if (switches.some((name) => env[name] !== undefined)) return undefined;
+  for (const build of ['Release', 'Debug']) {
+    const files = listing(join(dir, 'build', build))?.filter((name) => name.endsWith('.node'));
+    if (files?.[0] !== undefined) return join(dir, 'build', build, files[0]);
+  }
+  const prebuilds = join(dir, 'prebuilds', `${process.platform}-${process.arch}`);
+  const files = listing(prebuilds);
+  return files?.length === 1 && files[0] === 'tree-sitter.node' ? join(prebuilds, files[0]) : undefined;
+}
+
+function listing(dir: string): string[] | undefined {
+  try {
+    return readdirSync(dir);
+  } catch {
+    return undefined;
+  }
+}
+
+/**
+ * Run tree-sitter's index.js as Node.js would, except that its `require('node-gyp-build')` answers
+ * `binding`. Built-in modules (`util`) are required as from anywhere; anything else it may require
+ * in a later version, from its own folder.
+ */
+function runWithBinding(index: string, binding: unknown): unknown {
+  const wrapper = compileIndex(index).runInThisContext() as (...args: unknown[]) => void;
+  const requireFromIndex = (id: string): unknown => {
+    if (id === 'node-gyp-build') return () => binding;
+    if (id === 'util' || id.startsWith('node:')) return require(id);
+    return (require('node:module') as typeof import('node:module')).createRequire(index)(id);
+  };
+  // A module record, in require.cache while it runs, as Node.js's own are.
+  const module = { id: index, filename: index, path: dirname(index), exports: {}, loaded: false, children: [], paths: [] };
+  require.cache[index] = module as unknown as NodeJS.Module;
+  try {
+    wrapper.call(module.exports, module.exports, requireFromIndex, module, index, dirname(index));
+  } catch (error) {
+    delete require.cache[index];
+    throw error;
+  }
+  module.loaded = true;
+  return module.exports;
+}
+
+/** index.js compiled in Node.js's function wrapper: through the launcher's code cache in the bundled bin. */
+function compileIndex(index: string): Script {
+  if (typeof __vcpCompileCommonJs === 'function') return __vcpCompileCommonJs(index, 'tree-sitter.cjs.v8cache').script;
+  return new Script(`(function (exports, require, module, __filename, __dirname) {${readFileSync(index, 'utf8')}\n})`, { filename: index });
 }

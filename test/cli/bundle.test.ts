@@ -3,11 +3,12 @@
  * dist/bin/cli.cjs, through the V8 code cache beside it, with the `yaml` package in
  * dist/bin/yaml.cjs. The other tests run tsc's output (dist/cli.js); these show the bin behaves
  * exactly like it (same stdout, stderr and exit code on every verb, on success, refusal and bad
- * input), that V8 takes the cache and the bin runs as well without it or with a stale one, and
+ * input), that V8 takes the caches and the bin runs as well without them or with stale ones, and
  * that a run on one Python file never loads the YAML half.
  */
 import { spawnSync } from 'node:child_process';
 import { cpSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { CLI, REPO_ROOT, runCli, tempDir } from '../helpers/cli.js';
@@ -85,6 +86,36 @@ process.stdout.write(cachedData === undefined ? 'none' : script.cachedDataReject
     ] as const) {
       damage();
       expect(cacheState(copy)).toBe(state);
+      expect(runCli(args, { entry: join(copy, 'verl-critic-patch.cjs'), env })).toEqual(expected);
+    }
+  });
+
+  /** Whether V8 takes the cache the bin in `dir` has for tree-sitter's index.js (src/treeSitter.ts). */
+  function treeSitterCacheState(dir: string): string {
+    const script = `const index = require.resolve('tree-sitter', { paths: [${JSON.stringify(REPO_ROOT)}] });
+const { cachedData, script } = require(${JSON.stringify(join(dir, 'verl-critic-patch.cjs'))}).compileCommonJs(index, 'tree-sitter.cjs.v8cache');
+process.stdout.write(cachedData === undefined ? 'none' : script.cachedDataRejected ? 'rejected' : 'used');`;
+    return spawnSync(process.execPath, ['-e', script], { encoding: 'utf8' }).stdout;
+  }
+
+  it("runs tree-sitter's index.js through a code cache that V8 takes, and as usual without one", () => {
+    expect(treeSitterCacheState(join(REPO_ROOT, 'dist', 'bin'))).toBe('used');
+    const copy = join(work, 'install-tree-sitter');
+    cpSync(join(REPO_ROOT, 'dist', 'bin'), copy, { recursive: true });
+    const cache = join(copy, 'tree-sitter.cjs.v8cache');
+    const args = ['diff', 'fixtures/python/v0_9_keyword_only.py'];
+    const env = { NODE_PATH: join(REPO_ROOT, 'node_modules') };
+    const expected = runCli(args);
+    const original = readFileSync(cache);
+    for (const [state, damage] of [
+      // Made from another tree-sitter's index.js: its bytes are not the ones installed.
+      ['none', () => writeFileSync(cache, Buffer.concat([Buffer.from('x'), original]))],
+      // Made by another V8 (here: no cache at all after the bytes, which V8 tells apart as it does a cache of another version).
+      ['rejected', () => writeFileSync(cache, Buffer.concat([readFileSync(createRequire(REPO_ROOT + '/').resolve('tree-sitter')), Buffer.alloc(4096, 7)]))],
+      ['none', () => rmSync(cache)],
+    ] as const) {
+      damage();
+      expect(treeSitterCacheState(copy)).toBe(state);
       expect(runCli(args, { entry: join(copy, 'verl-critic-patch.cjs'), env })).toEqual(expected);
     }
   });
