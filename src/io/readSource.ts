@@ -2,6 +2,7 @@
  * Reading a target as text, refusing (exit 2) what is not a readable UTF-8 text file. The bytes
  * are kept so that a write can later prove the file did not change under us.
  */
+import { isUtf8 } from 'node:buffer';
 import { readFileSync, statSync } from 'node:fs';
 import { badInput } from '../errors.js';
 import { lineNumberAt } from '../text/lines.js';
@@ -12,8 +13,6 @@ export interface SourceFile {
   bytes: Buffer;
   text: string; // a UTF-8 BOM, if any, stays as U+FEFF at index 0
 }
-
-const utf8 = new TextDecoder('utf-8', { fatal: true, ignoreBOM: true });
 
 export function readSource(path: string): SourceFile {
   const stat = statOrExplain(path);
@@ -30,12 +29,9 @@ export function readSource(path: string): SourceFile {
 
 export function decodeText(path: string, bytes: Buffer): string {
   if (bytes.includes(0)) throw badInput(path, 'binary content (NUL bytes), not a Python or YAML text file');
-  let text: string;
-  try {
-    text = utf8.decode(bytes);
-  } catch {
-    throw badInput(path, `not valid UTF-8 text (first bad byte near offset ${firstInvalidUtf8(bytes)})`);
-  }
+  // Checked natively before decoding: toString would replace bad bytes silently. A BOM stays (U+FEFF).
+  if (!isUtf8(bytes)) throw badInput(path, `not valid UTF-8 text (first bad byte near offset ${firstInvalidUtf8(bytes)})`);
+  const text = bytes.toString('utf8');
   // Python reads a lone CR as a line break, tree-sitter does not: the parse would not be the
   // program Python runs (code after a CR in a comment would be hidden from us), so refuse it.
   const loneCr = text.search(/\r(?!\n)/);
