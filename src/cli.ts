@@ -3,9 +3,10 @@
  * The command line: wiring only. Each verb lives in src/commands/<verb>.ts and exports a
  * `register…(program)` function, listed in VERBS below (add a verb there); each action runs through
  * `runAction` (src/commands/action.ts), which gives it a Printer made from its options and turns
- * failures into one line and an exit code.
+ * failures into one line and an exit code. A patch verb given only paths skips commander
+ * (PATHS_ONLY below).
  */
-import { Command, CommanderError } from 'commander';
+import type { Command } from 'commander';
 import { ExitCode, EXIT_CODES_HELP } from './errors.js';
 import { writesDirectly } from './output/stdio.js';
 import { TOOL_VERSION } from './version.js';
@@ -20,17 +21,6 @@ const EXAMPLES = `Examples (each verb's --help has more):
   verl-critic-patch inspect checkpoints/my_project/my_run        what a checkpoint holds
   verl-critic-patch stage checkpoints/my_project/my_run warm     stage its critic for a new run`;
 
-const program = new Command()
-  .name('verl-critic-patch')
-  .description(
-    'Guard the actor checkpoint load in VeRL trainers with trainer.load_critic_only, so a new PPO ' +
-      'run can start from a fresh actor and reuse the critic of an earlier run.',
-  )
-  .version(TOOL_VERSION)
-  .showHelpAfterError('(run with --help for usage)')
-  .exitOverride()
-  .addHelpText('after', `\n${EXAMPLES}\n\n${EXIT_CODES_HELP}`);
-
 // Load only the verb that runs (startup time: see BENCHMARKS.md); help and errors list them all.
 const VERBS: Record<string, () => Promise<(program: Command) => void>> = {
   diff: async () => (await import('./commands/diff.js')).registerDiff,
@@ -41,16 +31,77 @@ const VERBS: Record<string, () => Promise<(program: Command) => void>> = {
   stage: async () => (await import('./commands/stage.js')).registerStage,
 };
 
-// No top-level await: the bundled bin is CommonJS (scripts/bundle.mjs says why).
-async function main(): Promise<void> {
-  const args = process.argv.slice(2);
+/**
+ * `diff PATH...`, `apply PATH...`, `check PATH...`, `revert PATH...`: a patch verb and paths, no
+ * option. These command lines, the ones most runs are, go straight to the verb's run with the
+ * options commander would give it (its defaults; test/cli/pathsOnly.test.ts compares them), without
+ * loading commander and building the command line: ~0.7 ms of a `diff` of one trainer, which
+ * spends ~22 ms after Node.js has started (BENCHMARKS.md). Anything else (any argument starting
+ * with `-`, `--` included, or no path) goes through commander.
+ */
+const PATHS_ONLY: Record<string, () => Promise<(targets: string[]) => Promise<void>>> = {
+  diff: async () => {
+    const { diffDefaults, runDiff } = await import('./commands/diff.js');
+    return (targets) => runDiff(targets, diffDefaults());
+  },
+  apply: async () => {
+    const { applyDefaults, runApply } = await import('./commands/apply.js');
+    return (targets) => runApply(targets, applyDefaults());
+  },
+  check: async () => {
+    const { checkDefaults, runCheck } = await import('./commands/check.js');
+    return (targets) => runCheck(targets, checkDefaults());
+  },
+  revert: async () => {
+    const { revertDefaults, runRevert } = await import('./commands/revert.js');
+    return (targets) => runRevert(targets, revertDefaults());
+  },
+};
+
+/** The program, without its verbs. */
+async function commandLine(): Promise<Command> {
+  const { Command } = await import('commander');
+  return new Command()
+    .name('verl-critic-patch')
+    .description(
+      'Guard the actor checkpoint load in VeRL trainers with trainer.load_critic_only, so a new PPO ' +
+        'run can start from a fresh actor and reuse the critic of an earlier run.',
+    )
+    .version(TOOL_VERSION)
+    .showHelpAfterError('(run with --help for usage)')
+    .exitOverride()
+    .addHelpText('after', `\n${EXAMPLES}\n\n${EXIT_CODES_HELP}`);
+}
+
+/** The verb's run, when `args` is a patch verb and paths only (PATHS_ONLY). */
+async function pathsOnlyRun(args: readonly string[]): Promise<(() => Promise<void>) | undefined> {
+  const [verb, ...paths] = args;
+  if (verb === undefined || !Object.hasOwn(PATHS_ONLY, verb) || paths.length === 0 || paths.some((arg) => arg.startsWith('-'))) return undefined;
+  const run = await PATHS_ONLY[verb]!();
+  return () => run(paths);
+}
+
+async function runCommandLine(args: readonly string[]): Promise<void> {
+  const { CommanderError } = await import('commander');
+  const program = await commandLine();
   const verb = args.find((arg) => !arg.startsWith('-'));
   const versionOnly = verb === undefined && args.length === 1 && (args[0] === '--version' || args[0] === '-V');
   const wanted = versionOnly ? [] : verb !== undefined && Object.hasOwn(VERBS, verb) ? [verb] : Object.keys(VERBS);
   for (const register of await Promise.all(wanted.map((name) => VERBS[name]!()))) register(program);
+  try {
+    await program.parseAsync(process.argv);
+  } catch (error) {
+    if (!(error instanceof CommanderError)) throw error;
+    // Commander has printed its message; help and --version exit 0, usage errors 2 as documented.
+    process.exitCode = error.exitCode === 0 ? ExitCode.Ok : ExitCode.BadInput;
+  }
+}
 
-  // Only pipes and sockets can lose their reader; a file or the null device is written directly
-  // (src/output/stdio.ts), and its Node.js stream is not even loaded.
+/**
+ * Only pipes and sockets can lose their reader; a file or the null device is written directly
+ * (src/output/stdio.ts), and its Node.js stream is not even loaded.
+ */
+function stopQuietlyWhenReadersLeave(): void {
   // A reader that stops early (`diff … | head`) is not an error of ours: stop quietly.
   if (!writesDirectly(1)) {
     process.stdout.on('error', (error: NodeJS.ErrnoException) => {
@@ -66,14 +117,14 @@ async function main(): Promise<void> {
       if (error.code !== 'EPIPE') throw error;
     });
   }
+}
 
-  try {
-    await program.parseAsync(process.argv);
-  } catch (error) {
-    if (!(error instanceof CommanderError)) throw error;
-    // Commander has printed its message; help and --version exit 0, usage errors 2 as documented.
-    process.exitCode = error.exitCode === 0 ? ExitCode.Ok : ExitCode.BadInput;
-  }
+// No top-level await: the bundled bin is CommonJS (scripts/bundle.mjs says why).
+async function main(): Promise<void> {
+  stopQuietlyWhenReadersLeave();
+  const args = process.argv.slice(2);
+  const run = await pathsOnlyRun(args);
+  await (run ? run() : runCommandLine(args));
 }
 
 // Anything else thrown is a bug: Node.js reports it (with its stack) and exits 1.

@@ -4,7 +4,7 @@
  */
 import type { Command } from 'commander';
 import { runAction } from './action.js';
-import { addTargetOptions, targetsOrUsageError } from './options.js';
+import { addTargetOptions, OUTPUT_DEFAULTS, targetsOrUsageError } from './options.js';
 import { writeCommand, type WriteOptions } from './write.js';
 
 export function registerApply(program: Command): void {
@@ -14,6 +14,13 @@ export function registerApply(program: Command): void {
     .addHelpText('after', '\nExamples:\n  verl-critic-patch apply ~/src/verl\n  verl-critic-patch apply --only verl/trainer/ppo/ray_trainer.py ~/src/verl')
     .action((targets: string[], options: WriteOptions, command: Command) => {
       targetsOrUsageError(command, targets, options);
-      return runAction('apply', options, (out) => writeCommand('apply', targets, options, out));
+      return runApply(targets, options);
     });
+}
+
+/** What `apply` gets when its command line names only paths (src/cli.ts). */
+export const applyDefaults = (): WriteOptions => ({ ...OUTPUT_DEFAULTS, verify: true });
+
+export function runApply(targets: string[], options: WriteOptions): Promise<void> {
+  return runAction('apply', options, (out) => writeCommand('apply', targets, options, out));
 }

@@ -9,7 +9,7 @@ import type { Printer } from '../output/printer.js';
 import { checkoutLines, jsonReport, problemOf, summaryOf } from '../output/runReport.js';
 import { exitCodeOf } from '../run.js';
 import { runAction } from './action.js';
-import { addTargetOptions, targetsOrUsageError, type TargetOptions } from './options.js';
+import { addTargetOptions, OUTPUT_DEFAULTS, targetsOrUsageError, type TargetOptions } from './options.js';
 import { planCommandRun } from './targets.js';
 
 interface CheckOptions extends TargetOptions {
@@ -29,8 +29,15 @@ export function registerCheck(program: Command): void {
     )
     .action((targets: string[], options: CheckOptions, command: Command) => {
       targetsOrUsageError(command, targets, options);
-      return runAction('check', options, (out) => checkCommand(targets, options, out));
+      return runCheck(targets, options);
     });
+}
+
+/** What `check` gets when its command line names only paths (src/cli.ts). */
+export const checkDefaults = (): CheckOptions => ({ ...OUTPUT_DEFAULTS });
+
+export function runCheck(targets: string[], options: CheckOptions): Promise<void> {
+  return runAction('check', options, (out) => checkCommand(targets, options, out));
 }
 
 export function checkCommand(targets: string[], options: CheckOptions, out: Printer): ExitCode {

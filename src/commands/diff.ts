@@ -11,7 +11,7 @@ import { shellWord } from '../hydra.js';
 import { exitCodeOf, type RunResult } from '../run.js';
 import { isDirectory } from '../targets.js';
 import { runAction } from './action.js';
-import { addTargetOptions, targetsOrUsageError, type TargetOptions } from './options.js';
+import { addTargetOptions, OUTPUT_DEFAULTS, targetsOrUsageError, type TargetOptions } from './options.js';
 import { planCommandRun } from './targets.js';
 
 interface DiffOptions extends TargetOptions {
@@ -31,8 +31,15 @@ export function registerDiff(program: Command): void {
     )
     .action((targets: string[], options: DiffOptions, command: Command) => {
       targetsOrUsageError(command, targets, options);
-      return runAction('diff', options, (out) => diffCommand(targets, options, out));
+      return runDiff(targets, options);
     });
+}
+
+/** What `diff` gets when its command line names only paths (src/cli.ts). */
+export const diffDefaults = (): DiffOptions => ({ ...OUTPUT_DEFAULTS });
+
+export function runDiff(targets: string[], options: DiffOptions): Promise<void> {
+  return runAction('diff', options, (out) => diffCommand(targets, options, out));
 }
 
 export function diffCommand(targets: string[], options: DiffOptions, out: Printer): ExitCode {

@@ -1,14 +1,21 @@
 /** The options verbs share, registered the same way on each (commander), and their types. */
-import { Option, type Command } from 'commander';
+import type { Command } from 'commander';
 import { COLOR_MODES } from '../output/color.js';
 import { OUTPUT_FORMATS, type OutputOptions } from '../output/printer.js';
 
-/** `--quiet`, `--color` and `--format`, the same way on every verb that reports on files. */
+/** The values of `--color` and `--format` when not given. */
+export const OUTPUT_DEFAULTS = { color: 'auto', format: 'text' } as const satisfies OutputOptions;
+
+/**
+ * `--quiet`, `--color` and `--format`, the same way on every verb that reports on files. (Options
+ * are made with createOption, so that a run that never builds the command line does not load
+ * commander: src/cli.ts.)
+ */
 export function addOutputOptions(command: Command): Command {
   return command
     .option('-q, --quiet', 'print only errors (no checkout lines, no ok/already-patched notes); exit codes are unchanged')
-    .addOption(new Option('--color <when>', 'colour the diff: auto (on a terminal, unless NO_COLOR is set), always, never').choices(COLOR_MODES).default('auto'))
-    .addOption(new Option('--format <format>', 'how to report problems: text, or github (GitHub Actions ::error annotations)').choices(OUTPUT_FORMATS).default('text'));
+    .addOption(command.createOption('--color <when>', 'colour the diff: auto (on a terminal, unless NO_COLOR is set), always, never').choices(COLOR_MODES).default(OUTPUT_DEFAULTS.color))
+    .addOption(command.createOption('--format <format>', 'how to report problems: text, or github (GitHub Actions ::error annotations)').choices(OUTPUT_FORMATS).default(OUTPUT_DEFAULTS.format));
 }
 
 /** Registers `--json` the same way on every verb. */

@@ -1,7 +1,7 @@
 /** `revert`: remove the guards this tool added; a file it patched comes back byte for byte. */
 import type { Command } from 'commander';
 import { runAction } from './action.js';
-import { addTargetOptions, targetsOrUsageError, type TargetOptions } from './options.js';
+import { addTargetOptions, OUTPUT_DEFAULTS, targetsOrUsageError, type TargetOptions } from './options.js';
 import { writeCommand } from './write.js';
 
 export function registerRevert(program: Command): void {
@@ -10,6 +10,13 @@ export function registerRevert(program: Command): void {
     .addHelpText('after', '\nExample:\n  verl-critic-patch revert ~/src/verl')
     .action((targets: string[], options: TargetOptions, command: Command) => {
       targetsOrUsageError(command, targets, options);
-      return runAction('revert', options, (out) => writeCommand('revert', targets, options, out));
+      return runRevert(targets, options);
     });
+}
+
+/** What `revert` gets when its command line names only paths (src/cli.ts). */
+export const revertDefaults = (): TargetOptions => ({ ...OUTPUT_DEFAULTS });
+
+export function runRevert(targets: string[], options: TargetOptions): Promise<void> {
+  return runAction('revert', options, (out) => writeCommand('revert', targets, options, out));
 }
