@@ -86,7 +86,7 @@ function uniqueSites(loads: readonly Extract<MethodAnalysis, { kind: 'loads' }>[
 function styleFor(source: string, analysis: Extract<MethodAnalysis, { kind: 'loads' }>, site: ActorLoadSite): GuardStyle {
   return {
     unit: indentUnit(source, site.method.node),
-    quote: preferredQuote(site.method.node),
+    quote: preferredQuote(source, site.method.node),
     log: logFunction(analysis.calls),
     offloadWhenSkipped: analysis.calls.some(isOffloadCall),
   };

@@ -5,7 +5,7 @@
  */
 import type { TextEdit } from '../edits.js';
 import { contentEndAt, indentOfLine, lineEndAt, lineStartAt } from '../text/lines.js';
-import { FLAG, isOffloadCall, isRealActorLoad, mentionsFlag, namesSpelling } from './analyze.js';
+import { FLAG, isOffloadCall, isRealActorLoad, mentionsFlag, namesSpelling, readCall } from './analyze.js';
 import { SKIP_MESSAGE, codeContinuationLines, guardCondition } from './guard.js';
 import type { SyntaxNode } from './parser.js';
 
@@ -42,8 +42,9 @@ export function asOurGuard(ifStatement: SyntaxNode): OurGuard | undefined {
   const elseStatements = statementsOf(alternatives[0]?.childForFieldName('body'));
   const call = onlyCall(body[0]);
   const [message, offload, ...rest] = elseStatements;
-  const offloadOk = offload === undefined || (onlyCall(offload) !== undefined && isOffloadCall(onlyCall(offload)!));
-  if (body.length !== 1 || !call || !isRealActorLoad(call) || alternatives.length !== 1 || alternatives[0]?.type !== 'else_clause') return undefined;
+  const offloadCall = offload && onlyCall(offload);
+  const offloadOk = offload === undefined || (offloadCall !== undefined && isOffloadCall(readCall(offloadCall)));
+  if (body.length !== 1 || !call || !isRealActorLoad(readCall(call)) || alternatives.length !== 1 || alternatives[0]?.type !== 'else_clause') return undefined;
   if (!message || !isOurSkipMessage(message) || !offloadOk || rest.length > 0) return undefined;
   return { ifStatement, statement: body[0]!, elseStatements };
 }
@@ -68,10 +69,16 @@ export function flagGuards(root: SyntaxNode): { ours: OurGuard[]; foreign: Synta
   return { ours, foreign };
 }
 
-/** The `if` statement whose condition contains `node`, if any. */
+/**
+ * The `if` statement whose condition contains `node`, if any. Python has no block inside an
+ * expression, so once the walk up leaves a block no `if` above can hold `node` in its condition:
+ * the walk stops there instead of climbing to the module.
+ */
 function ifWhoseConditionHolds(node: SyntaxNode): SyntaxNode | undefined {
   for (let at: SyntaxNode | null = node; at; at = at.parent) {
-    if (at.type !== 'if_statement') continue;
+    const type = at.type;
+    if (type === 'block' || type === 'module') return undefined;
+    if (type !== 'if_statement') continue;
     const condition = at.childForFieldName('condition');
     if (condition && condition.startIndex <= node.startIndex && node.endIndex <= condition.endIndex) return at;
   }
