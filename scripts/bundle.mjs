@@ -1,20 +1,25 @@
 // The installed CLI: dist/bin/verl-critic-patch.cjs (the package's bin, scripts/bin-launcher.cjs)
-// runs dist/bin/cli.cjs, which holds all of our code, commander and jsdiff in one file, through a
-// V8 code cache made here (dist/bin/cli.cjs.v8cache); the `yaml` package is dist/bin/yaml.cjs
-// beside them. Startup is most of a run's time (BENCHMARKS.md), and each choice below takes a
-// measured part of it away:
+// runs dist/bin/cli.cjs, which holds all of our code and jsdiff in one file, through a V8 code
+// cache made here (dist/bin/cli.cjs.v8cache); the `commander` and `yaml` packages are files of
+// their own beside it (commander.cjs, yaml.cjs), each with its code cache, loaded only by runs that
+// need them (src/commonJs.ts). Startup is most of a run's time (BENCHMARKS.md), and each choice
+// below takes a measured part of it away:
 // - one file instead of ~50 modules to resolve, read and compile;
 // - a code cache made by a run on the bundled example, so that a run compiles neither the bundle
 //   nor the functions that example ran (most of what any patch verb runs): 7 ms of a ~100 ms
 //   `diff` of a 1,800-line trainer, 3 ms of `--version` (41 and 31 interleaved runs). An earlier
 //   cache (commit 709d7b9) was measured as no gain and dropped; the launcher says how this one is
-//   kept from running a cache made from other bytes. The same run makes one for tree-sitter's
-//   index.js (dist/bin/tree-sitter.cjs.v8cache), which src/treeSitter.ts runs itself;
+//   kept from running a cache made from other bytes. The same run makes the caches of the files
+//   src/commonJs.ts runs: commander's, yaml's and tree-sitter's index.js's;
+// - commander out of the bundle: a patch verb given only paths never loads it (src/cli.ts), and
+//   the bundle and its cache are a fifth smaller to read and deserialize (~0.4 ms of such a
+//   `diff`; a run with options loads commander.cjs through its cache, ~0.5 ms more than before);
+// - yaml through a code cache: ~7 ms of a `check .` of a VeRL v0.9.0 checkout (21 runs);
 // - CommonJS, not an ES module: Node.js 20 wraps every built-in an ES module imports in a facade
 //   (~10 ms);
 // - modules a verb does not use are not evaluated (esbuild keeps `import()` lazy inside a bundle);
-// - the `yaml` package, as large as everything else together, is a file of its own, required on
-//   first use (src/config/yamlLib.ts), i.e. only by runs that plan a YAML target;
+// - the `yaml` package, as large as everything else together, is loaded on first use
+//   (src/config/yamlLib.ts), i.e. only by runs that plan a YAML target;
 // - node:child_process (and the networking it pulls in, ~10 ms) loads on first use: commander
 //   requires it at start only for executable subcommands, which we do not have; so does node:os
 //   (only temporary file names need it), and node:module is not loaded at all (bundleRequire);
@@ -93,32 +98,34 @@ await build({
   ...common,
   entryPoints: [`${root}src/cli.ts`],
   outfile: bundle,
-  external: ['tree-sitter', 'tree-sitter-python', '@tree-sitter-grammars/tree-sitter-yaml'],
+  // commander and yaml are files of their own beside the bundle (below; src/commonJs.ts loads them).
+  external: ['tree-sitter', 'tree-sitter-python', '@tree-sitter-grammars/tree-sitter-yaml', 'commander', 'yaml'],
   plugins: [lazyBuiltin('child_process', ['spawn', 'spawnSync']), lazyBuiltin('os', ['hostname']), bundleRequire],
-  // src/version.ts reads this instead of package.json, src/config/yamlLib.ts requires the yaml
-  // bundle beside this one. import.meta.url is only ever handed to createRequire (bundleRequire
-  // above), which needs no URL in the bundle.
-  define: { __VCP_VERSION__: JSON.stringify(version), __VCP_YAML_MODULE__: JSON.stringify('./yaml.cjs'), 'import.meta.url': '__filename' },
+  // src/version.ts reads this instead of package.json. import.meta.url is only ever handed to
+  // createRequire (bundleRequire above), which needs no URL in the bundle.
+  define: { __VCP_VERSION__: JSON.stringify(version), 'import.meta.url': '__filename' },
 });
 // Third-party code: fully minified (its names are not ours to read in a stack trace).
 await build({ ...common, minify: true, entryPoints: [createRequire(import.meta.url).resolve('yaml')], outfile: `${outDir}/yaml.cjs`, plugins: [processSnapshot] });
+await build({ ...common, minify: true, entryPoints: [createRequire(import.meta.url).resolve('commander')], outfile: `${outDir}/commander.cjs`, plugins: [lazyBuiltin('child_process', ['spawn'])] });
 // src/cli.ts's `#!` line is kept by esbuild; inside the launcher's function wrapper it is a syntax error.
 writeFileSync(bundle, readFileSync(bundle, 'utf8').replace(/^#!.*/, ''));
 copyFileSync(`${root}scripts/bin-launcher.cjs`, bin);
 chmodSync(bin, 0o755);
 
-// The code cache: one run of the bin on the bundled example, which writes the cache at its exit.
-// Its diff goes to the null device, as to a patch file, so that the cache holds the CLI's own
-// writes (src/output/stdio.ts); a pipe or a terminal is Node.js's stream, none of our code. It
-// names an option (the default --format), so that it goes through commander (src/cli.ts): a run
-// given only paths, which skips commander, would leave commander out of the cache, and every run
-// with an option or --help would compile it (~3 ms).
+// The code caches: one run of the bin on the bundled example, which writes them at its exit: the
+// bundle's, and one for each file it ran through src/commonJs.ts (commander, yaml, tree-sitter's
+// index.js). Its diff goes to the null device, as to a patch file, so that the cache holds the
+// CLI's own writes (src/output/stdio.ts); a pipe or a terminal is Node.js's stream, none of our
+// code. It names an option (the default --format), so that it goes through commander (src/cli.ts)
+// and commander's cache is made; a checkout holds configs, so yaml's is.
 const warmUp = spawnSync(process.execPath, [bin, 'diff', '--format', 'text', `${root}fixtures/examples/verl-0.9`], {
   env: { ...process.env, VERL_CRITIC_PATCH_WRITE_CODE_CACHE: '1', NO_COLOR: '1' },
   stdio: ['ignore', 'ignore', 'pipe'],
   encoding: 'utf8',
 });
-if (warmUp.status !== 0 || !existsSync(`${bundle}.v8cache`)) {
-  process.stderr.write(`bundle: the bundled CLI failed on the bundled example (exit ${warmUp.status}), or wrote no code cache:\n${warmUp.stderr}`);
+const caches = ['cli.cjs', 'commander.cjs', 'yaml.cjs'].map((name) => `${outDir}/${name}.v8cache`);
+if (warmUp.status !== 0 || !caches.every((cache) => existsSync(cache))) {
+  process.stderr.write(`bundle: the bundled CLI failed on the bundled example (exit ${warmUp.status}), or did not write ${caches.join(', ')}:\n${warmUp.stderr}`);
   process.exit(1);
 }

@@ -6,7 +6,9 @@
  * failures into one line and an exit code. A patch verb given only paths skips commander
  * (PATHS_ONLY below).
  */
+import type * as Commander from 'commander';
 import type { Command } from 'commander';
+import { requirePackage } from './commonJs.js';
 import { ExitCode, EXIT_CODES_HELP } from './errors.js';
 import { writesDirectly } from './output/stdio.js';
 import { TOOL_VERSION } from './version.js';
@@ -58,10 +60,12 @@ const PATHS_ONLY: Record<string, () => Promise<(targets: string[]) => Promise<vo
   },
 };
 
+/** commander: a file of its own in the bundled bin, loaded only by a command line that needs it. */
+const commander = () => requirePackage('commander', 'commander.cjs') as typeof Commander;
+
 /** The program, without its verbs. */
-async function commandLine(): Promise<Command> {
-  const { Command } = await import('commander');
-  return new Command()
+function commandLine(): Command {
+  return new (commander().Command)()
     .name('verl-critic-patch')
     .description(
       'Guard the actor checkpoint load in VeRL trainers with trainer.load_critic_only, so a new PPO ' +
@@ -82,8 +86,8 @@ async function pathsOnlyRun(args: readonly string[]): Promise<(() => Promise<voi
 }
 
 async function runCommandLine(args: readonly string[]): Promise<void> {
-  const { CommanderError } = await import('commander');
-  const program = await commandLine();
+  const { CommanderError } = commander();
+  const program = commandLine();
   const verb = args.find((arg) => !arg.startsWith('-'));
   const versionOnly = verb === undefined && args.length === 1 && (args[0] === '--version' || args[0] === '-V');
   const wanted = versionOnly ? [] : verb !== undefined && Object.hasOwn(VERBS, verb) ? [verb] : Object.keys(VERBS);

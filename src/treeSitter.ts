@@ -2,14 +2,12 @@
  * The one place that makes tree-sitter parsers. The native modules load on first use, so verbs
  * that never parse (inspect, stage, --help) do not pay for them.
  */
-import { readdirSync, readFileSync } from 'node:fs';
+import { readdirSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
-import { Script } from 'node:vm';
 import type Parser from 'tree-sitter';
+import { loadCommonJs } from './commonJs.js';
 
-/** In the bundled bin, its launcher's compiler of CommonJS modules through code caches (scripts/bin-launcher.cjs). */
-declare const __vcpCompileCommonJs: ((file: string, cacheName: string) => { script: Script }) | undefined;
 
 const require = createRequire(import.meta.url);
 
@@ -71,7 +69,7 @@ let runtime: typeof Parser | undefined;
  * a seventh of parsing a 1,800-line trainer (requiring node-gyp-build, which loads node:os;
  * reading tree-sitter's package.json; listing its folders). So where the binding is where
  * node-gyp-build would find it (runtimeBinding), index.js runs here with that binding handed to
- * it, and in the bundled bin through a code cache made at build time (scripts/bin-launcher.cjs);
+ * it, and in the bundled bin through a code cache made at build time (src/commonJs.ts);
  * anywhere else, or when tree-sitter is loaded already, it is required as usual. Either way it is
  * in require.cache, so that it is never evaluated twice (it patches the binding's classes).
  */
@@ -117,27 +115,10 @@ function listing(dir: string): string[] | undefined {
  * in a later version, from its own folder.
  */
 function runWithBinding(index: string, binding: unknown): unknown {
-  const wrapper = compileIndex(index).runInThisContext() as (...args: unknown[]) => void;
   const requireFromIndex = (id: string): unknown => {
     if (id === 'node-gyp-build') return () => binding;
     if (id === 'util' || id.startsWith('node:')) return require(id);
     return (require('node:module') as typeof import('node:module')).createRequire(index)(id);
   };
-  // A module record, in require.cache while it runs, as Node.js's own are.
-  const module = { id: index, filename: index, path: dirname(index), exports: {}, loaded: false, children: [], paths: [] };
-  require.cache[index] = module as unknown as NodeJS.Module;
-  try {
-    wrapper.call(module.exports, module.exports, requireFromIndex, module, index, dirname(index));
-  } catch (error) {
-    delete require.cache[index];
-    throw error;
-  }
-  module.loaded = true;
-  return module.exports;
-}
-
-/** index.js compiled in Node.js's function wrapper: through the launcher's code cache in the bundled bin. */
-function compileIndex(index: string): Script {
-  if (typeof __vcpCompileCommonJs === 'function') return __vcpCompileCommonJs(index, 'tree-sitter.cjs.v8cache').script;
-  return new Script(`(function (exports, require, module, __filename, __dirname) {${readFileSync(index, 'utf8')}\n})`, { filename: index });
+  return loadCommonJs(index, 'tree-sitter.cjs.v8cache', requireFromIndex);
 }

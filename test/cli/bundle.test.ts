@@ -90,33 +90,43 @@ process.stdout.write(cachedData === undefined ? 'none' : script.cachedDataReject
     }
   });
 
-  /** Whether V8 takes the cache the bin in `dir` has for tree-sitter's index.js (src/treeSitter.ts). */
-  function treeSitterCacheState(dir: string): string {
-    const script = `const index = require.resolve('tree-sitter', { paths: [${JSON.stringify(REPO_ROOT)}] });
-const { cachedData, script } = require(${JSON.stringify(join(dir, 'verl-critic-patch.cjs'))}).compileCommonJs(index, 'tree-sitter.cjs.v8cache');
+  /**
+   * The files a run compiles through a cache of its own (src/commonJs.ts), each with a command
+   * line that loads it: tree-sitter's index.js (beside the tree-sitter the repo installs), and
+   * commander and yaml (beside the bin).
+   */
+  const MODULE_CACHES = [
+    ["tree-sitter's index.js", (_dir: string) => createRequire(`${REPO_ROOT}/`).resolve('tree-sitter'), 'tree-sitter.cjs.v8cache', ['diff', 'fixtures/python/v0_9_keyword_only.py']],
+    ['commander', (dir: string) => join(dir, 'commander.cjs'), 'commander.cjs.v8cache', ['diff', '--quiet', 'fixtures/python/v0_9_keyword_only.py']],
+    ['yaml', (dir: string) => join(dir, 'yaml.cjs'), 'yaml.cjs.v8cache', ['diff', 'fixtures/examples/verl-0.9']],
+  ] as const;
+
+  /** Whether V8 takes the cache `cacheName` the bin in `dir` has for `file`. */
+  function moduleCacheState(dir: string, file: string, cacheName: string): string {
+    const script = `const { cachedData, script } = require(${JSON.stringify(join(dir, 'verl-critic-patch.cjs'))}).compileCommonJs(${JSON.stringify(file)}, ${JSON.stringify(cacheName)});
 process.stdout.write(cachedData === undefined ? 'none' : script.cachedDataRejected ? 'rejected' : 'used');`;
     return spawnSync(process.execPath, ['-e', script], { encoding: 'utf8' }).stdout;
   }
 
-  it("runs tree-sitter's index.js through a code cache that V8 takes, and as usual without one", () => {
-    expect(treeSitterCacheState(join(REPO_ROOT, 'dist', 'bin'))).toBe('used');
-    const copy = join(work, 'install-tree-sitter');
+  it.each(MODULE_CACHES)('runs %s through a code cache that V8 takes, and as usual without one', (name, fileIn, cacheName, args) => {
+    expect(moduleCacheState(join(REPO_ROOT, 'dist', 'bin'), fileIn(join(REPO_ROOT, 'dist', 'bin')), cacheName)).toBe('used');
+    const copy = join(work, `install-${cacheName}`);
     cpSync(join(REPO_ROOT, 'dist', 'bin'), copy, { recursive: true });
-    const cache = join(copy, 'tree-sitter.cjs.v8cache');
-    const args = ['diff', 'fixtures/python/v0_9_keyword_only.py'];
+    const file = fileIn(copy);
+    const cache = join(copy, cacheName);
     const env = { NODE_PATH: join(REPO_ROOT, 'node_modules') };
-    const expected = runCli(args);
+    const expected = runCli([...args]);
     const original = readFileSync(cache);
     for (const [state, damage] of [
-      // Made from another tree-sitter's index.js: its bytes are not the ones installed.
+      // Made from other bytes (another tree-sitter's index.js, an edited file).
       ['none', () => writeFileSync(cache, Buffer.concat([Buffer.from('x'), original]))],
       // Made by another V8 (here: no cache at all after the bytes, which V8 tells apart as it does a cache of another version).
-      ['rejected', () => writeFileSync(cache, Buffer.concat([readFileSync(createRequire(REPO_ROOT + '/').resolve('tree-sitter')), Buffer.alloc(4096, 7)]))],
+      ['rejected', () => writeFileSync(cache, Buffer.concat([readFileSync(file), Buffer.alloc(4096, 7)]))],
       ['none', () => rmSync(cache)],
     ] as const) {
       damage();
-      expect(treeSitterCacheState(copy)).toBe(state);
-      expect(runCli(args, { entry: join(copy, 'verl-critic-patch.cjs'), env })).toEqual(expected);
+      expect(moduleCacheState(copy, file, cacheName)).toBe(state);
+      expect(runCli([...args], { entry: join(copy, 'verl-critic-patch.cjs'), env })).toEqual(expected);
     }
   });
 

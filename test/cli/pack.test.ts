@@ -47,7 +47,9 @@ describe('npm pack', () => {
     expect(packed).toContain('dist/bin/yaml.cjs');
     expect(packed).toContain('dist/bin/cli.cjs.v8cache');
     expect(packed).toContain('dist/bin/tree-sitter.cjs.v8cache');
-    expect(packed.filter((path) => !/^(package\.json|README\.md|LICENSE|dist\/bin\/(verl-critic-patch\.cjs|cli\.cjs(\.v8cache)?|tree-sitter\.cjs\.v8cache|yaml\.cjs)|fixtures\/examples\/.*)$/.test(path))).toEqual([]);
+    expect(packed).toContain('dist/bin/commander.cjs.v8cache');
+    expect(packed).toContain('dist/bin/yaml.cjs.v8cache');
+    expect(packed.filter((path) => !/^(package\.json|README\.md|LICENSE|dist\/bin\/(verl-critic-patch\.cjs|(cli|commander|yaml)\.cjs(\.v8cache)?|tree-sitter\.cjs\.v8cache)|fixtures\/examples\/.*)$/.test(path))).toEqual([]);
 
     const prefix = join(work, 'prefix');
     mkdirSync(prefix);
