@@ -85,29 +85,56 @@ function findMethod(classBody: SyntaxNode, name: string): SyntaxNode | undefined
  */
 export interface CallSite {
   node: SyntaxNode; // the call
-  /** For `object.attribute(...)`: the object, its node type and the attribute's name. */
-  object?: SyntaxNode;
-  objectType?: string;
+  /** For `object.attribute(...)`: the attribute's name. */
   attribute?: string;
   /** The object's text when it is a name or a call (`self`, `logger`, `super()`), the only objects asked about. */
   objectText?: string;
+  /** For `self.<group>.load_checkpoint(...)`: the group's name. */
+  selfGroup?: string;
 }
 
+/** A callee of names and dots only, none of them a keyword-like literal: `self.actor_rollout_wg.load_checkpoint`. */
+const DOTTED_NAMES = /^(?!(?:None|True|False)\b)[A-Za-z_]\w*(?:\.[A-Za-z_]\w*)+$/;
+
+/**
+ * The call's callee. Most callees are a dotted name (`self.critic_wg.load_checkpoint`,
+ * `os.path.join`): tree-sitter parses `a.b.c` as attribute(attribute(a, b), c) and nothing else,
+ * so the parts are read from the callee's text in one read of the tree, not from its nodes in
+ * six. Any other callee (a subscript, a call, a space, a line break or a comment between the parts,
+ * a non-ASCII name) is read from the tree (readCallFromTree; a test compares the two on every
+ * call of the fixtures and of generated trainers).
+ */
 export function readCall(call: SyntaxNode): CallSite {
   const fn = call.childForFieldName('function');
   if (fn?.type !== 'attribute') return { node: call };
-  const object = fn.childForFieldName('object') ?? undefined;
+  const text = fn.text;
+  if (!DOTTED_NAMES.test(text)) return readCallFromTree(call, fn);
+  const names = text.split('.');
+  const attribute = names.pop()!;
+  return {
+    node: call,
+    attribute,
+    objectText: names.length === 1 ? names[0] : undefined,
+    selfGroup: attribute === 'load_checkpoint' && names.length === 2 && names[0] === 'self' ? names[1] : undefined,
+  };
+}
+
+/** The call's callee from its nodes (`fn`: its `function`, an attribute). */
+export function readCallFromTree(call: SyntaxNode, fn: SyntaxNode): CallSite {
+  const object = fn.childForFieldName('object');
   const objectType = object?.type;
+  const attribute = fn.childForFieldName('attribute')?.text;
   const objectText = objectType === 'identifier' || objectType === 'call' ? object!.text : undefined;
-  return { node: call, object, objectType, attribute: fn.childForFieldName('attribute')?.text, objectText };
+  const selfGroup =
+    attribute === 'load_checkpoint' && objectType === 'attribute' && object!.childForFieldName('object')?.text === 'self'
+      ? object!.childForFieldName('attribute')?.text
+      : undefined;
+  return { node: call, attribute, objectText, selfGroup };
 }
 
 /** `self.<group>.load_checkpoint(...)`: the group's name, or undefined for any other call. */
 export function loadCheckpointGroup(call: CallSite): string | undefined {
-  if (call.attribute !== 'load_checkpoint' || call.objectType !== 'attribute') return undefined;
-  const group = call.object!;
-  if (group.childForFieldName('object')?.text !== 'self') return undefined;
-  return group.childForFieldName('attribute')?.text;
+  return call.selfGroup;
 }
 
 /** The checkpoint path argument: first positional, or `local_path=`. */
