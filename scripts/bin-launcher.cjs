@@ -1,8 +1,8 @@
 #!/usr/bin/env node
 // The package's bin (copied to dist/bin/verl-critic-patch.cjs by scripts/bundle.mjs). It runs the
 // bundled CLI beside it, cli.cjs, through a V8 code cache made at build time (cli.cjs.v8cache),
-// and hands the bundle the means to run tree-sitter's index.js through one too
-// (tree-sitter.cjs.v8cache; src/treeSitter.ts). A run then neither compiles them nor, one by one
+// and hands the bundle the means to run the other files it loads through theirs (commander.cjs,
+// yaml.cjs, tree-sitter's index.js: src/commonJs.ts). A run then neither compiles them nor, one by one
 // as they first run, the functions a patch verb uses: about a tenth of a `diff` of one trainer
 // (BENCHMARKS.md). Node.js 22 can do this itself (module.enableCompileCache); Node.js 20, our
 // oldest supported, cannot.

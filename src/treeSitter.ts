@@ -8,7 +8,6 @@ import { dirname, join } from 'node:path';
 import type Parser from 'tree-sitter';
 import { loadCommonJs } from './commonJs.js';
 
-
 const require = createRequire(import.meta.url);
 
 type Language = Parser.Language & { nodeSubclasses?: unknown[] };

@@ -99,8 +99,8 @@ const DOTTED_NAMES = /^(?!(?:None|True|False)\b)[A-Za-z_]\w*(?:\.[A-Za-z_]\w*)+$
 /**
  * The call's callee. Most callees are a dotted name (`self.critic_wg.load_checkpoint`,
  * `os.path.join`): tree-sitter parses `a.b.c` as attribute(attribute(a, b), c) and nothing else,
- * so the parts are read from the callee's text in one read of the tree, not from its nodes in
- * six. Any other callee (a subscript, a call, a space, a line break or a comment between the parts,
+ * so the parts are read from the callee's text (two reads of the tree: its start and end), not
+ * from its nodes (five to seven). Any other callee (a subscript, a call, a space, a line break or a comment between the parts,
  * a non-ASCII name) is read from the tree (readCallFromTree; a test compares the two on every
  * call of the fixtures and of generated trainers).
  */
