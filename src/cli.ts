@@ -42,22 +42,10 @@ const VERBS: Record<string, () => Promise<(program: Command) => void>> = {
  * with `-`, `--` included, or no path) goes through commander.
  */
 const PATHS_ONLY: Record<string, () => Promise<(targets: string[]) => Promise<void>>> = {
-  diff: async () => {
-    const { diffDefaults, runDiff } = await import('./commands/diff.js');
-    return (targets) => runDiff(targets, diffDefaults());
-  },
-  apply: async () => {
-    const { applyDefaults, runApply } = await import('./commands/apply.js');
-    return (targets) => runApply(targets, applyDefaults());
-  },
-  check: async () => {
-    const { checkDefaults, runCheck } = await import('./commands/check.js');
-    return (targets) => runCheck(targets, checkDefaults());
-  },
-  revert: async () => {
-    const { revertDefaults, runRevert } = await import('./commands/revert.js');
-    return (targets) => runRevert(targets, revertDefaults());
-  },
+  diff: async () => (await import('./commands/diff.js')).pathsOnly,
+  apply: async () => (await import('./commands/apply.js')).pathsOnly,
+  check: async () => (await import('./commands/check.js')).pathsOnly,
+  revert: async () => (await import('./commands/revert.js')).pathsOnly,
 };
 
 /** commander: a file of its own in the bundled bin, loaded only by a command line that needs it. */

@@ -24,3 +24,6 @@ export const applyDefaults = (): WriteOptions => ({ ...OUTPUT_DEFAULTS, verify: 
 export function runApply(targets: string[], options: WriteOptions): Promise<void> {
   return runAction('apply', options, (out) => writeCommand('apply', targets, options, out));
 }
+
+/** `apply PATH...`, options all left at their defaults: src/cli.ts runs it without commander. */
+export const pathsOnly = (targets: string[]): Promise<void> => runApply(targets, applyDefaults());

@@ -40,6 +40,9 @@ export function runCheck(targets: string[], options: CheckOptions): Promise<void
   return runAction('check', options, (out) => checkCommand(targets, options, out));
 }
 
+/** `check PATH...`, options all left at their defaults: src/cli.ts runs it without commander. */
+export const pathsOnly = (targets: string[]): Promise<void> => runCheck(targets, checkDefaults());
+
 export function checkCommand(targets: string[], options: CheckOptions, out: Printer): ExitCode {
   const { result } = planCommandRun(targets, options, 'patch', out);
   const unapplied = options.applied ? result.files.filter((f) => f.plan.status === 'change') : [];

@@ -42,6 +42,9 @@ export function runDiff(targets: string[], options: DiffOptions): Promise<void> 
   return runAction('diff', options, (out) => diffCommand(targets, options, out));
 }
 
+/** `diff PATH...`, options all left at their defaults: src/cli.ts runs it without commander. */
+export const pathsOnly = (targets: string[]): Promise<void> => runDiff(targets, diffDefaults());
+
 export function diffCommand(targets: string[], options: DiffOptions, out: Printer): ExitCode {
   const { result } = planCommandRun(targets, options, 'patch', out);
   let exitCode = exitCodeOf(result);

@@ -20,3 +20,6 @@ export const revertDefaults = (): TargetOptions => ({ ...OUTPUT_DEFAULTS });
 export function runRevert(targets: string[], options: TargetOptions): Promise<void> {
   return runAction('revert', options, (out) => writeCommand('revert', targets, options, out));
 }
+
+/** `revert PATH...`, options all left at their defaults: src/cli.ts runs it without commander. */
+export const pathsOnly = (targets: string[]): Promise<void> => runRevert(targets, revertDefaults());
