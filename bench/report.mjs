@@ -110,9 +110,10 @@ ${row(`… and the ${n(large)}-line trainer`, startup.diffLargeUnbundled)}
 ${row(`\`ast-grep scan\` of the ${n(large)}-line trainer (for reference)`, startup.astGrepLarge)}
 
 ${context.startupSettings.length > 0 ? bareStartup(context, results) : ''}\`verl-critic-patch\` is the package's bin, \`dist/bin/verl-critic-patch.cjs\`: it runs one bundled CommonJS
-file (\`dist/bin/cli.cjs\`) through a V8 code cache made at build time; the \`yaml\` package sits in
-its own file beside it, loaded only by runs that can hold a YAML target (scripts/bundle.mjs says
-why each choice).
+file (\`dist/bin/cli.cjs\`) through a V8 code cache made at build time; the \`commander\` and \`yaml\`
+packages sit in files of their own beside it, each run through its own cache, and only by runs
+that need them: a command line with options, a YAML target (src/commonJs.ts; scripts/bundle.mjs
+says why each choice).
 
 Where the time of that \`diff\` goes, from the medians above (a CPU profile of a run this short
 mostly shows the profiler's own start-up):
