@@ -13,7 +13,7 @@ import { join } from 'node:path';
 
 /** Parts, in the order reports list them; `frames`: function names that put a sample in the part. */
 export const PARTS = [
-  { part: 'start-up once Node.js runs: loading our code and commander, the arguments', frames: [] },
+  { part: 'start-up once Node.js runs: loading our code (and commander, for a command line with options), the arguments', frames: [] },
   { part: 'walking the checkout', frames: ['pythonFilesUnder', 'trainerConfigFiles', 'findCheckout'] },
   { part: 'reading files for the text tests', frames: [] },
   { part: 'text tests', frames: ['passesTextTest'] },
