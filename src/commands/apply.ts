@@ -3,27 +3,22 @@
  * target is refused or unreadable, no file is written.
  */
 import type { Command } from 'commander';
-import { runAction } from './action.js';
-import { addTargetOptions, OUTPUT_DEFAULTS, targetsOrUsageError } from './options.js';
+import { addTargetOptions, OUTPUT_DEFAULTS, patchVerb } from './options.js';
 import { writeCommand, type WriteOptions } from './write.js';
+
+/** What `apply` gets when its command line names only paths (src/cli.ts). */
+export const applyDefaults = (): WriteOptions => ({ ...OUTPUT_DEFAULTS, verify: true });
+
+const applyVerb = patchVerb('apply', applyDefaults, (targets, options, out) => writeCommand('apply', targets, options, out));
+
+/** `apply PATH...`, options all left at their defaults: src/cli.ts runs it without commander. */
+export const pathsOnly = applyVerb.pathsOnly;
 
 export function registerApply(program: Command): void {
   addTargetOptions(program.command('apply'))
     .description('guard the actor load in place (atomic writes; nothing is written if any target is refused)')
     .option('--no-verify', 'do not compile the written Python files with python3 (by default a file that does not compile rolls the run back)')
     .addHelpText('after', '\nExamples:\n  verl-critic-patch apply ~/src/verl\n  verl-critic-patch apply --only verl/trainer/ppo/ray_trainer.py ~/src/verl')
-    .action((targets: string[], options: WriteOptions, command: Command) => {
-      targetsOrUsageError(command, targets, options);
-      return runApply(targets, options);
-    });
+    .action(applyVerb.action);
 }
 
-/** What `apply` gets when its command line names only paths (src/cli.ts). */
-export const applyDefaults = (): WriteOptions => ({ ...OUTPUT_DEFAULTS, verify: true });
-
-export function runApply(targets: string[], options: WriteOptions): Promise<void> {
-  return runAction('apply', options, (out) => writeCommand('apply', targets, options, out));
-}
-
-/** `apply PATH...`, options all left at their defaults: src/cli.ts runs it without commander. */
-export const pathsOnly = (targets: string[]): Promise<void> => runApply(targets, applyDefaults());

@@ -8,13 +8,20 @@ import { paint } from '../output/color.js';
 import type { Printer } from '../output/printer.js';
 import { checkoutLines, jsonReport, problemOf, summaryOf } from '../output/runReport.js';
 import { exitCodeOf } from '../run.js';
-import { runAction } from './action.js';
-import { addTargetOptions, OUTPUT_DEFAULTS, targetsOrUsageError, type TargetOptions } from './options.js';
+import { addTargetOptions, OUTPUT_DEFAULTS, patchVerb, type TargetOptions } from './options.js';
 import { planCommandRun } from './targets.js';
 
 interface CheckOptions extends TargetOptions {
   applied?: boolean;
 }
+
+/** What `check` gets when its command line names only paths (src/cli.ts). */
+export const checkDefaults = (): CheckOptions => ({ ...OUTPUT_DEFAULTS });
+
+const checkVerb = patchVerb('check', checkDefaults, checkCommand);
+
+/** `check PATH...`, options all left at their defaults: src/cli.ts runs it without commander. */
+export const pathsOnly = checkVerb.pathsOnly;
 
 export function registerCheck(program: Command): void {
   addTargetOptions(program.command('check'))
@@ -27,21 +34,8 @@ export function registerCheck(program: Command): void {
         '  verl-critic-patch check --applied .           # in CI: is the patch applied?\n' +
         '  verl-critic-patch check --format github .     # in GitHub Actions: refusals as ::error annotations',
     )
-    .action((targets: string[], options: CheckOptions, command: Command) => {
-      targetsOrUsageError(command, targets, options);
-      return runCheck(targets, options);
-    });
+    .action(checkVerb.action);
 }
-
-/** What `check` gets when its command line names only paths (src/cli.ts). */
-export const checkDefaults = (): CheckOptions => ({ ...OUTPUT_DEFAULTS });
-
-export function runCheck(targets: string[], options: CheckOptions): Promise<void> {
-  return runAction('check', options, (out) => checkCommand(targets, options, out));
-}
-
-/** `check PATH...`, options all left at their defaults: src/cli.ts runs it without commander. */
-export const pathsOnly = (targets: string[]): Promise<void> => runCheck(targets, checkDefaults());
 
 export function checkCommand(targets: string[], options: CheckOptions, out: Printer): ExitCode {
   const { result } = planCommandRun(targets, options, 'patch', out);

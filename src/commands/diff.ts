@@ -10,13 +10,20 @@ import { checkoutLines, copiesOf, jsonReport, problemOf } from '../output/runRep
 import { shellWord } from '../hydra.js';
 import { exitCodeOf, type RunResult } from '../run.js';
 import { isDirectory } from '../targets.js';
-import { runAction } from './action.js';
-import { addTargetOptions, OUTPUT_DEFAULTS, targetsOrUsageError, type TargetOptions } from './options.js';
+import { addTargetOptions, OUTPUT_DEFAULTS, patchVerb, type TargetOptions } from './options.js';
 import { planCommandRun } from './targets.js';
 
 interface DiffOptions extends TargetOptions {
   output?: string;
 }
+
+/** What `diff` gets when its command line names only paths (src/cli.ts). */
+export const diffDefaults = (): DiffOptions => ({ ...OUTPUT_DEFAULTS });
+
+const diffVerb = patchVerb('diff', diffDefaults, diffCommand);
+
+/** `diff PATH...`, options all left at their defaults: src/cli.ts runs it without commander. */
+export const pathsOnly = diffVerb.pathsOnly;
 
 export function registerDiff(program: Command): void {
   addTargetOptions(program.command('diff'))
@@ -29,21 +36,8 @@ export function registerDiff(program: Command): void {
         '  verl-critic-patch diff verl/trainer/ppo/ray_trainer.py | git apply\n' +
         '  verl-critic-patch diff --output patches/ ~/src/verl    # writes patches/verl-<release>-load-critic-only.patch',
     )
-    .action((targets: string[], options: DiffOptions, command: Command) => {
-      targetsOrUsageError(command, targets, options);
-      return runDiff(targets, options);
-    });
+    .action(diffVerb.action);
 }
-
-/** What `diff` gets when its command line names only paths (src/cli.ts). */
-export const diffDefaults = (): DiffOptions => ({ ...OUTPUT_DEFAULTS });
-
-export function runDiff(targets: string[], options: DiffOptions): Promise<void> {
-  return runAction('diff', options, (out) => diffCommand(targets, options, out));
-}
-
-/** `diff PATH...`, options all left at their defaults: src/cli.ts runs it without commander. */
-export const pathsOnly = (targets: string[]): Promise<void> => runDiff(targets, diffDefaults());
 
 export function diffCommand(targets: string[], options: DiffOptions, out: Printer): ExitCode {
   const { result } = planCommandRun(targets, options, 'patch', out);

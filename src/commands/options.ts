@@ -1,7 +1,9 @@
 /** The options verbs share, registered the same way on each (commander), and their types. */
 import type { Command } from 'commander';
+import type { ExitCode } from '../errors.js';
 import { COLOR_MODES } from '../output/color.js';
-import { OUTPUT_FORMATS, type OutputOptions } from '../output/printer.js';
+import { OUTPUT_FORMATS, type OutputOptions, type Printer } from '../output/printer.js';
+import { runAction } from './action.js';
 
 /** The values of `--color` and `--format` when not given. */
 export const OUTPUT_DEFAULTS = { color: 'auto', format: 'text' } as const satisfies OutputOptions;
@@ -50,4 +52,20 @@ export function addTargetOptions(command: Command): Command {
 export function targetsOrUsageError(command: Command, targets: string[], options: TargetOptions): void {
   if (targets.length === 0 && options.python === undefined) command.error("error: missing required argument 'target' (a path, or --python)");
   if (targets.length > 0 && options.python !== undefined) command.error('error: give target paths or --python, not both');
+}
+
+/**
+ * A patch verb's two ways in, running `command` through runAction: `action`, commander's (which
+ * checks the targets first), and `pathsOnly`, src/cli.ts's for a command line of paths alone,
+ * which runs with `defaults()`: the options commander would give (test/cli/pathsOnly.test.ts).
+ */
+export function patchVerb<O extends TargetOptions>(verb: string, defaults: () => O, command: (targets: string[], options: O, out: Printer) => ExitCode) {
+  const run = (targets: string[], options: O) => runAction(verb, options, (out) => command(targets, options, out));
+  return {
+    action: (targets: string[], options: O, commandLine: Command) => {
+      targetsOrUsageError(commandLine, targets, options);
+      return run(targets, options);
+    },
+    pathsOnly: (targets: string[]) => run(targets, defaults()),
+  };
 }

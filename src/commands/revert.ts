@@ -1,25 +1,20 @@
 /** `revert`: remove the guards this tool added; a file it patched comes back byte for byte. */
 import type { Command } from 'commander';
-import { runAction } from './action.js';
-import { addTargetOptions, OUTPUT_DEFAULTS, targetsOrUsageError, type TargetOptions } from './options.js';
+import { addTargetOptions, OUTPUT_DEFAULTS, patchVerb, type TargetOptions } from './options.js';
 import { writeCommand } from './write.js';
+
+/** What `revert` gets when its command line names only paths (src/cli.ts). */
+export const revertDefaults = (): TargetOptions => ({ ...OUTPUT_DEFAULTS });
+
+const revertVerb = patchVerb('revert', revertDefaults, (targets, options, out) => writeCommand('revert', targets, options, out));
+
+/** `revert PATH...`, options all left at their defaults: src/cli.ts runs it without commander. */
+export const pathsOnly = revertVerb.pathsOnly;
 
 export function registerRevert(program: Command): void {
   addTargetOptions(program.command('revert'))
     .description('remove the guard this tool added (byte-identical to before the patch)')
     .addHelpText('after', '\nExample:\n  verl-critic-patch revert ~/src/verl')
-    .action((targets: string[], options: TargetOptions, command: Command) => {
-      targetsOrUsageError(command, targets, options);
-      return runRevert(targets, options);
-    });
+    .action(revertVerb.action);
 }
 
-/** What `revert` gets when its command line names only paths (src/cli.ts). */
-export const revertDefaults = (): TargetOptions => ({ ...OUTPUT_DEFAULTS });
-
-export function runRevert(targets: string[], options: TargetOptions): Promise<void> {
-  return runAction('revert', options, (out) => writeCommand('revert', targets, options, out));
-}
-
-/** `revert PATH...`, options all left at their defaults: src/cli.ts runs it without commander. */
-export const pathsOnly = (targets: string[]): Promise<void> => runRevert(targets, revertDefaults());
