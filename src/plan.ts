@@ -38,9 +38,10 @@ export type Plan =
   /**
    * notATarget: the file holds nothing this tool edits (no actor load, no PPO trainer section), so
    * a scan passes it over; code 'no-checkpoint-method': not even a checkpoint method (a VeRL that
-   * predates checkpoint resume).
+   * predates checkpoint resume); 'subclass': a trainer subclass that inherits the method or only
+   * calls the parent's (a project's trainer, never VeRL's own: the parent's file holds the load).
    */
-  | { status: 'refused'; reason: string; line?: number; notATarget?: boolean; code?: 'no-checkpoint-method' }
+  | { status: 'refused'; reason: string; line?: number; notATarget?: boolean; code?: 'no-checkpoint-method' | 'subclass' }
   | { status: 'malformed'; reason: string; line?: number };
 
 /**

@@ -8,7 +8,8 @@
  * old to resume from checkpoints): those are passed over, with their reasons (`skipped`). What is
  * named on the command line, and VeRL's own main trainer and config, is a target whatever it
  * holds; their refusals fail the run, except that a copy too old for checkpoint resume is left
- * alone when the run has other trainers to patch.
+ * alone whole when the run has other trainers to patch, and that a package laid out like VeRL's
+ * whose main trainer is a subclass is the project's, not a VeRL copy.
  */
 import { relative, resolve } from 'node:path';
 import { applyEdits } from './edits.js';
@@ -19,7 +20,7 @@ import { readSource, type SourceFile } from './io/readSource.js';
 import { unifiedDiff, type FileDiff } from './diffText.js';
 import { planText, type Direction, type Plan, type TargetKind } from './plan.js';
 import type { Selection } from './scan/select.js';
-import { resolveArgument, type Resolution, type Target, type VerlCopy } from './targets.js';
+import { copyOf, isMainTrainer, resolveArgument, type Resolution, type Target, type VerlCopy } from './targets.js';
 
 /** A file that could not be read as text (missing, unreadable, binary, not UTF-8). */
 export interface Unreadable {
@@ -60,22 +61,23 @@ export function planRun(args: readonly string[], options: RunOptions): RunResult
   const result: RunResult = { scans: [], files: [], skipped: [], problems: [] };
   const seen = new Set<string>();
   // Every argument is resolved before any file is planned, so a bad one fails the run at once.
-  for (const { targets, ...scan } of args.map((arg) => resolveArgument(arg, options))) {
-    result.scans.push(scan);
-    const planned = targets.flatMap((target) => {
+  for (const { targets, ...resolved } of args.map((arg) => resolveArgument(arg, options))) {
+    const firstPlans = targets.flatMap((target) => {
       // Two arguments naming one file (through symlinks, too) plan it once.
       const key = realPath(target.path);
       if (seen.has(key)) return [];
       seen.add(key);
-      return [{ target, file: planFile(target, scan.applyRoot, options.direction) }];
+      return [{ target, file: planFile(target, resolved.applyRoot, options.direction) }];
     });
+    const { scan, planned } = resolved.scope === 'file' ? { scan: resolved, planned: firstPlans } : withoutProjectPackages(resolved, firstPlans);
+    result.scans.push(scan);
     const patchesTrainers = planned.some(({ file }) => file.kind === 'trainer' && (file.plan.status === 'change' || file.plan.status === 'unchanged'));
+    const tooOld = scan.scope === 'file' ? new Map<VerlCopy, string>() : copiesTooOld(planned);
     const kept: PlannedFile[] = [];
     const skipped: RunResult['skipped'] = [];
     for (const { target, file } of planned) {
-      const plan = file.plan;
-      const passedOver = plan.status === 'refused' && plan.notATarget && (!target.explicit || (patchesTrainers && plan.code === 'no-checkpoint-method'));
-      if (passedOver) skipped.push({ path: file.path, kind: file.kind, reason: skipReason(plan, target) });
+      const reason = passOverReason(target, file, tooOld, patchesTrainers);
+      if (reason !== undefined) skipped.push({ path: file.path, kind: file.kind, reason });
       else kept.push(withCopyHint(file, scan));
     }
     result.files.push(...kept);
@@ -109,14 +111,59 @@ function noTrainerProblem(scan: Scan, kept: readonly PlannedFile[], skipped: Run
   return { path: scan.arg, reason: `no trainer under this folder loads an actor checkpoint: ${found}${elsewhere}`, exitCode: ExitCode.Refused };
 }
 
+type Planned = { target: Target; file: PlannedFile };
+
 /**
- * Why a scan passed a file over. A file without any checkpoint method that a scan found only
- * because it mentions the actor's load is not an old VeRL, whatever the planner says of a trainer;
- * the one explicit target a scan passes over is a copy's main trainer, which is.
+ * A package that a scan took for a VeRL copy by its files (`<pkg>/trainer/ppo/ray_trainer.py`)
+ * but whose main trainer is a subclass of another trainer (it inherits `_load_checkpoint`, or only
+ * calls the parent's) is the project's own package laid out like VeRL's: VeRL's main trainer
+ * defines the method. Its files are the project's, found by the scan like any other (so that
+ * trainer is left alone with its reason), or belong to a VeRL copy around it.
  */
-function skipReason(plan: Extract<Plan, { status: 'refused' }>, target: Target): string {
-  if (plan.code === 'no-checkpoint-method' && !target.explicit) return 'no class in it has a _load_checkpoint method (it only mentions the actor load)';
-  return plan.reason;
+function withoutProjectPackages(scan: Scan, planned: Planned[]): { scan: Scan; planned: Planned[] } {
+  const notVerl = new Set(
+    planned.filter(({ file }) => file.copy && file.plan.status === 'refused' && file.plan.code === 'subclass' && isMainTrainer(file.copy, file.path)).map(({ file }) => file.copy),
+  );
+  if (notVerl.size === 0) return { scan, planned };
+  const copies = scan.copies.filter((copy) => !notVerl.has(copy));
+  return {
+    scan: { ...scan, copies },
+    planned: planned.map(({ target, file }) => {
+      if (!notVerl.has(file.copy)) return { target, file };
+      const copy = copyOf(file.path, copies);
+      return { target: { ...target, explicit: false, copy }, file: { ...file, copy } };
+    }),
+  };
+}
+
+/**
+ * The copies whose main trainer has no checkpoint method at all (VeRL v0.1: resume came in v0.2),
+ * with that trainer's reason.
+ */
+function copiesTooOld(planned: readonly Planned[]): Map<VerlCopy, string> {
+  const old = new Map<VerlCopy, string>();
+  for (const { file } of planned) {
+    const plan = file.plan;
+    if (file.copy && plan.status === 'refused' && plan.code === 'no-checkpoint-method' && isMainTrainer(file.copy, file.path)) old.set(file.copy, plan.reason);
+  }
+  return old;
+}
+
+/**
+ * Why a scan passes a file over, or undefined when it is kept (patched, or refused: that fails the
+ * run). A file that holds nothing this tool edits is passed over unless it was named or is VeRL's
+ * own main trainer or config. A copy too old for checkpoint resume is left alone whole, its YAMLs
+ * too, for its trainer's one reason; that trainer's refusal fails the run only when the run
+ * patches no other trainer.
+ */
+function passOverReason(target: Target, file: PlannedFile, tooOld: ReadonlyMap<VerlCopy, string>, patchesTrainers: boolean): string | undefined {
+  const plan = file.plan;
+  const oldCopy = file.copy && tooOld.get(file.copy);
+  if (oldCopy) return patchesTrainers || !isMainTrainer(file.copy!, file.path) ? oldCopy : undefined;
+  if (plan.status !== 'refused' || !plan.notATarget || target.explicit) return undefined;
+  // A file without any checkpoint method that a scan found only because it mentions the actor's
+  // load is not an old VeRL, whatever the planner says of a trainer.
+  return plan.code === 'no-checkpoint-method' ? 'no class in it has a _load_checkpoint method (it only mentions the actor load)' : plan.reason;
 }
 
 /** In a folder with several VeRL copies, a refusal in one of them says how to leave that copy out. */

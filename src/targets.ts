@@ -10,12 +10,13 @@
  *   only those are parsed), and every YAML that can be a trainer config (likewise).
  *
  * Each argument also gets its apply root: the folder whose relative paths the diff headers use, so
- * that `git apply` and `patch -p1` take the diff unchanged from there. That is the git work tree
- * where there is one, else the folder holding the VeRL package (a tarball, site-packages), else the
+ * that `git apply` and `patch -p1` take the diff unchanged from there. For an installed VeRL that
+ * is its site-packages folder (even in a virtual environment inside a git project); otherwise the
+ * git work tree where there is one, else the folder holding the VeRL package (a tarball), else the
  * folder named (or, for a file, the current folder).
  */
 import { existsSync, readFileSync, statSync } from 'node:fs';
-import { dirname, join, relative, resolve } from 'node:path';
+import { basename, dirname, join, relative, resolve } from 'node:path';
 import { badInput } from './errors.js';
 import { gitRootOf, isWithin, realPath, toPosix } from './io/paths.js';
 import { statOrExplain } from './io/readSource.js';
@@ -23,9 +24,9 @@ import { mayHoldTrainerSection } from './config/textTest.js';
 import type { TargetKind } from './plan.js';
 import { mayHoldTarget } from './python/plan.js';
 import { copyAt, isPackageDir, packageDirsIn, readVersion, type VerlCopy } from './scan/copies.js';
-import { editableInstallHint, isInsideSitePackages, isSitePackages, recordedFiles } from './scan/installed.js';
+import { editableInstallHint, installedVerlFiles, isInsideSitePackages, isSitePackages, sitePackagesHolding } from './scan/installed.js';
 import { selectTargets, type Selection } from './scan/select.js';
-import { isBelowSkippedFolder, isScanned, listFolder } from './scan/walk.js';
+import { listFolder } from './scan/walk.js';
 
 export type { VerlCopy } from './scan/copies.js';
 /** The name earlier modules use for a VeRL copy. */
@@ -73,20 +74,33 @@ const MAIN_CONFIG = 'trainer/config/ppo_trainer.yaml';
 export function resolveArgument(arg: string, selection: Selection = {}): Resolution {
   const stat = statOrExplain(arg);
   if (!stat.isDirectory()) return resolveFile(arg);
-  if (isPackageDir(arg, existsSync)) return resolveFolder(arg, 'package', prefixed(listFolder(arg), arg), [arg], selection);
+  if (isPackageDir(arg, existsSync)) {
+    const sitePackages = sitePackagesHolding(arg);
+    if (sitePackages) return resolveInstalled(arg, sitePackages, installedVerlFiles(sitePackages, basename(resolve(arg))), [arg], selection);
+    return resolveFolder(arg, 'package', prefixed(listFolder(arg), arg), [arg], selection);
+  }
   if (isSitePackages(arg)) {
-    const recorded = recordedFiles(arg)?.filter((file) => isScanned(file) && !isBelowSkippedFolder(file));
-    const files = recorded ?? (existsSync(join(arg, 'verl')) ? prefixed(listFolder(join(arg, 'verl')), 'verl') : []);
+    const files = installedVerlFiles(arg);
     if (files.length === 0) throw badInput(arg, editableInstallHint(arg) ?? 'an installed-packages folder without VeRL in it (no verl/ package)');
-    return resolveFolder(arg, 'installed', files.map((file) => join(arg, file)), undefined, selection);
+    return resolveInstalled(arg, arg, files, undefined, selection);
   }
   return resolveFolder(arg, 'folder', prefixed(listFolder(arg), arg), undefined, selection);
+}
+
+/**
+ * An installed VeRL (`arg`: its site-packages folder or its package folder there): `files` are
+ * relative to site-packages, which is the apply root whatever git work tree holds the
+ * environment, as the diff of a pip install is applied from there.
+ */
+function resolveInstalled(arg: string, sitePackages: string, files: string[], packageDirs: string[] | undefined, selection: Selection): Resolution {
+  return resolveFolder(arg, 'installed', prefixed(files, sitePackages), packageDirs, selection, sitePackages);
 }
 
 function resolveFile(path: string): Resolution {
   const copy = enclosingCopy(path);
   const kind: TargetKind = /\.ya?ml$/i.test(path) ? 'config' : 'trainer';
-  const applyRoot = gitRootOf(dirname(resolve(path))) ?? copy?.root ?? process.cwd();
+  // An installed VeRL's file diffs relative to site-packages, like the whole package does.
+  const applyRoot = (copy?.installed ? copy.root : undefined) ?? gitRootOf(dirname(resolve(path))) ?? copy?.root ?? process.cwd();
   return { arg: path, scope: 'file', applyRoot, copies: copy ? [copy] : [], targets: [{ path, kind, explicit: true, copy }] };
 }
 
@@ -94,11 +108,11 @@ function resolveFile(path: string): Resolution {
  * A folder's targets. `files` are the scanned files (paths on disk); `packageDirs`, where known,
  * are its VeRL packages, else they are recognised among the files.
  */
-function resolveFolder(arg: string, scope: Scope, files: string[], packageDirs: string[] | undefined, selection: Selection): Resolution {
+function resolveFolder(arg: string, scope: Scope, files: string[], packageDirs: string[] | undefined, selection: Selection, installedRoot?: string): Resolution {
   const installed = scope === 'installed' || isInsideSitePackages(arg);
   const packages = packageDirs ?? packageDirsIn(files.map((file) => toPosix(relative(arg, file)))).map((dir) => join(arg, dir));
   const copies = packages.map((dir) => copyAt(dir, installed));
-  const applyRoot = gitRootOf(arg) ?? (scope === 'package' ? dirname(resolve(arg)) : arg);
+  const applyRoot = installedRoot ?? gitRootOf(arg) ?? (scope === 'package' ? dirname(resolve(arg)) : arg);
   const candidates = [...trainerTargets(files, copies), ...configTargets(files, copies)];
   const targets = oncePerFile(selectTargets(candidates, arg, selection));
   return { arg, scope, applyRoot, copies, targets };
@@ -141,13 +155,18 @@ function oncePerFile(targets: Target[]): Target[] {
  * The copy a file belongs to: the innermost one whose package holds it, or beside whose package it
  * sits in VeRL's own `recipe/` or `examples/` folders. Anything else is the project's.
  */
-function copyOf(file: string, copies: readonly VerlCopy[]): VerlCopy | undefined {
+export function copyOf(file: string, copies: readonly VerlCopy[]): VerlCopy | undefined {
   let found: VerlCopy | undefined;
   for (const copy of copies) {
     const inside = [copy.packageDir, join(copy.root, 'recipe'), join(copy.root, 'examples')].some((dir) => isWithin(file, dir));
     if (inside && (!found || copy.packageDir.length > found.packageDir.length)) found = copy;
   }
   return found;
+}
+
+/** Is `path` the copy's main trainer (`<package>/trainer/ppo/ray_trainer.py`)? */
+export function isMainTrainer(copy: VerlCopy, path: string): boolean {
+  return resolve(path) === resolve(copy.packageDir, MAIN_TRAINER);
 }
 
 /** The copy a single file named on the command line sits in, if any. */

@@ -5,6 +5,7 @@
 import type { Command } from 'commander';
 import { ExitCode, worstExitCode } from '../errors.js';
 import { paint } from '../output/color.js';
+import { commandOnTargets } from '../output/nextSteps.js';
 import type { Printer } from '../output/printer.js';
 import { checkoutLines, jsonReport, problemOf, summaryOf } from '../output/runReport.js';
 import { exitCodeOf } from '../run.js';
@@ -50,7 +51,7 @@ export function checkCommand(targets: string[], options: CheckOptions, out: Prin
   for (const file of result.files) {
     const status = file.plan.status;
     if (status === 'change' && options.applied) {
-      out.problem(problemOf(file, `not patched yet (run: verl-critic-patch apply ${file.path})`));
+      out.problem(problemOf(file, `not patched yet; to patch it, run: ${commandOnTargets('apply', { targets, ...options })}`));
     } else if (status === 'change') {
       out.info(`${ok} ${file.path}: would patch cleanly (${summaryOf(file)})`);
       out.notice(problemOf(file, 'the load_critic_only patch applies cleanly here but is not applied yet'));

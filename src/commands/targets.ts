@@ -3,6 +3,7 @@
  * `--python` imports; and what to tell the user about where the patched VeRL lives.
  */
 import { realPath } from '../io/paths.js';
+import { commandOnTargets, type TypedTargets } from '../output/nextSteps.js';
 import type { Printer } from '../output/printer.js';
 import { copiesOf } from '../output/runReport.js';
 import { planRun, type RunResult } from '../run.js';
@@ -31,13 +32,13 @@ function interpreter(python: string | boolean): string {
  * After a write: a copy in site-packages loses the patch on the next `pip install -U verl`; and a
  * copy patched by path may not be the one the user's Python runs. Nothing here fails the run.
  */
-export function whereVerlLivesNotes(run: CommandRun, options: TargetOptions): string[] {
+export function whereVerlLivesNotes(run: CommandRun, options: TargetOptions & TypedTargets): string[] {
   const copies = copiesOf(run.result);
   const notes: string[] = [];
   for (const copy of copies.filter((c) => c.installed)) {
     notes.push(
       `note: ${copy.packageDir} is an installed package: reinstalling VeRL (pip install -U verl) replaces it without the patch; ` +
-        `run 'verl-critic-patch check --applied --python' in your launch script to catch that`,
+        `run '${commandOnTargets('check --applied', options)}' in your launch script to catch that`,
     );
   }
   if (run.imported || options.python !== undefined || copies.length === 0) return notes;

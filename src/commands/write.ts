@@ -46,8 +46,8 @@ export function writeCommand(verb: WriteVerb, targets: string[], options: WriteO
   if (failure) out.error(commitFailureMessage(failure));
   else if (exitCode !== ExitCode.Ok && result.files.some((f) => f.plan.status === 'change')) out.error('nothing was written: every target of a run must be patchable');
   if (verification?.status === 'unavailable') out.note(`not verified: ${verification.reason}, so the written files were not compiled (--no-verify skips this check)`);
-  if (exitCode === ExitCode.Ok && commit?.status === 'written') whereVerlLivesNotes(run, options).forEach((line) => out.note(line));
-  if (verb === 'apply' && exitCode === ExitCode.Ok) afterApplyLines(keyDeclared).forEach((line) => out.note(line));
+  if (exitCode === ExitCode.Ok && commit?.status === 'written') whereVerlLivesNotes(run, { targets, ...options }).forEach((line) => out.note(line));
+  if (verb === 'apply' && exitCode === ExitCode.Ok) afterApplyLines(keyDeclared, { targets, ...options }).forEach((line) => out.note(line));
   return exitCode;
 }
 

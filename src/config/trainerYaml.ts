@@ -116,7 +116,7 @@ const change = (edit: TextEdit, summary: string): Plan => ({ status: 'change', e
 
 function planAdd({ text, lineOf, doc, map, generated }: TrainerSection): Plan {
   const existing = findPair(map, LOAD_CRITIC_ONLY_KEY);
-  if (existing) return unchanged(`trainer.${LOAD_CRITIC_ONLY_KEY} is already declared (line ${lineOf(keyStart(existing))})`);
+  if (existing) return unchanged(`trainer.${LOAD_CRITIC_ONLY_KEY} is already declared at line ${lineOf(keyStart(existing))}`);
   if (map.flow) return { status: 'refused', reason: 'the trainer: mapping is written in flow style ({...}); add load_critic_only to it by hand' };
 
   const anchor = anchorLine(text, map, lineOf);
@@ -142,7 +142,7 @@ function planAdd({ text, lineOf, doc, map, generated }: TrainerSection): Plan {
 
   const wrong = checkEdit(text, doc, applyEdits(text, [edit]), 'add', generated);
   if (wrong) return wrong;
-  return change(edit, `add trainer.${LOAD_CRITIC_ONLY_KEY}: ${generated ? 'false' : 'False'} after ${anchor.name} (line ${anchor.line})`);
+  return change(edit, `add trainer.${LOAD_CRITIC_ONLY_KEY}: ${generated ? 'false' : 'False'} after ${anchor.name} at line ${anchor.line}`);
 }
 
 /**
@@ -205,7 +205,7 @@ function planRemove({ text, lineOf, doc, map, generated }: TrainerSection): Plan
 
   const wrong = checkEdit(text, doc, applyEdits(text, [edit]), 'remove', generated);
   if (wrong) return wrong;
-  return change(edit, `remove trainer.${LOAD_CRITIC_ONLY_KEY} (line ${keyLineNo})`);
+  return change(edit, `remove trainer.${LOAD_CRITIC_ONLY_KEY} at line ${keyLineNo}`);
 }
 
 /**

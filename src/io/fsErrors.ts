@@ -17,7 +17,7 @@ export function describeFsError(error: unknown): string {
     case 'EPERM':
       return 'permission denied';
     case 'ENOTDIR':
-      return 'a parent of this path is not a directory';
+      return 'a parent of this path is not a folder';
     case 'ELOOP':
       return 'too many levels of symbolic links';
     case 'EROFS':

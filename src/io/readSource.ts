@@ -16,7 +16,7 @@ export interface SourceFile {
 
 export function readSource(path: string): SourceFile {
   const stat = statOrExplain(path);
-  if (stat.isDirectory()) throw badInput(path, 'is a directory, not a file');
+  if (stat.isDirectory()) throw badInput(path, 'is a folder, not a file');
   if (!stat.isFile()) throw badInput(path, 'not a regular file (a FIFO, socket or device cannot be patched)');
   let bytes: Buffer;
   try {

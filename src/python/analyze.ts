@@ -29,7 +29,8 @@ export interface ActorLoadSite {
 export type MethodAnalysis =
   /** `calls`: every call in the methods the loads were looked for in (the entry and its helpers). */
   | { kind: 'loads'; entry: MethodRef; sites: ActorLoadSite[]; calls: CallSite[] }
-  | { kind: 'refused'; entry: MethodRef; reason: string; line: number; noActorLoad: boolean };
+  /** `parentLoads`: the method only calls the parent's (`super()._load_checkpoint()`), which holds the loads. */
+  | { kind: 'refused'; entry: MethodRef; reason: string; line: number; noActorLoad: boolean; parentLoads?: boolean };
 
 /**
  * The checkpoint methods of every class, in source order. A file can only define them where its
@@ -240,7 +241,7 @@ export function analyzeMethod(entry: MethodRef): MethodAnalysis {
   const first = problems[0];
   if (first) return { kind: 'refused', entry, ...first, noActorLoad: false };
   if (sites.length > 0) return { kind: 'loads', entry, sites, calls };
-  return { kind: 'refused', entry, reason: whyNoActorLoad(entry), line: lineOf(entry.node), noActorLoad: true };
+  return { kind: 'refused', entry, ...whyNoActorLoad(entry), line: lineOf(entry.node), noActorLoad: true };
 }
 
 /** Names `n` of the `self.n(...)` calls among `calls`, in their order. */
@@ -248,15 +249,15 @@ function selfMethodCalls(calls: readonly CallSite[]): string[] {
   return calls.filter((call) => call.objectText === 'self').map((call) => call.attribute ?? '');
 }
 
-function whyNoActorLoad(entry: MethodRef): string {
+function whyNoActorLoad(entry: MethodRef): { reason: string; parentLoads?: boolean } {
   const calls = callsIn(entry.node).map(readCall);
   const where = `${entry.className}.${entry.name}`;
   if (calls.some((call) => loadCheckpointGroup(call) === 'actor_rollout_ref_wg')) {
-    return `${where} loads self.actor_rollout_ref_wg: an EasyR1-style trainer with dataclass configs, which this tool does not support (the Option B guard would crash there)`;
+    return { reason: `${where} loads self.actor_rollout_ref_wg: an EasyR1-style trainer with dataclass configs, which this tool does not support (the Option B guard would crash there)` };
   }
   const delegatesToSuper = calls.some((call) => call.objectText === 'super()' && CHECKPOINT_METHODS.has(call.attribute ?? ''));
   if (delegatesToSuper) {
-    return `${where} only calls super().${entry.name}(); patch the file of the parent class, which holds the actor load`;
+    return { reason: `${where} only calls super().${entry.name}(); patch the file of the parent class, which holds the actor load`, parentLoads: true };
   }
-  return `${where} has no actor checkpoint load (a self.${ACTOR_GROUP}.load_checkpoint(<path>) statement) to guard`;
+  return { reason: `${where} has no actor checkpoint load to guard: no self.${ACTOR_GROUP}.load_checkpoint(<path>) statement` };
 }

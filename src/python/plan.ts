@@ -48,6 +48,7 @@ function noCheckpointMethod(root: SyntaxNode): Plan {
         reason: `no _load_checkpoint method: ${name} inherits it from ${base.text}; patch the file that defines ${base.text}`,
         line: lineOf(cls),
         notATarget: true,
+        code: 'subclass',
       };
     }
   }
@@ -116,7 +117,8 @@ function guardPlan(source: string, root: SyntaxNode): Plan {
   if (loads.length === 0) {
     const refusal = refusals[0];
     if (!refusal) return noCheckpointMethod(root);
-    return { status: 'refused', reason: refusal.reason, line: refusal.line, notATarget: refusals.every((r) => r.noActorLoad) };
+    const subclass = refusals.every((r) => r.parentLoads) ? { code: 'subclass' as const } : {};
+    return { status: 'refused', reason: refusal.reason, line: refusal.line, notATarget: refusals.every((r) => r.noActorLoad), ...subclass };
   }
   const sites = uniqueSites(loads);
   const edits: TextEdit[] = [];

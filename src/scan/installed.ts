@@ -7,8 +7,10 @@
  */
 import { spawnSync } from 'node:child_process';
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
-import { basename, join, resolve } from 'node:path';
+import { basename, dirname, join, resolve } from 'node:path';
 import { badInput } from '../errors.js';
+import { toPosix } from '../io/paths.js';
+import { isBelowSkippedFolder, isScanned, listFolder } from './walk.js';
 
 const SITE_FOLDERS = new Set(['site-packages', 'dist-packages']);
 
@@ -37,7 +39,7 @@ export function isSitePackages(dir: string): boolean {
  * The files of VeRL's distribution in a site-packages folder, relative to it (from its RECORD),
  * or undefined when there is no readable RECORD: then the caller scans `verl/` alone.
  */
-export function recordedFiles(sitePackages: string): string[] | undefined {
+function recordedFiles(sitePackages: string): string[] | undefined {
   for (const distInfo of verlDistInfos(sitePackages)) {
     let record: string;
     try {
@@ -53,6 +55,32 @@ export function recordedFiles(sitePackages: string): string[] | undefined {
       .filter((path) => path !== '' && !path.startsWith('..') && !path.startsWith('/'));
   }
   return undefined;
+}
+
+/**
+ * The installed-packages folder a VeRL package folder was installed into (`site-packages/verl`),
+ * or undefined for a package anywhere else (a checkout's `verl/`).
+ */
+export function sitePackagesHolding(packageDir: string): string | undefined {
+  const holder = dirname(resolve(packageDir));
+  return isSitePackages(holder) ? holder : undefined;
+}
+
+/**
+ * The files of an installed VeRL that a scan looks at, relative to its site-packages folder:
+ * those its RECORD lists (below `packageName/` alone when the package folder was named), else
+ * every file of the `verl/` package (the named one). Never filtered by git: a virtual environment inside a
+ * project is usually ignored by the project's git (`.venv/` in .gitignore, or uv's own
+ * `.venv/.gitignore`), and what pip installed is VeRL's whatever the project's git thinks of it.
+ */
+export function installedVerlFiles(sitePackages: string, packageName?: string): string[] {
+  const recorded = recordedFiles(sitePackages)?.filter(
+    (file) => isScanned(file) && !isBelowSkippedFolder(file) && (packageName === undefined || file.startsWith(`${toPosix(packageName)}/`)),
+  );
+  if (recorded && recorded.length > 0) return recorded;
+  const name = packageName ?? 'verl';
+  if (!existsSync(join(sitePackages, name))) return [];
+  return listFolder(join(sitePackages, name), { git: false }).map((file) => `${toPosix(name)}/${file}`);
 }
 
 /** An editable install (`pip install -e`) leaves no package here, only a pointer to the checkout. */

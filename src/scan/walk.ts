@@ -8,7 +8,9 @@
  *   `node_modules`: a project's dependencies are not the project (a site-packages folder named on
  *   the command line is scanned by scan/installed.ts instead);
  * - test suites (`tests`, `test`): their configs and doubles are not what a launch reads;
- * - in a git work tree, whatever git ignores (`git ls-files --others --exclude-standard`).
+ * - in a git work tree, whatever git ignores (`git ls-files --others --exclude-standard`), except
+ *   in installed code: a package in a virtual environment that git ignores is still the package
+ *   (`{ git: false }`, see scan/installed.ts).
  *
  * Paths come back relative to the scanned folder, with `/` separators, sorted.
  */
@@ -34,8 +36,9 @@ function skipsFolder(dir: string, name: string): boolean {
   return skipsName(name) || existsSync(join(dir, name, 'pyvenv.cfg'));
 }
 
-export function listFolder(root: string): string[] {
-  return (gitListing(root) ?? walkListing(root)).filter(isScanned).sort();
+export function listFolder(root: string, options: { git?: boolean } = {}): string[] {
+  const listing = options.git === false ? undefined : gitListing(root);
+  return (listing ?? walkListing(root)).filter(isScanned).sort();
 }
 
 /** Every file below `root`, following symlinked files but not symlinked folders (no loops). */

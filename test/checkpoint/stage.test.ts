@@ -383,7 +383,7 @@ describe('stage: failures half-way', () => {
     );
     expect(error.exitCode).toBe(ExitCode.Refused);
     expect(error.file).toBe(out);
-    expect(error.reason).toBe('cannot write global_step_0/critic/huggingface/config.json (a parent of this path is not a directory); nothing was staged');
+    expect(error.reason).toBe('cannot write global_step_0/critic/huggingface/config.json (a parent of this path is not a folder); nothing was staged');
     expectNoTrace(out);
   });
 

@@ -100,7 +100,9 @@ describe('a pip install: site-packages', () => {
 
     const apply = runCli(['apply', sitePackages]);
     expect(apply.code, apply.stderr).toBe(0);
-    expect(apply.stderr).toMatch(/is an installed package: reinstalling VeRL \(pip install -U verl\) replaces it without the patch; run 'verl-critic-patch check --applied --python'/);
+    expect(apply.stderr).toMatch(/is an installed package: reinstalling VeRL \(pip install -U verl\) replaces it without the patch/);
+    // The guard to put in a launch script names the VeRL the way this command line did.
+    expect(apply.stderr).toContain(`run 'verl-critic-patch check --applied ${sitePackages}' in your launch script`);
     for (const dir of others) expect(filesUnder(dir)).toEqual(before[dir]);
   });
 

@@ -208,7 +208,7 @@ describe('things that are not regular files', () => {
     const { dir } = setup();
     const parentIsFile = runCli(['apply', 'trainer.py/inner.py'], { cwd: dir });
     expect(parentIsFile.code).toBe(2);
-    oneLine(parentIsFile, /trainer\.py\/inner\.py: a parent of this path is not a directory/);
+    oneLine(parentIsFile, /trainer\.py\/inner\.py: a parent of this path is not a folder/);
     const missing = runCli(['apply', 'nope.py'], { cwd: dir });
     expect(missing.code).toBe(2);
     oneLine(missing, /nope\.py: no such file or directory/);
