@@ -9,7 +9,7 @@ import { cpSync, lstatSync, readFileSync, symlinkSync, writeFileSync } from 'nod
 import { join, relative } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { filesUnder, git, gitRepo, runCli, tempDir, type CliResult } from '../helpers/cli.js';
-import { downstreamProjectFiles, severalCopiesFiles, sitePackagesLayout, tarballLayout, writeTree } from '../helpers/layouts.js';
+import { downstreamProjectFiles, lookalikePackageFiles, oldVerlFiles, severalCopiesFiles, sitePackagesLayout, tarballLayout, verlFiles, writeTree } from '../helpers/layouts.js';
 import { omegaConfCheckFile } from '../helpers/omegaconf.js';
 
 const diffedFiles = (diff: string) => [...diff.matchAll(/^\+\+\+ b\/(.+)$/gm)].map((m) => m[1]);
@@ -214,6 +214,31 @@ describe('a project built on VeRL', () => {
     );
   });
 
+  for (const how of ['inherits', 'calls-super'] as const) {
+    it(`its own package laid out like VeRL's, whose trainer ${how === 'inherits' ? 'inherits _load_checkpoint' : 'only calls the parent\'s'}: the project's file, left alone with its reason`, () => {
+      const repo = gitRepo({ ...verlFiles('third_party/verl/'), ...lookalikePackageFiles(how) });
+      const apply = runCli(['apply', '.'], { cwd: repo });
+      expect(apply.code, apply.stderr).toBe(0);
+      expect(apply.stderr).toMatch(/^VeRL 0\.9\.0 checkout at third_party\/verl: 4 targets$/m);
+      expect(apply.stderr).not.toMatch(/checkout at myrl|checkout at \.:/);
+      const reason = how === 'inherits' ? 'no _load_checkpoint method: MyTrainer inherits it from RayPPOTrainer' : 'MyTrainer._load_checkpoint only calls super()._load_checkpoint()';
+      expect(apply.stderr).toContain(`left alone: myrl/trainer/ppo/ray_trainer.py: ${reason}`);
+      expect(git(repo, 'status', '--porcelain', '--', 'myrl').stdout).toBe('');
+      const check = JSON.parse(runCli(['check', '--json', '.'], { cwd: repo }).stdout);
+      expect(check.checkouts.map((c: { path: string }) => c.path)).toEqual(['third_party/verl']);
+    });
+  }
+
+  it('only its own package laid out like VeRL\'s, VeRL installed: exit 1, that trainer\'s reason, no VeRL copy claimed', () => {
+    const project = writeTree(tempDir('vcp-lookalike-'), lookalikePackageFiles('inherits'));
+    const check = runCli(['check', '.'], { cwd: project });
+    expect(check.code).toBe(1);
+    expect(check.stderr).toBe(
+      'verl-critic-patch: .: no trainer under this folder loads an actor checkpoint: myrl/trainer/ppo/ray_trainer.py: no _load_checkpoint method: ' +
+        'MyTrainer inherits it from RayPPOTrainer; patch the file that defines RayPPOTrainer (VeRL itself is not in this folder: --python patches the verl your Python imports)\n',
+    );
+  });
+
   it('respects .gitignore in a git work tree', () => {
     const repo = gitRepo({ ...downstreamProjectFiles(), '.gitignore': 'scratch/\n' });
     writeTree(repo, { 'scratch/old_trainer.py': readFileSync(join(repo, 'myproj/trainer.py')) });
@@ -234,6 +259,30 @@ describe('a project holding several VeRL copies', () => {
     expect(diff.stderr).toMatch(/^VeRL 0\.1 checkout at evals\/verl: 0 targets$/m);
     expect(diff.stderr).toMatch(/^left alone: evals\/verl\/verl\/trainer\/ppo\/ray_trainer\.py: no _load_checkpoint method: this VeRL predates checkpoint resume/m);
     expect(diffedFiles(diff.stdout)).toContain('evals/verl_amd/trainer/ppo/ray_trainer.py');
+  });
+
+  it('leaves a copy too old for checkpoint resume alone whole, its YAML too, with one reason', () => {
+    const project = writeTree(tempDir('vcp-copies-'), severalCopiesFiles());
+    const before = filesUnder(project);
+    const check = runCli(['check', '--json', '.'], { cwd: project });
+    expect(check.code, check.stderr).toBe(0);
+    const report = JSON.parse(check.stdout);
+    const old = report.skipped.filter((s: { path: string }) => s.path.startsWith('evals/verl/'));
+    expect(old.map((s: { path: string }) => s.path).sort()).toEqual(['evals/verl/verl/trainer/config/ppo_trainer.yaml', 'evals/verl/verl/trainer/ppo/ray_trainer.py']);
+    expect(new Set(old.map((s: { reason: string }) => s.reason))).toEqual(new Set([expect.stringMatching(/this VeRL predates checkpoint resume/)]));
+    const apply = runCli(['apply', '.'], { cwd: project });
+    expect(apply.code, apply.stderr).toBe(0);
+    expect(apply.stderr.split('\n').filter((line) => line.includes('evals/verl/'))).toEqual([expect.stringMatching(/^left alone: evals\/verl\/verl\/trainer\/ppo\/ray_trainer\.py: /)]);
+    expect(changed(before, filesUnder(project)).filter((path) => path.startsWith('evals/verl/'))).toEqual([]);
+  });
+
+  it('a copy too old for checkpoint resume on its own: exit 1 for its trainer, one reason, not one a file', () => {
+    const project = writeTree(tempDir('vcp-old-'), oldVerlFiles(''));
+    const check = runCli(['check', '.'], { cwd: project });
+    expect(check.code).toBe(1);
+    expect(check.stderr.trim().split('\n').filter((line) => line.startsWith('verl-critic-patch:'))).toEqual([
+      expect.stringMatching(/^verl-critic-patch: verl\/trainer\/ppo\/ray_trainer\.py: no _load_checkpoint method: this VeRL predates checkpoint resume/),
+    ]);
   });
 
   it('refuses the whole run for a copy it cannot patch, naming the copy and how to leave it out', () => {

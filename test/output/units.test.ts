@@ -2,9 +2,10 @@
 import { closeSync, mkdtempSync, openSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it, vi } from 'vitest';
 import { colorDiff, paint, stripColor, useColor } from '../../src/output/color.js';
 import { annotation, escapeData, escapeProperty } from '../../src/output/github.js';
+import { afterApplyLines, commandOnTargets } from '../../src/output/nextSteps.js';
 import { patchFileName } from '../../src/output/patchName.js';
 import { formatBytes } from '../../src/output/bytes.js';
 import { createProgressLine, renderProgress } from '../../src/output/progress.js';
@@ -182,5 +183,31 @@ describe('standard output', () => {
       fds.forEach((fd) => closeSync(fd));
       rmSync(dir, { recursive: true, force: true });
     }
+  });
+});
+
+describe('commandOnTargets: advice spelled as the user typed the command line', () => {
+  afterEach(() => vi.unstubAllEnvs());
+
+  it('repeats --python with its interpreter, --only, every --exclude and the paths, in that order', () => {
+    vi.stubEnv('HOME', '/home/ada');
+    expect(commandOnTargets('check --applied', { targets: [], python: '/home/ada/venv/bin/python' })).toBe('verl-critic-patch check --applied --python ~/venv/bin/python');
+    expect(commandOnTargets('apply', { targets: [], python: true })).toBe('verl-critic-patch apply --python');
+    expect(commandOnTargets('apply', { targets: ['.', '/home/ada/src/verl'], only: 'ray_trainer.py', exclude: ['evals/old', 'b'] })).toBe(
+      'verl-critic-patch apply --only ray_trainer.py --exclude evals/old --exclude b . ~/src/verl',
+    );
+  });
+
+  it('quotes what the shell would split, and keeps ~ outside the quotes so that it still expands', () => {
+    vi.stubEnv('HOME', '/home/ada');
+    expect(commandOnTargets('apply', { targets: ['/home/ada/my venv/lib/site-packages', '/srv/a b'] })).toBe('verl-critic-patch apply ~/"my venv/lib/site-packages" "/srv/a b"');
+    // Not the home folder itself, nor a folder that only starts with its name.
+    expect(commandOnTargets('apply', { targets: ['/home/ada', '/home/adam/verl'] })).toBe('verl-critic-patch apply /home/ada /home/adam/verl');
+  });
+
+  it('the stage line after apply --python stages for that Python\'s VeRL', () => {
+    vi.stubEnv('HOME', '/home/ada');
+    expect(afterApplyLines(true, { targets: [], python: '/home/ada/venv/bin/python' })[1]).toBe("  verl-critic-patch stage --python ~/venv/bin/python <earlier run's checkpoint folder> <staged folder>");
+    expect(afterApplyLines(true, { targets: ['.'] })[1]).toBe("  verl-critic-patch stage <earlier run's checkpoint folder> <staged folder>");
   });
 });
