@@ -3,8 +3,10 @@
  * refuses), prints exactly one JSON document on stdout, in the one envelope (tool, version, command,
  * exitCode, error, then the verb's fields), whose exitCode is the process's.
  */
+import { spawnSync } from 'node:child_process';
 import { copyFileSync, mkdirSync, readFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
+import { pathToFileURL } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { typicalRun, writeRun } from '../helpers/checkpointTrees.js';
 import { REPO_ROOT, runCli, tempDir, type CliResult } from '../helpers/cli.js';
@@ -25,9 +27,9 @@ function copy(fixture: string, name: string): string {
 let counter = 0;
 const fresh = (name: string) => join(work, `${name}-${counter++}`);
 
-type Outcome = 'success' | 'refusal' | 'bad input' | 'usage error';
-const KIND: Record<Outcome, string | null> = { success: null, refusal: 'refused', 'bad input': 'bad-input', 'usage error': 'usage' };
-const CODE: Record<Outcome, number> = { success: 0, refusal: 1, 'bad input': 2, 'usage error': 2 };
+type Outcome = 'success' | 'refusal' | 'bad input' | 'usage error' | 'bug';
+const KIND: Record<Outcome, string | null> = { success: null, refusal: 'refused', 'bad input': 'bad-input', 'usage error': 'usage', bug: 'internal' };
+const CODE: Record<Outcome, number> = { success: 0, refusal: 1, 'bad input': 2, 'usage error': 2, bug: 2 };
 
 /** The one JSON document of a run, checked against the envelope and the run's exit code. */
 function documentOf(result: CliResult, verb: string | null, outcome: Outcome): Record<string, unknown> {
@@ -159,6 +161,19 @@ describe('a command line naming no verb', () => {
     const path = runCli(['stage', '--', '--json']);
     expect(path.code).toBe(2);
     expect(path.stdout).toBe('');
+  });
+});
+
+describe('a bug of this tool', () => {
+  it('is an internal error in the document, on one line, exit 2, for a verb that had already given its fields', () => {
+    // runAction of the built CLI, in a process of its own, with an action that gives fields, then fails.
+    const action = pathToFileURL(join(REPO_ROOT, 'dist/commands/action.js')).href;
+    const script = `const { runAction } = await import(${JSON.stringify(action)});
+await runAction('preflight', { json: true }, async (out) => { out.json({ checks: [] }); throw new TypeError('boom\\nsecond line'); });`;
+    const result = spawnSync(process.execPath, ['--input-type=module', '-e', script], { encoding: 'utf8' });
+    const document = documentOf({ code: result.status ?? -1, stdout: result.stdout, stderr: result.stderr }, 'preflight', 'bug');
+    expect(document).toEqual({ tool: 'verl-critic-patch', version, command: 'preflight', exitCode: 2, error: { kind: 'internal', message: 'internal error: boom', path: null }, checks: [] });
+    expect(result.stderr).toBe('verl-critic-patch: internal error: boom (set VERL_CRITIC_PATCH_DEBUG=1 for details)\n');
   });
 });
 
