@@ -86,7 +86,17 @@ async function runCommandLine(args: readonly string[]): Promise<void> {
     if (!(error instanceof CommanderError)) throw error;
     // Commander has printed its message; help and --version exit 0, usage errors 2 as documented.
     process.exitCode = error.exitCode === 0 ? ExitCode.Ok : ExitCode.BadInput;
+    // Asked for --json: the usage error is a JSON document on stdout too, as every failure is.
+    if (process.exitCode !== ExitCode.Ok && asksForJson(args)) {
+      (await import('./commands/action.js')).reportUsageError(verb !== undefined && Object.hasOwn(VERBS, verb) ? verb : null, error.message);
+    }
   }
+}
+
+/** `--json` anywhere among the options (after `--`, it would be a path). */
+function asksForJson(args: readonly string[]): boolean {
+  const end = args.indexOf('--');
+  return (end === -1 ? args : args.slice(0, end)).includes('--json');
 }
 
 /**

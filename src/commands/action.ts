@@ -1,13 +1,13 @@
 /**
  * Running a verb: make its Printer from its options, run it, and turn its outcome into the exit
- * code. A ToolError is an expected failure (one line, and under --json one JSON document too);
- * anything else is a bug in this tool, still reported on one line unless VERL_CRITIC_PATCH_DEBUG is
- * set, because users must never be handed a stack trace.
+ * code and, under --json, the run's one JSON document (the Printer writes it in its envelope once
+ * the exit code is known, whatever the verb). A ToolError is an expected failure (one line, and
+ * under --json the document's `error`); anything else is a bug in this tool, still reported on one
+ * line unless VERL_CRITIC_PATCH_DEBUG is set, because users must never be handed a stack trace.
  */
 import { ExitCode, ToolError } from '../errors.js';
-import { Printer, type OutputOptions } from '../output/printer.js';
+import { jsonError, Printer, type JsonError, type OutputOptions } from '../output/printer.js';
 import { unwrittenOutput } from '../output/stdio.js';
-import { TOOL_VERSION } from '../version.js';
 
 export async function runAction(
   verb: string,
@@ -16,14 +16,17 @@ export async function runAction(
 ): Promise<void> {
   const out = new Printer(options);
   let synchronous = true;
+  let exitCode: ExitCode;
   try {
     const outcome = action(out);
     synchronous = !(outcome instanceof Promise);
-    process.exitCode = await outcome;
+    exitCode = await outcome;
   } catch (error) {
-    process.exitCode = reportFailure(error, out);
-    if (options.json && error instanceof ToolError) out.json(failureReport(verb, error));
+    exitCode = reportFailure(error, out);
+    if (options.json) out.json({ error: failureJson(error, exitCode) });
   }
+  process.exitCode = exitCode;
+  out.finish(verb, exitCode);
   if (synchronous) exitOnceWritten();
 }
 
@@ -46,19 +49,29 @@ export function reportFailure(error: unknown, out: Printer): ExitCode {
   if (process.env.VERL_CRITIC_PATCH_DEBUG && error instanceof Error) {
     process.stderr.write(`${error.stack ?? error.message}\n`);
   }
-  const message = error instanceof Error ? error.message : String(error);
-  out.error(`internal error: ${message.split('\n')[0]} (set VERL_CRITIC_PATCH_DEBUG=1 for details)`);
+  out.error(`${internalError(error)} (set VERL_CRITIC_PATCH_DEBUG=1 for details)`);
   return ExitCode.BadInput;
 }
 
-/** The JSON document of a run that stopped before it had anything to report: `| jq` still works. */
-function failureReport(verb: string, error: ToolError) {
-  return {
-    tool: 'verl-critic-patch',
-    version: TOOL_VERSION,
-    command: verb,
-    exitCode: error.exitCode,
-    targets: [],
-    problems: [{ path: error.file ?? null, reason: error.reason, exitCode: error.exitCode }],
-  };
+/** A bug's one line: its message's first line. */
+function internalError(error: unknown): string {
+  const message = error instanceof Error ? error.message : String(error);
+  return `internal error: ${message.split('\n')[0]}`;
+}
+
+/** The JSON `error` of a run that stopped on `error` (reportFailure gave `exitCode`). */
+function failureJson(error: unknown, exitCode: ExitCode): JsonError {
+  if (error instanceof ToolError) return jsonError(exitCode, error.message, error.file ?? null);
+  return { kind: 'internal', message: internalError(error), path: null };
+}
+
+/**
+ * A command line commander refused (missing argument, unknown option, excess arguments, a bad
+ * option value) that asked for --json: commander has printed its one line on stderr; this prints
+ * the run's JSON document on stdout. `command`: the verb named, or null when there is none.
+ */
+export function reportUsageError(command: string | null, message: string): void {
+  const out = new Printer();
+  out.json({ error: { kind: 'usage', message: message.replace(/^error: /, ''), path: null } satisfies JsonError });
+  out.finish(command, ExitCode.BadInput);
 }

@@ -6,9 +6,9 @@ import type { Command } from 'commander';
 import { ExitCode, worstExitCode } from '../errors.js';
 import { paint } from '../output/color.js';
 import { commandOnTargets } from '../output/nextSteps.js';
-import type { Printer } from '../output/printer.js';
+import { jsonError, problemLine, type FileProblem, type Printer } from '../output/printer.js';
 import { checkoutLines, jsonReport, problemOf, summaryOf } from '../output/runReport.js';
-import { exitCodeOf } from '../run.js';
+import { exitCodeOf, type PlannedFile } from '../run.js';
 import { addTargetOptions, OUTPUT_DEFAULTS, patchVerb, type TargetOptions } from './options.js';
 import { planCommandRun } from './targets.js';
 
@@ -43,7 +43,9 @@ export function checkCommand(targets: string[], options: CheckOptions, out: Prin
   const unapplied = options.applied ? result.files.filter((f) => f.plan.status === 'change') : [];
   const exitCode = worstExitCode([exitCodeOf(result), unapplied.length > 0 ? ExitCode.Refused : ExitCode.Ok]);
   if (options.json) {
-    out.json(jsonReport('check', result, exitCode, { requireApplied: Boolean(options.applied) }));
+    // Only --applied failed the run: its error is the first trainer not patched yet.
+    const notApplied = exitCodeOf(result) === ExitCode.Ok && unapplied[0] ? { error: jsonError(exitCode, problemLine(notPatchedYet(unapplied[0], targets, options)), unapplied[0].path) } : {};
+    out.json(jsonReport('check', result, exitCode, { requireApplied: Boolean(options.applied), ...notApplied }));
     return exitCode;
   }
   checkoutLines(result).forEach((line) => out.note(line));
@@ -51,7 +53,7 @@ export function checkCommand(targets: string[], options: CheckOptions, out: Prin
   for (const file of result.files) {
     const status = file.plan.status;
     if (status === 'change' && options.applied) {
-      out.problem(problemOf(file, `not patched yet; to patch it, run: ${commandOnTargets('apply', { targets, ...options })}`));
+      out.problem(notPatchedYet(file, targets, options));
     } else if (status === 'change') {
       out.info(`${ok} ${file.path}: would patch cleanly (${summaryOf(file)})`);
       out.notice(problemOf(file, 'the load_critic_only patch applies cleanly here but is not applied yet'));
@@ -60,4 +62,9 @@ export function checkCommand(targets: string[], options: CheckOptions, out: Prin
   }
   result.problems.forEach((p) => out.error(`${p.path}: ${p.reason}`));
   return exitCode;
+}
+
+/** `check --applied`'s problem with a trainer or config that would patch cleanly. */
+function notPatchedYet(file: PlannedFile, targets: string[], options: CheckOptions): FileProblem {
+  return problemOf(file, `not patched yet; to patch it, run: ${commandOnTargets('apply', { targets, ...options })}`);
 }

@@ -1,11 +1,11 @@
 /** `diff`: print the unified diff that guards every actor load (or write it to a file); change nothing. */
-import { join, resolve } from 'node:path';
+import { join, resolve, sep } from 'node:path';
 import type { Command } from 'commander';
 import { ExitCode, ToolError } from '../errors.js';
-import { writeFileAtomically } from '../io/atomicWrite.js';
+import { writeFileCreatingFolders } from '../io/atomicWrite.js';
 import { colorDiff } from '../output/color.js';
 import { patchFileName } from '../output/patchName.js';
-import type { Printer } from '../output/printer.js';
+import { jsonError, type Printer } from '../output/printer.js';
 import { checkoutLines, copiesOf, jsonReport, problemOf } from '../output/runReport.js';
 import { shellWord } from '../hydra.js';
 import { exitCodeOf, type RunResult } from '../run.js';
@@ -28,7 +28,7 @@ export const pathsOnly = diffVerb.pathsOnly;
 export function registerDiff(program: Command): void {
   addTargetOptions(program.command('diff'))
     .description('print a unified diff (for review, git apply, patch -p1) that guards the actor load; change nothing')
-    .option('-o, --output <path>', 'write the diff to this file instead of stdout; given a folder, name it after the VeRL release (verl-0.9.0-load-critic-only.patch)')
+    .option('-o, --output <path>', 'write the diff to this file instead of stdout, making missing folders; given a folder (or a path ending in /), name it after the VeRL release (verl-0.9.0-load-critic-only.patch)')
     .addHelpText(
       'after',
       '\nExamples:\n' +
@@ -45,7 +45,9 @@ export function diffCommand(targets: string[], options: DiffOptions, out: Printe
   const output = options.output === undefined ? undefined : writeOutput(options.output, result, exitCode, options);
   if (output?.error) exitCode = output.error.exitCode;
   if (options.json) {
-    const extra = output ? { output: output.path ?? null, outputError: output.error?.message ?? null } : {};
+    if (output?.createdFolder) out.note(createdNote(output.createdFolder));
+    const failed = output?.error ? { error: jsonError(output.error.exitCode, output.error.message, output.error.file ?? null) } : {};
+    const extra = output ? { output: output.path ?? null, ...failed } : {};
     out.json(jsonReport('diff', result, exitCode, extra));
     return exitCode;
   }
@@ -59,8 +61,10 @@ export function diffCommand(targets: string[], options: DiffOptions, out: Printe
   }
   result.problems.forEach((p) => out.error(`${p.path}: ${p.reason}`));
   if (output?.error) out.error(output.error.message);
-  else if (output?.path) out.note(`wrote ${output.path}`);
-  else if (output?.skipped) (exitCode === ExitCode.Ok ? out.note(output.skipped) : out.error(output.skipped));
+  else if (output?.path) {
+    if (output.createdFolder) out.note(createdNote(output.createdFolder));
+    out.note(`wrote ${output.path}`);
+  } else if (output?.skipped) (exitCode === ExitCode.Ok ? out.note(output.skipped) : out.error(output.skipped));
   if (changed && exitCode === ExitCode.Ok && !output?.error) applyWithLines(result, output?.path).forEach((line) => out.note(line));
   return exitCode;
 }
@@ -74,28 +78,36 @@ function applyWithLines(result: RunResult, written: string | undefined): string[
 
 interface OutputResult {
   path?: string; // written
+  createdFolder?: string; // made for it
   skipped?: string; // why nothing was written
   error?: ToolError;
 }
 
 /**
- * `--output PATH`: the whole diff of the run, uncoloured, written atomically. A folder gets a
- * file named by `patchFileName`. Only a complete patch is written: nothing when a target is
- * refused or broken (a partial patch would look complete to a reviewer), nor when there is
- * nothing to change.
+ * `--output PATH`: the whole diff of the run, uncoloured, written atomically. A folder (one that
+ * exists, or any path ending in `/`) gets a file named by `patchFileName`; any other path is the
+ * file. Missing folders on the way are made (`-o patches/`, `-o reviews/new/x.patch`), only when
+ * the patch is written. Only a complete patch is written: nothing when a target is refused or
+ * broken (a partial patch would look complete to a reviewer), nor when there is nothing to change.
  */
 function writeOutput(target: string, result: RunResult, exitCode: ExitCode, selection: TargetOptions): OutputResult {
   const looseFiles = result.files.filter((file) => result.scans.some((scan) => scan.scope === 'file' && scan.arg === file.path)).map((file) => file.path);
   const part = selection.only ?? (selection.exclude?.length ? 'partial' : undefined);
-  const path = isDirectory(target) ? join(target, patchFileName(copiesOf(result).map((c) => c.version), looseFiles, part)) : target;
+  const folder = isDirectory(target) || target.endsWith('/') || target.endsWith(sep);
+  const path = folder ? join(target, patchFileName(copiesOf(result).map((c) => c.version), looseFiles, part)) : target;
   if (exitCode !== ExitCode.Ok) return { skipped: `nothing written to ${path}: every target must be patchable for a complete patch` };
   const text = result.files.map((file) => file.change?.diff.text ?? '').join('');
   if (text === '') return { skipped: `nothing to change, so nothing written to ${path}` };
   try {
-    writeFileAtomically(path, text);
-    return { path };
+    const createdFolder = writeFileCreatingFolders(path, text);
+    return { path, createdFolder };
   } catch (error) {
     if (error instanceof ToolError) return { error };
     throw error;
   }
+}
+
+/** `note: created folder patches/`, for a folder --output made. */
+function createdNote(folder: string): string {
+  return `note: created folder ${folder.endsWith('/') || folder.endsWith(sep) ? folder : `${folder}${sep}`}`;
 }

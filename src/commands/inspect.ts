@@ -8,6 +8,7 @@ import type { Command } from 'commander';
 import { ExitCode } from '../errors.js';
 import { inspectCheckpoint } from '../checkpoint/inspect.js';
 import { formatReport } from '../output/inspectTable.js';
+import { jsonError } from '../output/printer.js';
 import { runAction } from './action.js';
 import { addJsonOption } from './options.js';
 
@@ -27,10 +28,11 @@ export function registerInspect(program: Command): void {
     .action((target: string, options: { json?: boolean; strict?: boolean }) =>
       runAction('inspect', options, async (out) => {
         const report = await inspectCheckpoint(target);
-        if (options.json) out.json(report);
-        else out.data(formatReport(report));
         const failing = report.warnings.filter((w) => options.strict || w.level === 'error');
-        return failing.length > 0 ? ExitCode.Refused : ExitCode.Ok;
+        const exitCode = failing.length > 0 ? ExitCode.Refused : ExitCode.Ok;
+        if (options.json) out.json({ error: failing[0] ? jsonError(exitCode, `${failing[0].path}: ${failing[0].message}`, failing[0].path) : null, ...report });
+        else out.data(formatReport(report));
+        return exitCode;
       }),
     );
 }

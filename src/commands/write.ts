@@ -7,7 +7,7 @@ import { commitFailureMessage, commitWrites, type CommitResult } from '../io/com
 import type { Verification } from '../io/python3.js';
 import { flagOverride } from '../hydra.js';
 import { afterApplyLines } from '../output/nextSteps.js';
-import type { Printer } from '../output/printer.js';
+import { jsonError, type Printer } from '../output/printer.js';
 import { checkoutLines, jsonReport, problemOf, summaryOf } from '../output/runReport.js';
 import { exitCodeOf, type RunResult } from '../run.js';
 import type { TargetOptions } from './options.js';
@@ -38,8 +38,8 @@ export function writeCommand(verb: WriteVerb, targets: string[], options: WriteO
   const keyDeclared = isKeyDeclared(result);
   if (options.json) {
     const next = verb === 'apply' && exitCode === ExitCode.Ok ? { nextOverride: flagOverride(keyDeclared) } : {};
-    const error = failure ? (failure.unrestored.length > 0 ? commitFailureMessage(failure) : failure.error.message) : null;
-    out.json(jsonReport(verb, result, exitCode, { written: exitCode === ExitCode.Ok, error, verify: verifyReport(verb, verify, verification), ...next }));
+    const failed = failure ? { error: jsonError(exitCode, commitFailureMessage(failure), failure.error.file ?? null) } : {};
+    out.json(jsonReport(verb, result, exitCode, { written: exitCode === ExitCode.Ok, verify: verifyReport(verb, verify, verification), ...next, ...failed }));
     return exitCode;
   }
   reportWrites(verb, result, exitCode, out);

@@ -6,10 +6,10 @@
  * A run of several files is made all or nothing by io/commit.ts.
  */
 import { spawnSync } from 'node:child_process';
-import { accessSync, chmodSync, closeSync, constants, fchownSync, fsyncSync, openSync, readFileSync, realpathSync, renameSync, statSync, unlinkSync, writeSync } from 'node:fs';
-import { dirname } from 'node:path';
+import { accessSync, chmodSync, closeSync, constants, fchownSync, fsyncSync, mkdirSync, openSync, readFileSync, realpathSync, renameSync, rmdirSync, statSync, unlinkSync, writeSync } from 'node:fs';
+import { dirname, resolve } from 'node:path';
 import { badInput, ToolError } from '../errors.js';
-import { describeFsError } from './fsErrors.js';
+import { describeFsError, errnoCode } from './fsErrors.js';
 import { tempPathFor, tempsOf } from './temp.js';
 
 /**
@@ -111,6 +111,57 @@ export function writeFileAtomically(path: string, content: string | Buffer): voi
   } catch (error) {
     removeQuietly(temp);
     throw badInput(path, `cannot write: ${describeFsError(error)}`);
+  }
+}
+
+/**
+ * writeFileAtomically into a folder that may not exist yet (`diff -o patches/`, `-o a/b/x.patch`):
+ * the missing folders above `path` are made first, as `mkdir -p` does. Returns the file's folder
+ * when this call made it (for the user to be told), else undefined. A parent that is a file is
+ * bad input, naming it; when the write fails, the folders made for it are removed again, so a
+ * failed run leaves the tree as it was.
+ */
+export function writeFileCreatingFolders(path: string, content: string | Buffer): string | undefined {
+  const folder = dirname(path);
+  let created: string | undefined;
+  try {
+    created = mkdirSync(folder, { recursive: true });
+  } catch (error) {
+    const code = errnoCode(error);
+    const file = code === 'ENOTDIR' || code === 'EEXIST' ? nearestNonFolder(folder) : undefined;
+    throw badInput(path, `cannot write: ${file === undefined ? describeFsError(error) : `${file} is a file, not a folder`}`);
+  }
+  try {
+    writeFileAtomically(path, content);
+  } catch (error) {
+    if (created !== undefined) removeEmptyFolders(folder, created);
+    throw error;
+  }
+  return created === undefined ? undefined : folder;
+}
+
+/** The closest of `folder` and its parents that exists and is not a folder. */
+function nearestNonFolder(folder: string): string | undefined {
+  for (let at = folder; ; at = dirname(at)) {
+    try {
+      if (!statSync(at).isDirectory()) return at;
+    } catch {
+      // missing (or not reachable): look further up
+    }
+    if (dirname(at) === at) return undefined;
+  }
+}
+
+/** Remove `folder` and its parents up to `top`, those mkdir made, while they are empty. */
+function removeEmptyFolders(folder: string, top: string): void {
+  const last = resolve(top);
+  for (let at = resolve(folder); ; at = dirname(at)) {
+    try {
+      rmdirSync(at);
+    } catch {
+      return; // not empty (someone else's files) or already gone: leave it
+    }
+    if (at === last || dirname(at) === at) return;
   }
 }
 

@@ -3,12 +3,49 @@
  * following the terminal and CI conventions the user asked for (`--quiet`, `--color`,
  * `--format github`). One Printer is made per run from the verb's options and handed to the verb.
  */
+import type { ExitCode } from '../errors.js';
 import { diffPathFor } from '../io/paths.js';
+import { TOOL_VERSION } from '../version.js';
 import { useColor, type ColorMode } from './color.js';
 import { annotation, type AnnotationLevel } from './github.js';
 import { standardOutput, type OutputStream } from './stdio.js';
 
 export const PROGRAM = 'verl-critic-patch';
+
+/** Why a run's exit code is not 0, as every `--json` document says it (README, "JSON output"). */
+export interface JsonError {
+  /** usage: the command line (exit 2); bad-input: exit 2; refused: exit 1; internal: a bug of this tool (exit 2). */
+  kind: 'usage' | 'bad-input' | 'refused' | 'internal';
+  /** The error line a run without --json prints on stderr, without the `verl-critic-patch: ` prefix. */
+  message: string;
+  /** The file or folder it is about, as typed; null when it is about the run or the command line. */
+  path: string | null;
+}
+
+/** A JsonError of the kind its exit code means (1: refused, 2: bad input). */
+export function jsonError(exitCode: ExitCode, message: string, path: string | null = null): JsonError {
+  return { kind: exitCode === 1 ? 'refused' : 'bad-input', message, path };
+}
+
+/**
+ * The one JSON document of a run: the envelope (tool, version, command, exitCode, error), in that
+ * order, then the verb's fields. Every verb's document goes through here (Printer.finish), so its
+ * first keys and their meaning never depend on the verb. `error` is null exactly when the exit
+ * code is 0; a verb that gives none for a failing run gets one saying its fields hold the reasons.
+ * Envelope keys among the verb's fields are ignored: the envelope's own values are the run's.
+ */
+export function jsonDocument(command: string | null, exitCode: ExitCode, fields: Readonly<Record<string, unknown>>): Record<string, unknown> {
+  const given = fields.error as JsonError | null | undefined;
+  const error = exitCode === 0 ? null : (given ?? jsonError(exitCode, `${command ?? PROGRAM} exited with ${exitCode}; the reasons are in this document`));
+  const document: Record<string, unknown> = { tool: PROGRAM, version: TOOL_VERSION, command, exitCode, error };
+  for (const [key, value] of Object.entries(fields)) if (!Object.hasOwn(document, key)) document[key] = value;
+  return document;
+}
+
+/** A file problem as one line: `path:LINE: reason`. */
+export function problemLine(problem: Pick<FileProblem, 'path' | 'line' | 'reason'>): string {
+  return `${problem.path}${problem.line ? `:${problem.line}` : ''}: ${problem.reason}`;
+}
 
 export type OutputFormat = 'text' | 'github';
 export const OUTPUT_FORMATS: readonly OutputFormat[] = ['text', 'github'];
@@ -33,6 +70,8 @@ export class Printer {
   /** Colour what goes to stdout (a diff, check's status words). */
   readonly color: boolean;
   readonly format: OutputFormat;
+  /** The fields `json` was given, written by `finish`. */
+  private document: Record<string, unknown> | undefined;
 
   constructor(
     options: OutputOptions = {},
@@ -59,8 +98,20 @@ export class Printer {
     if (!this.quiet) this.stderr.write(`${line}\n`);
   }
 
-  json(value: unknown): void {
-    this.stdout.write(`${JSON.stringify(value, null, 2)}\n`);
+  /**
+   * The verb's fields of the run's one JSON document (--json). Nothing is written yet: `finish`
+   * writes the document, inside the envelope, once the run's exit code is known. Fields given by
+   * several calls end up in the same document (a later value of a key replaces an earlier one).
+   */
+  json(fields: object): void {
+    this.document = { ...this.document, ...fields };
+  }
+
+  /** The run is over: write its JSON document (jsonDocument), if `json` was called. */
+  finish(command: string | null, exitCode: ExitCode): void {
+    if (this.document === undefined) return;
+    this.stdout.write(`${JSON.stringify(jsonDocument(command, exitCode, this.document), null, 2)}\n`);
+    this.document = undefined;
   }
 
   /**
@@ -77,7 +128,7 @@ export class Printer {
     if (this.format === 'github') {
       this.stderr.write(`${annotation(level, problem.reason, { file: problem.diffPath, line: problem.line, title: PROGRAM })}\n`);
     } else {
-      this.error(`${problem.path}${problem.line ? `:${problem.line}` : ''}: ${problem.reason}`);
+      this.error(problemLine(problem));
     }
   }
 

@@ -4,12 +4,11 @@
  * check, "patched" for apply; nothing to do is "already-patched", or "not-patched" for revert)
  * but the shape is shared.
  */
-import { ExitCode } from '../errors.js';
+import { ExitCode, exitCodeFor } from '../errors.js';
 import { isWithin } from '../io/paths.js';
 import type { PlannedFile, RunResult } from '../run.js';
 import type { VerlCopy } from '../targets.js';
-import { TOOL_VERSION } from '../version.js';
-import type { FileProblem } from './printer.js';
+import { jsonError, problemLine, type FileProblem, type JsonError } from './printer.js';
 
 export type Verb = 'diff' | 'apply' | 'check' | 'revert';
 
@@ -35,12 +34,14 @@ export function statusWord(verb: Verb, file: PlannedFile): string {
   }
 }
 
+/**
+ * A patch verb's fields of its JSON document (the Printer puts them in the envelope). `error`: the
+ * first target or problem at the run's exit code, the first error line a text run prints, unless
+ * `extra` gives another.
+ */
 export function jsonReport(verb: Verb, result: RunResult, exitCode: ExitCode, extra: Record<string, unknown> = {}) {
   return {
-    tool: 'verl-critic-patch',
-    version: TOOL_VERSION,
-    command: verb,
-    exitCode,
+    error: runError(result, exitCode),
     checkouts: copiesOf(result).map((c) => ({ path: c.root, package: c.packageDir, verlVersion: c.version ?? null, installed: c.installed })),
     applyRoots: [...new Set(result.scans.map((scan) => scan.applyRoot))],
     targets: result.files.map((file) => ({
@@ -59,6 +60,18 @@ export function jsonReport(verb: Verb, result: RunResult, exitCode: ExitCode, ex
     problems: result.problems,
     ...extra,
   };
+}
+
+/** Why a run's planning gave `exitCode`: its first target or problem at that exit code; null for 0. */
+function runError(result: RunResult, exitCode: ExitCode): JsonError | null {
+  if (exitCode === ExitCode.Ok) return null;
+  const file = result.files.find((f) => exitCodeFor(f.plan.status) === exitCode);
+  if (file) {
+    const problem = problemOf(file);
+    return jsonError(exitCode, problemLine(problem), problem.path);
+  }
+  const problem = result.problems.find((p) => p.exitCode === exitCode);
+  return problem ? jsonError(exitCode, problemLine(problem), problem.path) : null;
 }
 
 /** The VeRL copies the run's folders hold, once each (a file named alone lists none). */

@@ -44,7 +44,7 @@ describe('inspect on the command line', () => {
     expect(stderr).toBe('');
     expect(code).toBe(0);
     const report = JSON.parse(stdout);
-    expect(Object.keys(report)).toEqual(['path', 'kind', 'staged', 'run', 'step', 'warnings']);
+    expect(Object.keys(report)).toEqual(['tool', 'version', 'command', 'exitCode', 'error', 'path', 'kind', 'staged', 'run', 'step', 'warnings']);
     expect(report.run).toEqual(TYPICAL_RUN_REPORT);
     expect(Object.keys(report.step)).toEqual(['path', 'step', 'dataPt', 'actor', 'critic', 'ignoredFolders']);
     expect(Object.keys(report.step.critic)).toEqual([

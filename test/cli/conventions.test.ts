@@ -174,11 +174,46 @@ describe('diff --output', () => {
     expect(readdirSync(out)).toEqual([]);
   });
 
-  it('reports an unwritable path as bad input, without a stack trace', () => {
-    const result = runCli(['diff', '--output', join(tempDir(), 'no', 'such', 'dir', 'x.patch'), EXAMPLE_TRAINER]);
+  it('makes a folder ending in / that does not exist yet, and says so', () => {
+    const repo = exampleRepo();
+    const result = runCli(['diff', '--output', 'patches/', '.'], { cwd: repo });
+    expect(result.code, result.stderr).toBe(0);
+    expect(result.stderr).toContain('note: created folder patches/\nwrote patches/verl-0.9.0-load-critic-only.patch\n');
+    expect(git(repo, 'apply', '--check', 'patches/verl-0.9.0-load-critic-only.patch').code).toBe(0);
+    // Once it exists, nothing is created: no note.
+    expect(runCli(['diff', '--output', 'patches/', '.'], { cwd: repo }).stderr).not.toContain('created');
+  });
+
+  it('makes the missing folders above a file name too (as mkdir -p), but only when it writes', () => {
+    const dir = tempDir();
+    const refused = runCli(['diff', '--output', join(dir, 'a', 'b', 'x.patch'), 'fixtures/refuse/easyr1_renamed.py']);
+    expect(refused.code).toBe(1);
+    expect(readdirSync(dir)).toEqual([]);
+    const result = runCli(['diff', '--output', join(dir, 'a', 'b', 'x.patch'), EXAMPLE_TRAINER]);
+    expect(result.code, result.stderr).toBe(0);
+    expect(result.stderr).toContain(`note: created folder ${join(dir, 'a', 'b')}/\n`);
+    expect(readFileSync(join(dir, 'a', 'b', 'x.patch'), 'utf8')).toBe(runCli(['diff', EXAMPLE_TRAINER]).stdout);
+  });
+
+  it('reports a parent that is a file as bad input on one line, naming it, and creates nothing', () => {
+    const dir = tempDir();
+    writeFileSync(join(dir, 'notes'), 'mine\n');
+    for (const output of [join(dir, 'notes', 'new', 'x.patch'), join(dir, 'notes') + '/']) {
+      const result = runCli(['diff', '--output', output, EXAMPLE_TRAINER]);
+      expect(result.code).toBe(2);
+      expect(result.stderr).toMatch(new RegExp(`^verl-critic-patch: ${dir}/notes/\\S+: cannot write: ${dir}/notes is a file, not a folder\n$`));
+      expect(hasStackTrace(result.stderr)).toBe(false);
+    }
+    expect(filesUnder(dir)).toEqual({ notes: Buffer.from('mine\n') });
+  });
+
+  it('removes the folders it made when the write fails after all', () => {
+    const dir = tempDir();
+    // A file name longer than any file system takes (255 bytes): the folders are made, the write fails.
+    const result = runCli(['diff', '--output', join(dir, 'a', 'b', `${'x'.repeat(300)}.patch`), EXAMPLE_TRAINER]);
     expect(result.code).toBe(2);
-    expect(result.stderr).toMatch(/^verl-critic-patch: .*x\.patch: cannot write: no such file or directory/);
-    expect(hasStackTrace(result.stderr)).toBe(false);
+    expect(result.stderr).toMatch(/^verl-critic-patch: .*\.patch: cannot write: /);
+    expect(readdirSync(dir)).toEqual([]);
   });
 });
 

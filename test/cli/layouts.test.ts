@@ -130,7 +130,7 @@ describe('a pip install: site-packages', () => {
     const none = runCli(['check', '--json', '--python', 'python3'], { env: { PYTHONPATH: tempDir() } });
     expect(none.code).toBe(2);
     expect(none.stderr).toMatch(/^verl-critic-patch: python3: Python [\d.]+ \(.*\) cannot import verl/m);
-    expect(JSON.parse(none.stdout)).toMatchObject({ exitCode: 2, targets: [], problems: [{ path: 'python3', exitCode: 2 }] });
+    expect(JSON.parse(none.stdout)).toMatchObject({ command: 'check', exitCode: 2, error: { kind: 'bad-input', path: 'python3', message: expect.stringMatching(/^python3: Python .* cannot import verl/) } });
     expect(runCli(['check', '--python', '/no/such/python']).stderr).toBe('verl-critic-patch: /no/such/python: no such Python interpreter (--python)\n');
   });
 });
@@ -331,12 +331,16 @@ describe('--only, -o and --json', () => {
   });
 
   it('--json prints one JSON document even when the run cannot start', () => {
-    for (const args of [['check', '--json', '/no/such/folder'], ['diff', '--json', '--only', 'ray_trainer.py', '.'], ['apply', '--json', tempDir()]]) {
-      const result = runCli(args, { cwd: project() });
+    const empty = tempDir();
+    for (const args of [['check', '--json', '/no/such/folder'], ['diff', '--json', '--only', 'ray_trainer.py', '.'], ['apply', '--json', empty]]) {
+      const cwd = project();
+      const result = runCli(args, { cwd });
       expect(result.code, args.join(' ')).toBe(2);
       const report = JSON.parse(result.stdout);
-      expect(report.exitCode).toBe(2);
-      expect(report.problems[0].reason.length).toBeGreaterThan(0);
+      expect(report).toMatchObject({ command: args[0], exitCode: 2, error: { kind: 'bad-input' } });
+      // The error line the same run prints without --json, without the program's name.
+      const text = runCli(args.filter((arg) => arg !== '--json'), { cwd });
+      expect(text.stderr).toContain(`verl-critic-patch: ${report.error.message}\n`);
     }
   });
 });

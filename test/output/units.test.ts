@@ -9,7 +9,8 @@ import { afterApplyLines, commandOnTargets } from '../../src/output/nextSteps.js
 import { patchFileName } from '../../src/output/patchName.js';
 import { formatBytes } from '../../src/output/bytes.js';
 import { createProgressLine, renderProgress } from '../../src/output/progress.js';
-import { Printer } from '../../src/output/printer.js';
+import { jsonDocument, jsonError, Printer } from '../../src/output/printer.js';
+import { TOOL_VERSION } from '../../src/version.js';
 import { writesDirectly } from '../../src/output/stdio.js';
 
 describe('useColor', () => {
@@ -164,6 +165,35 @@ describe('the Printer', () => {
     expect(stderr[0]).toBe('::notice file=a.py,line=7,title=verl-critic-patch::no actor load\n');
     expect(stderr[1]).toMatch(/^::error file=.*v\/b\.py,title=verl-critic-patch::bad\n$/);
     expect(stderr[2]).toBe('::error title=verl-critic-patch::run-wide\n');
+  });
+
+  it("writes the one JSON document when the run is over, in the envelope, with the verb's fields after it", () => {
+    const { out, stdout } = capture({});
+    out.json({ targets: [1], exitCode: 99, tool: 'other' });
+    out.json({ problems: [] });
+    expect(stdout).toEqual([]); // not before the exit code is known
+    out.finish('check', 0);
+    expect(stdout).toHaveLength(1);
+    const document = JSON.parse(stdout[0]!);
+    // The envelope's values win over a verb's fields of the same name, and keep their place.
+    expect(Object.keys(document)).toEqual(['tool', 'version', 'command', 'exitCode', 'error', 'targets', 'problems']);
+    expect(document).toMatchObject({ tool: 'verl-critic-patch', version: TOOL_VERSION, command: 'check', exitCode: 0, error: null });
+    out.finish('check', 0);
+    expect(stdout).toHaveLength(1); // written once
+  });
+
+  it('writes no JSON document unless a verb gave one', () => {
+    const { out, stdout } = capture({});
+    out.finish('diff', 1);
+    expect(stdout).toEqual([]);
+  });
+
+  it('gives a failing run an error even when its verb gave none, and none to a run that succeeded', () => {
+    expect(jsonDocument('preflight', 1, {}).error).toEqual({ kind: 'refused', message: 'preflight exited with 1; the reasons are in this document', path: null });
+    expect(jsonDocument(null, 2, {}).error).toMatchObject({ kind: 'bad-input' });
+    expect(jsonDocument('diff', 0, { error: jsonError(1, 'x') }).error).toBeNull();
+    const given = { kind: 'usage', message: "unknown option '--x'", path: null };
+    expect(jsonDocument('diff', 2, { error: given }).error).toEqual(given);
   });
 
   it('colours only when asked, or on a terminal', () => {
