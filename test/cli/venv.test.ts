@@ -87,10 +87,13 @@ describe('VeRL installed in a virtual environment that git ignores', () => {
     expect(diffedFiles(one.stdout)).toEqual(['verl/trainer/ppo/ray_trainer.py']);
 
     const folder = relative(repo, sitePackages);
+    const original = filesUnder(sitePackages);
     expect(runCli(['apply', join(folder, 'verl')], { cwd: repo }).code).toBe(0);
     const check = runCli(['check', '--applied', folder], { cwd: repo });
     expect(check.code, check.stderr).toBe(0);
     expect(filesUnder(join(sitePackages, 'rl_helpers'))).toEqual(helpers);
+    expect(runCli(['revert', folder], { cwd: repo }).code).toBe(0);
+    expect(filesUnder(sitePackages)).toEqual(original);
   });
 
   it('without a RECORD, the verl/ package is walked whole, still whatever git ignores', () => {
