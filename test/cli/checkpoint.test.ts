@@ -44,7 +44,9 @@ describe('inspect on the command line', () => {
     expect(stderr).toBe('');
     expect(code).toBe(0);
     const report = JSON.parse(stdout);
-    expect(Object.keys(report)).toEqual(['path', 'kind', 'staged', 'run', 'step', 'warnings']);
+    expect(Object.keys(report)).toEqual(['path', 'kind', 'staged', 'run', 'step', 'warnings', 'warmStart']);
+    expect(report.warmStart.defaultCarry).toBe('weights');
+    expect(report.warmStart.byCarry.map((c: { carry: string }) => c.carry)).toEqual(['weights', 'optimizer', 'all']);
     expect(report.run).toEqual(TYPICAL_RUN_REPORT);
     expect(Object.keys(report.step)).toEqual(['path', 'step', 'dataPt', 'actor', 'critic', 'ignoredFolders']);
     expect(Object.keys(report.step.critic)).toEqual([
