@@ -170,7 +170,7 @@ export function carryPlan(input: CarryInput): CarryPlan | CarryRefusal {
     carry,
     loadKinds,
     overrides,
-    carries: carriedFor(loader, loadKinds),
+    carries: carriedFor(loader, loadKinds, overrides.includes(SCHEDULER_OVERRIDE)),
     inherits,
     effects,
     defaultNote,
@@ -186,9 +186,9 @@ export function inheritsFor(loader: CriticLoader, kinds: readonly ShardKind[], s
   return SHARD_KINDS.filter((kind) => kinds.includes(kind)).flatMap((kind) => inheritedFrom(loader, kind, schedulerFromCheckpoint));
 }
 
-/** What state carries over when `loader` opens `kinds`, in words. */
-export function carriedFor(loader: CriticLoader, kinds: readonly ShardKind[]): Carried[] {
-  return SHARD_KINDS.filter((kind) => kinds.includes(kind)).map((kind) => ({ kind, what: carriedWords(loader, kind) }));
+/** What state carries over when `loader` opens `kinds`, in words (`schedulerFromCheckpoint` as for inheritsFor). */
+export function carriedFor(loader: CriticLoader, kinds: readonly ShardKind[], schedulerFromCheckpoint = false): Carried[] {
+  return SHARD_KINDS.filter((kind) => kinds.includes(kind)).map((kind) => ({ kind, what: carriedWords(loader, kind, schedulerFromCheckpoint) }));
 }
 
 export function isCarryRefusal(plan: CarryPlan | CarryRefusal): plan is CarryRefusal {
@@ -221,14 +221,15 @@ export function kindWords(kind: ShardKind): string {
   return kind === 'optimizer' ? 'optimizer state' : kind === 'extra' ? 'extra state' : 'model';
 }
 
-function carriedWords(loader: CriticLoader, kind: ShardKind): string {
+function carriedWords(loader: CriticLoader, kind: ShardKind, scheduler: boolean): string {
   const backend = backendName(loader.backend);
   if (kind === 'model') return `the critic's weights (${backend} model state)`;
   if (kind === 'extra') return loader.backend === 'fsdp' ? 'the LR scheduler state and RNG state (FSDP extra state)' : 'the RNG state (Megatron extra state)';
   if (loader.backend === 'fsdp') return "the Adam moments and the optimizer's param groups (FSDP optimizer state)";
-  return hasMcoreScheduler(loader)
-    ? "the Adam moments, fp32 main params and the optimizer's param groups, with the LR scheduler state beside them (Megatron optimizer state)"
-    : 'the Adam moments and fp32 main params (Megatron optimizer state; no LR scheduler before 0.4.1)';
+  if (!hasMcoreScheduler(loader)) return 'the Adam moments and fp32 main params (Megatron optimizer state; no LR scheduler before 0.4.1)';
+  return scheduler
+    ? "the Adam moments, fp32 main params, the optimizer's param groups and the LR scheduler state (Megatron optimizer state)"
+    : "the Adam moments, fp32 main params and the optimizer's param groups (Megatron optimizer state; its LR scheduler state stays unread)";
 }
 
 /** Which of the new run's settings loading `kind` replaces with the old run's, per backend and release. */

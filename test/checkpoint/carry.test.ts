@@ -24,7 +24,7 @@ describe('carryPlan', () => {
           expect(plan.loadKinds[0], label).toBe('model');
           expect(plan.loadKinds.every((k) => saved.includes(k)), label).toBe(true);
           expect(plan.inherits, label).toEqual(inheritsFor(loader, plan.loadKinds, plan.overrides.includes(SCHEDULER_OVERRIDE)));
-          expect(plan.carries, label).toEqual(carriedFor(loader, plan.loadKinds));
+          expect(plan.carries, label).toEqual(carriedFor(loader, plan.loadKinds, plan.overrides.includes(SCHEDULER_OVERRIDE)));
           const lists = plan.overrides.filter((o) => o.startsWith('critic.checkpoint.'));
           for (const o of lists) expect(o, label).toMatch(new RegExp(`=\\[${plan.loadKinds.join(',')}\\]$`));
           if (carry === 'default' && saved.length === 3) {
