@@ -5,7 +5,8 @@
  */
 import type { Parallel } from '../checkpoint/megatron.js';
 import { kindWords, type CarryPlan } from '../checkpoint/carry.js';
-import { SHARD_KINDS } from '../checkpoint/layout.js';
+import type { CheckpointBackend } from '../checkpoint/families.js';
+import { SHARD_KINDS, type ShardKind } from '../checkpoint/layout.js';
 import type { StageResult } from '../checkpoint/stage.js';
 import { formatBytes } from './bytes.js';
 
@@ -35,7 +36,7 @@ export function formatStageResult(result: StageResult): string {
   const lines = [
     ...head,
     `Layout: ${result.layout.label}, as ${result.layout.savedBy} save it. Overrides ${forWhom}.`,
-    ...carryLines(launch.carry),
+    ...carryLines(launch.carry, launch.loader.backend),
     ...result.notes.map((n) => `Note: ${n}.`),
     '',
     'Launch the new run: your usual command (python3 -m verl.trainer.main_ppo ...), a new trainer.experiment_name, and:',
@@ -70,11 +71,12 @@ export function formatStageResult(result: StageResult): string {
 }
 
 /** What carries over, what starts fresh, and the new run's settings the old state overrides. */
-export function carryLines(carry: CarryPlan): string[] {
+export function carryLines(carry: CarryPlan, backend: CheckpointBackend): string[] {
   const asked = carry.asked === 'default' ? `default: ${carry.carry}` : `--carry ${carry.asked}`;
   const fresh = SHARD_KINDS.filter((kind) => !carry.loadKinds.includes(kind));
   const lines = [`Carries over (${asked}): ${carry.carries.map((c) => c.what).join('; ')}.`];
-  if (fresh.length > 0) lines.push(`Not loaded, so fresh in the new run: the ${fresh.map(kindWords).join(' and ')}.`);
+  const freshWords = (kind: ShardKind) => (kind === 'extra' ? `extra state (${backend === 'fsdp' ? 'LR schedule and RNG' : 'RNG'})` : kindWords(kind));
+  if (fresh.length > 0) lines.push(`Not loaded, so fresh in the new run: the ${fresh.map(freshWords).join(' and ')}.`);
   if (carry.inherits.length === 0) lines.push("The new run inherits none of the old run's settings.");
   else lines.push('The new run inherits:', ...carry.inherits.map((i) => `  - ${i.line}.`));
   return lines;

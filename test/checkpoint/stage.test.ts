@@ -82,7 +82,7 @@ describe('stage: the happy path', () => {
     expect(result.launch.overrides.at(-1)).toBe('"critic.checkpoint.load_contents=[model]"');
     expect(formatStageResult(result)).toContain(
       "Carries over (default: weights): the critic's weights (FSDP model state).\n" +
-        'Not loaded, so fresh in the new run: the optimizer state and extra state.\n' +
+        'Not loaded, so fresh in the new run: the optimizer state and extra state (LR schedule and RNG).\n' +
         "The new run inherits none of the old run's settings.\n",
     );
   });

@@ -224,7 +224,7 @@ describe('stage on the command line', () => {
     expect(stdout).toContain(`Layout: FSDP2 shards (fsdp_config.json: FSDP_version 2), as VeRL 0.4.1 and later save it. Overrides for VeRL 0.9.0 (${verl}), whose critic loader is that of VeRL 0.4.1 and later.`);
     expect(stdout).toContain(
       "\nCarries over (default: weights): the critic's weights (FSDP model state).\n" +
-        'Not loaded, so fresh in the new run: the optimizer state and extra state.\n' +
+        'Not loaded, so fresh in the new run: the optimizer state and extra state (LR schedule and RNG).\n' +
         "The new run inherits none of the old run's settings.\n",
     );
     expect(stdout).toContain(
