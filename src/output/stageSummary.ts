@@ -4,6 +4,9 @@
  * the warm start works, and how to resume that run later without undoing it.
  */
 import type { Parallel } from '../checkpoint/megatron.js';
+import { kindWords, type CarryPlan } from '../checkpoint/carry.js';
+import type { CheckpointBackend } from '../checkpoint/families.js';
+import { SHARD_KINDS, type ShardKind } from '../checkpoint/layout.js';
 import type { StageResult } from '../checkpoint/stage.js';
 import { formatBytes } from './bytes.js';
 
@@ -21,10 +24,19 @@ export function formatStageResult(result: StageResult): string {
     launch.basis.kind === 'checkout'
       ? `for VeRL ${launch.basis.release} (${launch.basis.root}), whose critic loader is that of ${launch.loader.releases}`
       : `for ${launch.loader.releases}, the releases that save this layout (no --verl given)`;
+  const head = result.alreadyStaged
+    ? [
+        `Already staged: ${result.criticDest} holds exactly the critic of ${result.source.stepPath} (${step}${backendText(result)})`,
+        `as this stage makes it: ${result.files} files, ${formatBytes(result.bytes)}, ${how}${written}; nothing was changed.`,
+      ]
+    : [
+        `Staged the critic of ${result.source.stepPath} (${step}${backendText(result)})`,
+        `into ${result.criticDest}: ${result.files} files, ${formatBytes(result.bytes)}, ${how}${written}; the source is unchanged.`,
+      ];
   const lines = [
-    `Staged the critic of ${result.source.stepPath} (${step}${backendText(result)})`,
-    `into ${result.criticDest}: ${result.files} files, ${formatBytes(result.bytes)}, ${how}${written}; the source is unchanged.`,
+    ...head,
     `Layout: ${result.layout.label}, as ${result.layout.savedBy} save it. Overrides ${forWhom}.`,
+    ...carryLines(launch.carry, launch.loader.backend),
     ...result.notes.map((n) => `Note: ${n}.`),
     '',
     'Launch the new run: your usual command (python3 -m verl.trainer.main_ppo ...), a new trainer.experiment_name, and:',
@@ -56,6 +68,18 @@ export function formatStageResult(result: StageResult): string {
     'with load_critic_only still set it would restore its own critic and step but start a fresh actor, silently.',
   );
   return `${lines.join('\n')}\n`;
+}
+
+/** What carries over, what starts fresh, and the new run's settings the old state overrides. */
+export function carryLines(carry: CarryPlan, backend: CheckpointBackend): string[] {
+  const asked = carry.asked === 'default' ? `default: ${carry.carry}` : `--carry ${carry.asked}`;
+  const fresh = SHARD_KINDS.filter((kind) => !carry.loadKinds.includes(kind));
+  const lines = [`Carries over (${asked}): ${carry.carries.map((c) => c.what).join('; ')}.`];
+  const freshWords = (kind: ShardKind) => (kind === 'extra' ? `extra state (${backend === 'fsdp' ? 'LR schedule and RNG' : 'RNG'})` : kindWords(kind));
+  if (fresh.length > 0) lines.push(`Not loaded, so fresh in the new run: the ${fresh.map(freshWords).join(' and ')}.`);
+  if (carry.inherits.length === 0) lines.push("The new run inherits none of the old run's settings.");
+  else lines.push('The new run inherits:', ...carry.inherits.map((i) => `  - ${i.line}.`));
+  return lines;
 }
 
 function backendText(result: StageResult): string {

@@ -95,7 +95,7 @@ describe('every patch verb', () => {
   it('check --applied: a trainer not patched yet is the error', () => {
     const path = files['check ok']!;
     const document = documentOf(runCli(['check', '--applied', '--json', path]), 'check', 'refusal');
-    expect(document.error).toMatchObject({ path, message: expect.stringContaining('not patched yet (run: verl-critic-patch apply') });
+    expect(document.error).toMatchObject({ path, message: expect.stringContaining('not patched yet; to patch it, run: verl-critic-patch apply') });
   });
 
   it('diff --output: a write that fails is the error', () => {
