@@ -101,7 +101,8 @@ async function readStaged(folder: string): Promise<StagedCritic> {
 }
 
 function readRunFolder(dir: string, staged: StagedCritic | null): RunFolder {
-  const stagedOut = staged ? path.dirname(staged.folder) : null;
+  // The staged folder holds the step folder the launch names (`<out>/global_step_0`).
+  const stagedOut = staged && parseStepDirName(path.basename(staged.folder)) !== null ? path.dirname(staged.folder) : null;
   const insideStaged = stagedOut !== null && (dir === stagedOut || dir.startsWith(`${stagedOut}${path.sep}`));
   let names: string[] = [];
   try {

@@ -21,7 +21,7 @@ export const ARCHITECTURE_FIELDS = [
 export const SPECIAL_TOKENS = ['bos_token', 'eos_token', 'pad_token', 'unk_token'] as const;
 
 export interface TokenizerFacts {
-  /** Distinct ids of the vocabulary and the added tokens (what `len(tokenizer)` gives); null: no tokenizer.json. */
+  /** Distinct ids of the vocabulary and the added tokens (what `len(tokenizer)` gives); null: no vocabulary in a tokenizer.json. */
   vocabSize: number | null;
   /** Each special token's id; null when the tokenizer has none (or it cannot be looked up). */
   specialIds: Partial<Record<(typeof SPECIAL_TOKENS)[number], number | null>>;
@@ -66,6 +66,7 @@ export function readTokenizer(dir: string): TokenizerFacts | null {
 export function tokenizerFacts(tokenizer: Record<string, unknown> | null, config: Record<string, unknown> | null): TokenizerFacts {
   const ids = new Map<string, number>();
   const model = tokenizer?.model as { vocab?: unknown } | undefined;
+  const hasVocab = model !== undefined && (isObject(model.vocab) || Array.isArray(model.vocab));
   if (model && isObject(model.vocab)) {
     for (const [token, id] of Object.entries(model.vocab)) if (typeof id === 'number') ids.set(token, id);
   } else if (model && Array.isArray(model.vocab)) {
@@ -79,7 +80,7 @@ export function tokenizerFacts(tokenizer: Record<string, unknown> | null, config
   if (isObject(decoder)) {
     for (const [id, entry] of Object.entries(decoder)) if (isObject(entry) && typeof entry.content === 'string') ids.set(entry.content, Number(id));
   }
-  const vocabSize = tokenizer === null ? null : new Set(ids.values()).size;
+  const vocabSize = hasVocab ? new Set(ids.values()).size : null;
   const specialIds: TokenizerFacts['specialIds'] = {};
   for (const name of SPECIAL_TOKENS) {
     const value = config?.[name];

@@ -9,6 +9,7 @@ import { SHARD_KINDS, type ShardKind } from '../../checkpoint/layout.js';
 import { atLeast } from '../../checkpoint/release.js';
 import type { ComposedKey } from '../compose.js';
 import { finding, type Finding, type PreflightFacts, type StagedCritic } from '../facts.js';
+import { folderKey } from './resume.js';
 
 export interface CriticLoad {
   loader: CriticLoader;
@@ -52,12 +53,13 @@ export function checkLoadable(facts: PreflightFacts): { findings: Finding[]; loa
   if (!staged?.listing || !staged.report) return { findings: [], load: null };
   const layout = layoutOf(staged.listing);
   const where = `${staged.folder}/critic`;
-  if (!layout) return { findings: [finding('error', 3, 'trainer.resume_from_path', `${where} is in no layout any VeRL release saves: nothing would load it`)], load: null };
+  const folder = folderKey(facts.release);
+  if (!layout) return { findings: [finding('error', 3, folder, `${where} is in no layout any VeRL release saves: nothing would load it`)], load: null };
   const loader = loaderOf(facts.release, layout.backend);
   if (typeof loader === 'string') return { findings: [finding('error', 3, 'critic.strategy', loader)], load: null };
   if (!layout.readBy.includes(loader.id)) {
     const migrate = layout.id === 'megatron-v0.4.1' && loader.id === 'megatron-v0.9' ? ': 0.9 rejects dist_ckpt/ at the critic\'s root (RuntimeError); convert a copy with VeRL\'s scripts/migrate_megatron_checkpoint_layout.py and stage that' : `; launch with a release that reads it (${layout.savedBy})`;
-    return { findings: [finding('error', 3, 'trainer.resume_from_path', `${where} is in the layout ${layout.savedBy} save (${layout.label}), which VeRL ${facts.release.text}'s ${layout.backend} critic loader does not read${migrate}`)], load: null };
+    return { findings: [finding('error', 3, folder, `${where} is in the layout ${layout.savedBy} save (${layout.label}), which VeRL ${facts.release.text}'s ${layout.backend} critic loader does not read${migrate}`)], load: null };
   }
   const { kinds, key } = loadKinds(loader, facts.values);
   const out: Finding[] = [];
@@ -67,12 +69,12 @@ export function checkLoadable(facts: PreflightFacts): { findings: Finding[]; loa
     const fix = key === null
       ? `VeRL ${facts.release.text} has no option to load less (use 0.4.1 or later, or stage a complete critic)`
       : `set ${key === 'critic.checkpoint.save_contents' ? 'critic.checkpoint.save_contents and critic.checkpoint.load_contents' : key}=[${present.join(',')}]`;
-    out.push(finding('error', 3, key ?? 'critic.checkpoint', `the critic loader opens the ${lacking.join(' and ')} state, which ${where} does not hold: the load crashes on the missing files; ${fix}`));
+    out.push(finding('error', 3, key ?? folder, `the critic loader opens the ${lacking.join(' and ')} state, which ${where} does not hold: the load crashes on the missing files; ${fix}`));
   }
   for (const warning of staged.warnings) {
     const opened = warning.part === undefined || warning.part === 'all' || warning.part === 'meta' || kinds.includes(warning.part as ShardKind);
     if (warning.level === 'error' && opened && warning.code !== 'no-model') {
-      out.push(finding('error', 3, 'trainer.resume_from_path', `${warning.path}: ${warning.message}: a file the critic loader opens is missing or unreadable`));
+      out.push(finding('error', 3, folder, `${warning.path}: ${warning.message}: a file the critic loader opens is missing or unreadable`));
     }
   }
   const files = staged.listing.tree.files.filter((file) => {

@@ -50,14 +50,19 @@ export function checkTokenizer(facts: PreflightFacts): Finding[] {
   if (!actor.tokenizer) return [finding('warning', 6, key, `${actor.dir} has no tokenizer.json or tokenizer_config.json: the actor's vocabulary could not be compared with the saved critic's`)];
   if (!saved) return [finding('warning', 6, key, "the staged critic holds no tokenizer files (huggingface/): the actor's vocabulary could not be compared with the one the critic was trained on")];
   const problems: string[] = [];
-  if (saved.vocabSize !== null && actor.tokenizer.vocabSize !== null && saved.vocabSize !== actor.tokenizer.vocabSize) {
-    problems.push(`vocabulary of ${actor.tokenizer.vocabSize} tokens, the critic's has ${saved.vocabSize}`);
+  let compared = 0;
+  if (saved.vocabSize !== null && actor.tokenizer.vocabSize !== null) {
+    compared++;
+    if (saved.vocabSize !== actor.tokenizer.vocabSize) problems.push(`vocabulary of ${actor.tokenizer.vocabSize} tokens, the critic's has ${saved.vocabSize}`);
   }
   for (const name of SPECIAL_TOKENS) {
     const a = actor.tokenizer.specialIds[name];
     const s = saved.specialIds[name];
-    if (a !== undefined && s !== undefined && a !== s) problems.push(`${name} id ${JSON.stringify(a)}, the critic's ${JSON.stringify(s)}`);
+    if (a === undefined || s === undefined) continue;
+    compared++;
+    if (a !== s) problems.push(`${name} id ${JSON.stringify(a)}, the critic's ${JSON.stringify(s)}`);
   }
+  if (compared === 0) return [finding('warning', 6, key, `neither the vocabulary size nor a special token's id could be read from both the actor's tokenizer (${actor.dir}) and the critic's: not compared`)];
   if (problems.length === 0) return [];
   return [
     finding('error', 6, key, `the actor's tokenizer (${actor.given}) is not the one the critic was trained on: ${problems.join('; ')}. The critic reads the actor's token ids as they are: ids it never saw give a device-side index error or meaningless values; warm-start a critic of the actor's model family`),

@@ -49,6 +49,11 @@ export function resumeTarget(release: Release, values: PreflightFacts['values'])
   return { kind: 'folder', key: 'trainer.resume_from_path', folder };
 }
 
+/** The key that names the step folder in this release. */
+export function folderKey(release: Release): ComposedKey {
+  return resumeFormOf(release) === 'path-in-resume-mode' ? 'trainer.resume_mode' : 'trainer.resume_from_path';
+}
+
 /** Check 1: the guard in the trainers this config runs, the flag, and a critic to load. */
 export function checkGuardAndFlag(facts: PreflightFacts): Finding[] {
   const out: Finding[] = [];
