@@ -195,8 +195,6 @@ function notesFor(
           'its loader also asks dist_ckpt/ for what the new run saves (and the new run then saves only that)',
       );
     }
-  } else if (verl.trainerPatched === false) {
-    notes.push(`the trainer of ${verl.root} does not guard the actor load yet: run verl-critic-patch apply ${verl.root} first`);
   }
   const fresh = SHARD_KINDS.filter((kind) => !loadKinds.includes(kind) && kind !== 'model');
   if (input.modelOnly) {

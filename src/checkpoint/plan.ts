@@ -5,13 +5,12 @@
  * world size, a release that cannot load it, a bad `<out>`). Reads the disk but never writes, so a
  * refused stage leaves no trace at all.
  */
-import { readdir, realpath, stat } from 'node:fs/promises';
 import path from 'node:path';
 import { badInput, refusal } from '../errors.js';
-import { describeFsError, errnoCode } from '../io/fsErrors.js';
 import { layoutOf, type LayoutFamily } from './families.js';
 import { decideLaunch, type Launch } from './launch.js';
-import { CKPT_CONTENTS_FILE, FSDP_CONFIG_FILE, SHARD_KINDS, STAGED_STEP_DIR, parseShardName, parseStepDirName, type ShardKind } from './layout.js';
+import { CKPT_CONTENTS_FILE, FSDP_CONFIG_FILE, SHARD_KINDS, STAGED_STEP_DIR, parseShardName, type ShardKind } from './layout.js';
+import { checkOut, sameStaged } from './out.js';
 import { parseJsonObject } from './megatron.js';
 import {
   buildReport,
@@ -34,6 +33,10 @@ export interface StageOptions {
   modelOnly?: boolean;
   /** The VeRL checkout the new run uses: its release and config decide the overrides. */
   verl?: string;
+  /** Stage even when that checkout's trainer lacks the load_critic_only guard (else a refusal, exit 1). */
+  allowUnpatched?: boolean;
+  /** How to patch that checkout, as the user would type it (the CLI repeats --verl or --python); shown in the refusal. */
+  applyCommand?: string;
 }
 
 /** A file stage writes itself instead of linking: metadata made to match what was staged. */
@@ -58,6 +61,8 @@ export interface StagePlan {
   worldSize: number | null;
   /** `<out>`, absolute and checked. */
   out: string;
+  /** `<out>` already holds exactly this critic staged (out.ts): nothing to do; how its files relate to the source. */
+  alreadyStaged: { linked: number; copied: number } | null;
   dirs: string[];
   files: FileEntry[];
   generated: GeneratedFile[];
@@ -94,7 +99,8 @@ export async function planStage(source: string, out: string, options: StageOptio
   ];
 
   const runFolder = listing.kind === 'run' ? listing.path : step.step !== null ? path.dirname(step.path) : null;
-  const outPath = await checkOut(out, step.path, runFolder);
+  const checked = await checkOut(out, step.path, runFolder);
+  const outPath = checked.path;
   const verl = options.verl === undefined ? null : await readVerlCheckout(options.verl, layout.backend);
   const resumeFrom = path.join(outPath, STAGED_STEP_DIR);
   const decision = decideLaunch({
@@ -108,6 +114,18 @@ export async function planStage(source: string, out: string, options: StageOptio
     worldSize,
   });
   if ('refused' in decision) throw refusal(decision.about === 'checkout' ? options.verl : chosen.path, decision.refused);
+  // After the release's own refusals: patching would not help those.
+  const applyCommand = options.applyCommand ?? `verl-critic-patch apply ${options.verl}`;
+  const unpatched = verl?.trainerPatched === false;
+  if (unpatched && !options.allowUnpatched) {
+    // Without the guard the new run loads <resumeFrom>/actor, which stage never makes: a crash at
+    // the first load, after the cluster is up. Refused here, before anything is written.
+    throw refusal(
+      options.verl,
+      `the trainer does not guard the actor load yet, so the new run would try to load ${resumeFrom}/actor ` +
+        `(stage makes no actor/) and crash: run ${applyCommand} first, or pass --allow-unpatched to stage anyway`,
+    );
+  }
 
   // Only the parts the loader opens, and the metadata beside them (configs, tokenizer).
   const wanted = (relPath: string) => {
@@ -117,6 +135,15 @@ export async function planStage(source: string, out: string, options: StageOptio
   const generated = rewrittenMetadata(chosen, worldSize, decision.launch.loadKinds);
   const rewritten = new Set(generated.map((g) => g.relPath));
   const files = sized.filter((f) => wanted(f.relPath) && !rewritten.has(f.relPath));
+  const dirs = chosen.tree.dirs.filter(wanted);
+  let alreadyStaged: StagePlan['alreadyStaged'] = null;
+  if (checked.occupied) {
+    const same = await sameStaged(outPath, { dirs, files, generated });
+    if (!same.same) {
+      throw badInput(out, `exists and is not empty, and is not this critic as stage makes it (${same.difference}): stage into a new folder (nothing was changed)`);
+    }
+    alreadyStaged = { linked: same.linked, copied: same.copied };
+  }
   return {
     stepPath: step.path,
     step: step.step,
@@ -127,14 +154,19 @@ export async function planStage(source: string, out: string, options: StageOptio
     layout,
     worldSize,
     out: outPath,
-    dirs: chosen.tree.dirs.filter(wanted),
+    dirs,
     files,
+    alreadyStaged,
     generated,
     bytes: files.reduce((sum, f) => sum + f.size, 0) + generated.reduce((sum, g) => sum + Buffer.byteLength(g.content), 0),
     launch: decision.launch,
     verl,
     warnings,
-    notes: [...decision.launch.notes, ...generated.map((g) => g.reason)],
+    notes: [
+      ...(unpatched ? [`--allow-unpatched: the trainer of ${options.verl} does not guard the actor load yet: run ${applyCommand} before the launch`] : []),
+      ...decision.launch.notes,
+      ...generated.map((g) => g.reason),
+    ],
   };
 }
 
@@ -322,64 +354,4 @@ function sortKeys(value: unknown): unknown {
     return Object.fromEntries(Object.keys(value).sort().map((k) => [k, sortKeys((value as Record<string, unknown>)[k])]));
   }
   return value;
-}
-
-/**
- * Checks `<out>` before any work: absent or an empty folder; not inside the source step (the
- * source must not change) nor inside the run folder it belongs to (the old run's resume_mode=auto
- * or checkpoint cleanup would then see or delete it); not itself named global_step_N (stage makes
- * `<out>/global_step_0`). Returns the absolute path.
- */
-export async function checkOut(out: string, stepPath: string, runFolder: string | null): Promise<string> {
-  const absolute = path.resolve(out);
-  const base = path.basename(absolute);
-  if (parseStepDirName(base) !== null) {
-    throw badInput(
-      out,
-      `ends in ${base}: stage creates <out>/${STAGED_STEP_DIR} itself; pass a new folder to hold it (for example ${path.dirname(absolute)})`,
-    );
-  }
-  const realStep = await realpath(stepPath);
-  const realOut = await resolveThroughExisting(absolute);
-  if (isInside(realOut, realStep) || isInside(realStep, realOut)) {
-    throw badInput(out, `overlaps the source checkpoint ${stepPath}: choose a folder outside it (the source is never changed)`);
-  }
-  if (runFolder !== null && isInside(realOut, await realpath(runFolder))) {
-    throw badInput(
-      out,
-      `is inside the run folder ${runFolder}: that run's resume_mode=auto or checkpoint cleanup could see or delete it; choose a folder outside it`,
-    );
-  }
-  let info;
-  try {
-    info = await stat(absolute);
-  } catch (error) {
-    if (errnoCode(error) === 'ENOENT') return absolute;
-    throw badInput(out, `cannot read (${describeFsError(error)})`);
-  }
-  if (!info.isDirectory()) throw badInput(out, 'exists and is not a folder');
-  if ((await readdir(absolute)).length > 0) {
-    throw badInput(out, 'exists and is not empty: stage into a new folder (nothing was changed)');
-  }
-  return absolute;
-}
-
-/** The real path of `p`, resolving symlinks in the part of it that exists. */
-async function resolveThroughExisting(p: string): Promise<string> {
-  const tail: string[] = [];
-  let head = p;
-  for (;;) {
-    try {
-      return path.join(await realpath(head), ...tail);
-    } catch {
-      const parent = path.dirname(head);
-      if (parent === head) return p;
-      tail.unshift(path.basename(head));
-      head = parent;
-    }
-  }
-}
-
-function isInside(child: string, parent: string): boolean {
-  return child === parent || child.startsWith(parent.endsWith(path.sep) ? parent : parent + path.sep);
 }

@@ -75,6 +75,8 @@ export interface StageResult {
   notes: string[];
   /** Leftovers of earlier interrupted stages into the same `<out>` that were removed. */
   removedLeftovers: string[];
+  /** `<out>` already held exactly this critic staged (checkpoint/out.ts): nothing was written. */
+  alreadyStaged: boolean;
 }
 
 export async function stageCritic(source: string, out: string, options: StageRunOptions = {}): Promise<StageResult> {
@@ -105,11 +107,7 @@ export async function stageCritic(source: string, out: string, options: StageRun
     });
   }
 
-  const temp = tempPathFor(outPath);
-  const release = options.handleSignals ? removeOnSignal(temp, options.onSignal) : () => {};
-  try {
-    const counts = await buildInTemp(plan, temp, out, options);
-    await moveIntoPlace(temp, outPath, out);
+  const resultOf = (counts: { linked: number; copied: number }): StageResult => {
     const resumeFrom = path.join(outPath, STAGED_STEP_DIR);
     return {
       source: { stepPath: plan.stepPath, step: plan.step, criticPath: plan.criticPath, criticFolder: plan.criticFolder },
@@ -130,7 +128,18 @@ export async function stageCritic(source: string, out: string, options: StageRun
       warnings,
       notes: plan.notes,
       removedLeftovers: removed,
+      alreadyStaged: plan.alreadyStaged !== null,
     };
+  };
+  // The same stage run again (a launch script run twice): <out> is already what it would build.
+  if (plan.alreadyStaged) return resultOf(plan.alreadyStaged);
+
+  const temp = tempPathFor(outPath);
+  const release = options.handleSignals ? removeOnSignal(temp, options.onSignal) : () => {};
+  try {
+    const counts = await buildInTemp(plan, temp, out, options);
+    await moveIntoPlace(temp, outPath, out);
+    return resultOf(counts);
   } catch (error) {
     await rm(temp, { recursive: true, force: true, maxRetries: 3 });
     throw error;

@@ -22,7 +22,7 @@ export interface VerlFacts {
   keyDeclared: boolean | null;
   /** The keys under critic.checkpoint of the composed config; null: unknown. */
   checkpointKeys: string[] | null;
-  /** Whether ray_trainer.py mentions load_critic_only (the guard, ours or by hand); null: no such file. */
+  /** Whether every trainer file that loads the actor mentions load_critic_only (the guard, ours or by hand); null: none found. */
   trainerPatched: boolean | null;
 }
 
@@ -47,16 +47,27 @@ export async function readVerlCheckout(dir: string, backend: CheckpointBackend):
   const generated = await readYaml(path.join(configDir, `_generated_${name}.yaml`));
   const trainer = source ? await trainerSection(source, configDir) : null;
   const checkpoint = mapAt(generated ?? source, ['critic', 'checkpoint']);
-  const trainerText = await readFile(path.join(checkout.packageDir, 'trainer', 'ppo', 'ray_trainer.py'), 'utf8').catch(() => null);
+  // RayPPOTrainer's file, and from 0.9 the ppo/v1 trainer that main_ppo runs by default
+  // (v0.9.0:verl/trainer/config/ppo_trainer.yaml:222, trainer.use_v1: true): each that exists must
+  // carry the guard, or the run that uses it loads <folder>/actor.
+  const trainerTexts = await Promise.all(
+    TRAINER_FILES.map((parts) => readFile(path.join(checkout.packageDir, ...parts), 'utf8').catch(() => null)),
+  );
+  const present = trainerTexts.filter((t) => t !== null);
   return {
     root: dir,
     release,
     configFile: source ? path.relative(checkout.root, path.join(configDir, `${name}.yaml`)) : null,
     keyDeclared: trainer ? Object.hasOwn(trainer, 'load_critic_only') : null,
     checkpointKeys: checkpoint ? Object.keys(checkpoint) : null,
-    trainerPatched: trainerText === null ? null : trainerText.includes('load_critic_only'),
+    trainerPatched: present.length === 0 ? null : present.every((text) => text.includes('load_critic_only')),
   };
 }
+
+const TRAINER_FILES = [
+  ['trainer', 'ppo', 'ray_trainer.py'],
+  ['trainer', 'ppo', 'v1', 'trainer_base.py'],
+];
 
 type YamlMap = Record<string, unknown>;
 

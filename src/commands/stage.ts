@@ -12,6 +12,7 @@ import { stageCritic } from '../checkpoint/stage.js';
 import type { Printer } from '../output/printer.js';
 import { createProgressLine } from '../output/progress.js';
 import { formatStageResult } from '../output/stageSummary.js';
+import { shellWord } from '../hydra.js';
 import { importedVerl } from '../scan/installed.js';
 import { runAction } from './action.js';
 import { addJsonOption } from './options.js';
@@ -24,6 +25,7 @@ interface StageCommandOptions {
   verl?: string;
   /** --python [interpreter]: the VeRL the new run uses is the verl package it imports. */
   python?: string | boolean;
+  allowUnpatched?: boolean;
 }
 
 export function registerStage(program: Command): void {
@@ -37,7 +39,8 @@ export function registerStage(program: Command): void {
       .option('--world-size <n>', 'refuse unless the critic was saved with this world size (GPUs of the new run)')
       .option('--model-only', "stage only the critic's weights: its optimizer and extra state start fresh in the new run")
       .option('--verl <path>', 'the VeRL the new run uses (a checkout, its verl/ package folder, or site-packages): print overrides its release and config accept, or refuse')
-      .option('--python [interpreter]', 'instead of --verl: the verl package this Python imports (default python3)'),
+      .option('--python [interpreter]', 'instead of --verl: the verl package this Python imports (default python3)')
+      .option('--allow-unpatched', "with --verl/--python: stage even though that VeRL's trainer lacks the load_critic_only guard (else exit 1: the new run would crash on the missing actor/)"),
   )
     .addHelpText(
       'after',
@@ -62,6 +65,8 @@ export async function stageCommand(checkpoint: string, out: string, options: Sta
       worldSize,
       modelOnly: options.modelOnly,
       verl: imported?.packageDir ?? options.verl,
+      allowUnpatched: options.allowUnpatched,
+      applyCommand: applyCommandFor(options),
       handleSignals: true,
       beforeFile: pauseForTests(),
       onProgress: (p) => progress.update(p),
@@ -82,6 +87,14 @@ export async function stageCommand(checkpoint: string, out: string, options: Sta
     printer.data(formatStageResult(result));
   }
   return ExitCode.Ok;
+}
+
+/** The apply command for the new run's VeRL, naming it as the user did: --python as typed, else the --verl path. */
+function applyCommandFor(options: StageCommandOptions): string | undefined {
+  if (options.python !== undefined) {
+    return `verl-critic-patch apply --python${typeof options.python === 'string' ? ` ${shellWord(options.python)}` : ''}`;
+  }
+  return options.verl === undefined ? undefined : `verl-critic-patch apply ${shellWord(options.verl)}`;
 }
 
 function parseWorldSize(value: string | undefined): number | undefined {

@@ -21,9 +21,17 @@ export function formatStageResult(result: StageResult): string {
     launch.basis.kind === 'checkout'
       ? `for VeRL ${launch.basis.release} (${launch.basis.root}), whose critic loader is that of ${launch.loader.releases}`
       : `for ${launch.loader.releases}, the releases that save this layout (no --verl given)`;
+  const head = result.alreadyStaged
+    ? [
+        `Already staged: ${result.criticDest} holds exactly the critic of ${result.source.stepPath} (${step}${backendText(result)})`,
+        `as this stage makes it: ${result.files} files, ${formatBytes(result.bytes)}, ${how}${written}; nothing was changed.`,
+      ]
+    : [
+        `Staged the critic of ${result.source.stepPath} (${step}${backendText(result)})`,
+        `into ${result.criticDest}: ${result.files} files, ${formatBytes(result.bytes)}, ${how}${written}; the source is unchanged.`,
+      ];
   const lines = [
-    `Staged the critic of ${result.source.stepPath} (${step}${backendText(result)})`,
-    `into ${result.criticDest}: ${result.files} files, ${formatBytes(result.bytes)}, ${how}${written}; the source is unchanged.`,
+    ...head,
     `Layout: ${result.layout.label}, as ${result.layout.savedBy} save it. Overrides ${forWhom}.`,
     ...result.notes.map((n) => `Note: ${n}.`),
     '',

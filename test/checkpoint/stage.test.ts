@@ -251,6 +251,66 @@ describe('stage: refusals leave no trace', () => {
     expect(readFileSync(file, 'utf8')).toBe('x');
   });
 
+  it('succeeds as "already staged" when <out> holds exactly this staged critic, linked or copied, writing nothing', async () => {
+    const run = typicalRun(fresh('run'), 2);
+    for (const copy of [false, true]) {
+      const out = fresh('out');
+      const first = await stageCritic(run, out, { copy });
+      expect(first.alreadyStaged).toBe(false);
+      const before = snapshotTree(out);
+      const again = await stageCritic(run, out, { copy: !copy });
+      expect(again).toMatchObject({ alreadyStaged: true, files: first.files, bytes: first.bytes, linked: first.linked, copied: first.copied });
+      expect(again.launch.overrides).toEqual(first.launch.overrides);
+      expect(snapshotTree(out)).toEqual(before);
+      expect(readdirSync(join(out, '..')).filter((n) => n.startsWith(`${basename(out)}.`))).toEqual([]);
+      expect(formatStageResult(again)).toMatch(/^Already staged: .*\n.*nothing was changed\.\n/);
+    }
+  });
+
+  it('refuses an <out> holding anything else: another step, a changed or extra or missing file, a differently staged critic', async () => {
+    const run = typicalRun(fresh('run'), 2);
+    const staged = async () => {
+      const out = fresh('out');
+      const result = await stageCritic(run, out, { copy: true });
+      return { out, critic: result.criticDest };
+    };
+    const expectRefused = async (out: string, difference: RegExp, options = {}) => {
+      const before = snapshotTree(out);
+      const error = await toolError(stageCritic(run, out, options));
+      expect(error.exitCode).toBe(ExitCode.BadInput);
+      expect(error.reason).toMatch(/^exists and is not empty, and is not this critic as stage makes it \(/);
+      expect(error.reason).toMatch(difference);
+      expect(snapshotTree(out)).toEqual(before);
+    };
+    const changed = await staged();
+    const shard = readdirSync(changed.critic).find((n) => n.startsWith('model_'))!;
+    const bytes = readFileSync(join(changed.critic, shard));
+    bytes[0] = bytes[0]! ^ 1;
+    writeFileSync(join(changed.critic, shard), bytes);
+    await expectRefused(changed.out, new RegExp(`global_step_0/critic/${shard} differs from its source`));
+
+    const extra = await staged();
+    writeFileSync(join(extra.critic, 'notes.txt'), 'mine');
+    await expectRefused(extra.out, /it holds global_step_0\/critic\/notes\.txt, which this stage would not make/);
+
+    const missing = await staged();
+    rmSync(join(missing.critic, shard));
+    await expectRefused(missing.out, new RegExp(`global_step_0/critic/${shard} is missing`));
+
+    const beside = await staged();
+    mkdirSync(join(beside.out, 'global_step_5'));
+    await expectRefused(beside.out, /it holds global_step_5, which stage does not make/);
+
+    const linkInside = await staged();
+    rmSync(join(linkInside.critic, shard));
+    symlinkSync(join(run, 'global_step_120', 'critic', shard), join(linkInside.critic, shard));
+    await expectRefused(linkInside.out, /is not a regular file or folder/);
+
+    // The same source staged another way (model only) is another critic.
+    const full = await staged();
+    await expectRefused(full.out, /(extra_state|optim)_world_size_\d+_rank_0\.pt, which this stage would not make/, { modelOnly: true, verl: writeVerlCheckout(fresh('verl'), '0.9.0', { patched: true }) });
+  });
+
   it('refuses an <out> inside the source step (exit 2)', async () => {
     const run = typicalRun(fresh('run'), 1);
     const before = snapshotTree(run);
@@ -513,15 +573,36 @@ describe('stage: what the release loads', () => {
     expect((await toolError(stageCritic(run, fresh('out'), { verl: noVersion }))).reason).toMatch(/no verl\/version\/version/);
   });
 
-  it('prints the resume_mode=<path> form for 0.3.0.post0, ++ where the config lacks the key, and says when the trainer is not patched', async () => {
+  it('refuses a checkout whose trainer is not patched (exit 1, naming the apply command), unless allowUnpatched', async () => {
     const run = typicalRun(fresh('run'), 2);
     const verl = writeVerlCheckout(fresh('verl'), '0.3.0.post0');
+    const refusedOut = fresh('out');
+    const error = await toolError(stageCritic(run, refusedOut, { verl }));
+    expect(error).toMatchObject({ exitCode: ExitCode.Refused, file: verl });
+    expect(error.reason).toBe(
+      `the trainer does not guard the actor load yet, so the new run would try to load ${refusedOut}/global_step_0/actor ` +
+        `(stage makes no actor/) and crash: run verl-critic-patch apply ${verl} first, or pass --allow-unpatched to stage anyway`,
+    );
+    expectNoTrace(refusedOut);
+    const typed = await toolError(stageCritic(run, refusedOut, { verl, applyCommand: 'verl-critic-patch apply --python ./venv/bin/python' }));
+    expect(typed.reason).toContain('run verl-critic-patch apply --python ./venv/bin/python first');
+
     const out = fresh('out');
-    const result = await stageCritic(run, out, { verl });
+    const result = await stageCritic(run, out, { verl, allowUnpatched: true });
     expect(result.launch.overrides).toEqual([`trainer.resume_mode=${out}/global_step_0`, '++trainer.load_critic_only=true']);
     expect(result.launch.resumeLater).toEqual({ set: ['trainer.resume_mode=auto'], drop: ['trainer.load_critic_only'] });
-    expect(result.notes).toEqual([`the trainer of ${verl} does not guard the actor load yet: run verl-critic-patch apply ${verl} first`]);
+    expect(result.notes).toEqual([`--allow-unpatched: the trainer of ${verl} does not guard the actor load yet: run verl-critic-patch apply ${verl} before the launch`]);
     expect(result.verl).toEqual({ root: verl, release: '0.3.0.post0', configFile: 'verl/trainer/config/ppo_trainer.yaml' });
+  });
+
+  it('on 0.9 needs the guard in the ppo/v1 trainer too, which main_ppo runs by default', async () => {
+    const run = typicalRun(fresh('run'), 2);
+    const verl = writeVerlCheckout(fresh('verl'), '0.9.0', { patched: true });
+    mkdirSync(join(verl, 'verl', 'trainer', 'ppo', 'v1'));
+    writeFileSync(join(verl, 'verl', 'trainer', 'ppo', 'v1', 'trainer_base.py'), 'class PPOTrainer:\n    def _load_checkpoint(self):\n        self.actor_rollout_wg.load_checkpoint(p)\n', { flag: 'w' });
+    expect((await toolError(stageCritic(run, fresh('out'), { verl }))).reason).toMatch(/^the trainer does not guard the actor load yet/);
+    writeFileSync(join(verl, 'verl', 'trainer', 'ppo', 'v1', 'trainer_base.py'), 'if not self.config.trainer.get("load_critic_only", False): pass\n');
+    await stageCritic(run, fresh('out'), { verl });
   });
 
   it('--model-only stages only the model shards and prints load_contents, which a later resume must drop', async () => {

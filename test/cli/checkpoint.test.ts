@@ -225,6 +225,39 @@ describe('stage on the command line', () => {
     expect(runCli(['stage', '--verl', sitePackages, '--python', step, fresh('out')]).code).toBe(2);
   });
 
+  it('runs twice in a launch script: the second stage says "already staged" and exits 0', () => {
+    const run = typicalRun(fresh('run'), 1);
+    const out = fresh('out');
+    const first = runCli(['stage', run, out]);
+    expect(first.code, first.stderr).toBe(0);
+    const second = runCli(['stage', run, out]);
+    expect(second.code, second.stderr).toBe(0);
+    expect(second.stdout).toMatch(/^Already staged: /);
+    expect(second.stdout.split('\n\n').slice(1)).toEqual(first.stdout.split('\n\n').slice(1));
+    const json = runCli(['stage', '--json', run, out]);
+    expect(json.code).toBe(0);
+    expect(JSON.stringify(JSON.parse(json.stdout))).toContain('"alreadyStaged":true');
+  });
+
+  it('refuses an unpatched VeRL with exit 1 and the apply command as typed, unless --allow-unpatched', () => {
+    const run = typicalRun(fresh('run'), 1);
+    const sitePackages = join(fresh('venv'), 'lib', 'python3.11', 'site-packages');
+    writeVerlCheckout(sitePackages, '0.6.1');
+    writeFileSync(join(sitePackages, 'verl', '__init__.py'), '');
+    const out = fresh('out');
+    const byFolder = runCli(['stage', '--verl', sitePackages, run, out]);
+    expect(byFolder.code).toBe(1);
+    expect(byFolder.stderr.trim().split('\n')).toHaveLength(1);
+    expect(byFolder.stderr).toContain(`run verl-critic-patch apply ${sitePackages} first, or pass --allow-unpatched`);
+    expect(existsSync(out)).toBe(false);
+    const byPython = runCli(['stage', '--python', 'python3', run, out], { env: { PYTHONPATH: sitePackages } });
+    expect(byPython.code).toBe(1);
+    expect(byPython.stderr).toContain('run verl-critic-patch apply --python python3 first');
+    const allowed = runCli(['stage', '--allow-unpatched', '--verl', sitePackages, run, out]);
+    expect(allowed.code, allowed.stderr).toBe(0);
+    expect(allowed.stdout).toContain(`Note: --allow-unpatched: the trainer of ${sitePackages} does not guard the actor load yet`);
+  });
+
   it('refuses a non-empty <out> with exit 2', () => {
     const run = typicalRun(fresh('run'), 1);
     const { code, stderr } = runCli(['stage', run, join(run, '..')]);
