@@ -32,6 +32,7 @@ export const COMPOSED_KEYS = [
   'critic.megatron.expert_model_parallel_size',
   'critic.model.path',
   'critic.model.lora_rank',
+  'critic.optim.use_checkpoint_opt_param_scheduler',
   'actor_rollout_ref.model.path',
   'actor_rollout_ref.model.tokenizer_path',
 ] as const;

@@ -74,7 +74,8 @@ describe.skipIf(omegaConfPython === null)('preflight on release-shaped checkouts
 
       it('the clean launch will skip the actor and load the critic, naming the files it opens', async () => {
         const result = await preflight(w, w.launch());
-        expect(result.findings.filter((f) => f.level !== 'note')).toEqual([]);
+        // Only check 8's warning: loading all three kinds inherits the old run's optimizer settings.
+        expect(result.findings.filter((f) => f.level !== 'note').map((f) => [f.level, f.check])).toEqual([['warning', 8]]);
         expect(result.verdict).toMatchObject({ ok: true, folder: w.warm, criticFiles: 24, loads: ['model', 'optimizer', 'extra'] });
         expect(result.findings.find((f) => f.check === 9)?.message).toContain('trainer.resume_mode=auto');
       });
@@ -125,8 +126,20 @@ describe.skipIf(omegaConfPython === null)('preflight on release-shaped checkouts
         const words = w.launch(`${fsdpSize}=4`);
         const lenient = await preflight(w, words);
         expect(lenient.verdict.ok).toBe(true);
-        expect(lenient.findings.filter((f) => f.level === 'warning').map((f) => f.key)).toEqual([fsdpSize]);
+        expect(lenient.findings.filter((f) => f.level === 'warning' && f.check !== 8).map((f) => f.key)).toEqual([fsdpSize]);
         expect((await preflight(w, words, true)).verdict.ok).toBe(false);
+      });
+
+      it('check 8 says what the load carries over and which settings it overrides', async () => {
+        const all = (await preflight(w, w.launch())).findings.find((f) => f.check === 8)!;
+        expect(all.level).toBe('warning');
+        expect(all.key).toBe(shape === '0.3.0.post1' ? 'trainer.resume_from_path' : 'critic.checkpoint.load_contents');
+        expect(all.message).toMatch(/betas, eps, weight_decay/);
+        if (shape !== '0.3.0.post1') {
+          const weights = (await preflight(w, w.launch('critic.checkpoint.load_contents=[model]'))).findings.find((f) => f.check === 8)!;
+          expect(weights).toMatchObject({ level: 'note', key: 'critic.checkpoint.load_contents' });
+          expect(weights.message).toMatch(/none of the new run's critic settings/);
+        }
       });
 
       it('a critic saved without its optimizer state: an error naming what says what the loader opens', async () => {

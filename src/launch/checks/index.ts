@@ -5,6 +5,7 @@
  */
 import { SHARD_KINDS } from '../../checkpoint/layout.js';
 import type { Finding, PreflightFacts } from '../facts.js';
+import { checkCarry } from './carry.js';
 import { checkLoadable, checkParallel } from './critic.js';
 import { checkCriticModel, checkTokenizer } from './models.js';
 import { checkGuardAndFlag, checkResume, restartNote, resumeTarget } from './resume.js';
@@ -35,6 +36,7 @@ export function runChecks(facts: PreflightFacts, strict = false): { findings: Fi
     ...checkCriticModel(facts),
     ...checkTokenizer(facts),
     ...checkRunFolder(facts, target, dropKeys),
+    ...checkCarry(facts, load),
     restartNote(facts, dropKeys),
   ];
   const errors = findings.filter((f) => f.level === 'error').length;
