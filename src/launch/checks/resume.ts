@@ -81,8 +81,8 @@ export function checkGuardAndFlag(facts: PreflightFacts): Finding[] {
   // v0.5.0:verl/trainer/ppo/ray_trainer.py:373-384); the critic is loaded only `if self.use_critic`.
   const enable = facts.values['critic.enable'];
   const estimator = facts.values['algorithm.adv_estimator'];
-  const usesCritic = enable !== undefined && enable !== null ? Boolean(enable) : estimator === 'gae';
-  if (!usesCritic) {
+  const usesCritic = enable !== undefined && enable !== null ? Boolean(enable) : estimator === undefined ? null : estimator === 'gae';
+  if (usesCritic === false) {
     const key = enable !== undefined && enable !== null ? 'critic.enable' : 'algorithm.adv_estimator';
     out.push(finding('error', 1, key, `this run has no critic (${key}=${JSON.stringify(key === 'critic.enable' ? enable : estimator)}): the trainer skips the critic load, so the staged critic is never used; PPO with a critic needs algorithm.adv_estimator=gae${facts.absent.includes('critic.enable') ? '' : ' (or critic.enable=true)'}`));
   }
