@@ -43,7 +43,12 @@ export async function gather(words: readonly string[], options: SiteOptions): Pr
   const root = path.dirname(site.packageDir);
   const trainers = trainerFiles(site, values['trainer.use_v1']).map((file) => trainerGuard(file, root)).filter((t): t is TrainerGuard => t !== null);
   const target = resumeTarget(site.release, values);
+  // A relative step folder or run folder is joined to the working folder, as VeRL does
+  // (v0.9.0:verl/trainer/ppo/v1/trainer_base.py:796-810, v0.3.0.post0:verl/trainer/ppo/ray_trainer.py:697-714).
   const staged = target.kind === 'folder' ? await readStaged(path.resolve(cwd, target.folder)) : null;
+  // The actor's tokenizer: actor_rollout_ref.model.path (v0.5.0:verl/trainer/main_ppo.py:113-122); from
+  // 0.9 HFModelConfig's tokenizer_path, which defaults to that path (v0.9.0:verl/workers/config/model.py:153-154,
+  // v0.9.0:verl/trainer/ppo/v1/trainer_base.py:646-649).
   const actorKey = typeof values['actor_rollout_ref.model.tokenizer_path'] === 'string' ? 'actor_rollout_ref.model.tokenizer_path' : 'actor_rollout_ref.model.path';
   const modelAt = (value: unknown) => (typeof value === 'string' ? readModelFolder(value, cwd) : null);
   const localDir = values['trainer.default_local_dir'];

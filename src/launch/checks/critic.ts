@@ -101,6 +101,8 @@ export function checkParallel(facts: PreflightFacts, load: CriticLoad | null): F
   const nnodes = positive(values['trainer.nnodes']);
   const perNode = positive(values['trainer.n_gpus_per_node']);
   const world = nnodes !== null && perNode !== null ? nnodes * perNode : null;
+  // Each FSDP rank opens the shard named by the new run's world size and its rank
+  // (v0.5.0:verl/utils/checkpoint/fsdp_checkpoint_manager.py:135-150).
   const saved = staged.report.worldSize;
   if (world !== null && saved !== null && world !== saved && (layout.backend === 'fsdp' || !atLeast(facts.release, '0.9.0'))) {
     out.push(

@@ -101,6 +101,8 @@ export function checkResume(facts: PreflightFacts, target: ResumeTarget): Findin
     return []; // check 7 says what auto does with that folder's steps.
   }
   const { key, folder } = target;
+  // global_steps = int(folder.split("global_step_")[-1]) (v0.3.0.post1:verl/trainer/ppo/ray_trainer.py:717,
+  // v0.9.0:verl/trainer/ppo/v1/trainer_base.py:815): Python's int() takes surrounding spaces, not a `/`.
   const tail = folder.split('global_step_').pop()!;
   if (!folder.includes('global_step_')) {
     return [finding('error', 2, key, `${folder} does not name a global_step_N folder: the trainer's assert "resume ckpt must specify the global_steps" stops the start; point it at <staged>/global_step_0`)];
