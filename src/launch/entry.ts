@@ -144,8 +144,12 @@ export function trainerFiles(site: LaunchSite, useV1: unknown): string[] {
     return [path.join(site.packageDir, 'trainer', 'ppo', 'ray_trainer.py')];
   }
   const dir = path.dirname(site.entryFile);
-  return readdirSync(dir)
+  const files = readdirSync(dir)
     .filter((name) => name.endsWith('.py'))
-    .map((name) => path.join(dir, name))
-    .filter((file) => /actor_rollout_wg\s*\.\s*load_checkpoint/.test(readFileSync(file, 'utf8')));
+    .map((name) => path.join(dir, name));
+  const texts = files.map((file) => readFileSync(file, 'utf8'));
+  const own = files.filter((_, i) => /actor_rollout_wg\s*\.\s*load_checkpoint/.test(texts[i]!));
+  // A recipe that runs VeRL's RayPPOTrainer as it is (imports it, subclasses it without its own load).
+  const usesVerls = texts.some((text) => text.includes('verl.trainer.ppo.ray_trainer'));
+  return own.length > 0 ? own : usesVerls ? [path.join(site.packageDir, 'trainer', 'ppo', 'ray_trainer.py')] : [];
 }

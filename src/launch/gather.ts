@@ -33,7 +33,9 @@ export async function gather(words: readonly string[], options: SiteOptions): Pr
   if ('error' in parsed) throw badInput(undefined, `launch command: ${parsed.error}`);
   const command = parsed.command;
   const site = locateLaunch(command, { ...options, cwd });
-  const composed = composeConfig({ config: site.configFile, searchpath: site.searchpath, overrides: command.overrides }, command.interpreter);
+  // The launch's own interpreter composes first (or --python's, for overrides alone).
+  const interpreter = command.interpreter ?? (typeof options.python === 'string' ? options.python : null);
+  const composed = composeConfig({ config: site.configFile, searchpath: site.searchpath, overrides: command.overrides }, interpreter);
   if (isRefusal(composed)) {
     if (composed.key === null) throw badInput(site.configFile, composed.error);
     // Hydra stops the launch before anything runs: the same words, the key named.

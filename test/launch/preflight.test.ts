@@ -161,6 +161,20 @@ describe.skipIf(omegaConfPython === null)('preflight on release-shaped checkouts
     expect(errorKeys(await preflight(w, w.launch('trainer.use_v1=false')))).toEqual(['verl/trainer/ppo/ray_trainer.py']);
   });
 
+  it("a recipe entry point: its config through its defaults list, and the trainer beside it that loads the actor", async () => {
+    const w = world('0.9.0');
+    const recipe = join(w.verl, 'recipe', 'mine');
+    mkdirSync(join(recipe, 'config'), { recursive: true });
+    writeFileSync(join(recipe, 'main_mine.py'), '@hydra.main(config_path="config", config_name="mine_trainer", version_base=None)\ndef main(config):\n    pass\n');
+    writeFileSync(join(recipe, 'config', 'mine_trainer.yaml'), 'hydra:\n  searchpath:\n    - pkg://verl.trainer.config\ndefaults:\n  - ppo_trainer\n  - _self_\nmine:\n  knob: 1\n');
+    writeFileSync(join(recipe, 'mine_trainer.py'), 'class MineTrainer:\n    def _load_checkpoint(self):\n        self.actor_rollout_wg.load_checkpoint(actor_path)\n');
+    const words = [omegaConfPython!, join(recipe, 'main_mine.py'), ...w.launch().slice(3), 'mine.knob=2'];
+    expect(errorKeys(await preflight(w, words))).toEqual(['recipe/mine/mine_trainer.py']);
+    writeFileSync(join(recipe, 'mine_trainer.py'), 'from verl.trainer.ppo.ray_trainer import RayPPOTrainer\n\nclass MineTrainer(RayPPOTrainer):\n    pass\n');
+    const inherited = await preflight(w, words);
+    expect(inherited.verdict.ok).toBe(true);
+  });
+
   it('VeRL 0.3.0.post0 takes the folder in resume_mode itself', async () => {
     const w = world('0.3.0.post1');
     writeFileSync(join(w.verl, 'verl', 'version', 'version'), '0.3.0.post0\n');
