@@ -88,6 +88,8 @@ export interface CarryRefusal {
   asked: Carry | 'default';
   /** One line, no newline: why this release cannot load what was asked from this critic. */
   refusal: string;
+  /** What stands in the way: the release's loader, or what the critic was saved with. */
+  about: 'release' | 'critic';
 }
 
 export interface CarryInput {
@@ -99,6 +101,8 @@ export interface CarryInput {
   carry: Carry | 'default';
   /** How to name the release in sentences ("VeRL 0.4.0"); default: the loader's range ("VeRL 0.2 to 0.4.0"). */
   release?: string;
+  /** How the user asked, for refusals (`--model-only`); default `--carry <carry>`. */
+  askedAs?: string;
 }
 
 /**
@@ -110,9 +114,9 @@ export function carryPlan(input: CarryInput): CarryPlan | CarryRefusal {
   const { loader, carry: asked } = input;
   const saved = SHARD_KINDS.filter((kind) => input.saved.includes(kind));
   const release = input.release ?? loader.releases;
-  const refuse = (refusal: string): CarryRefusal => ({ asked, refusal });
+  const refuse = (refusal: string, about: CarryRefusal['about'] = 'release'): CarryRefusal => ({ asked, refusal, about });
   if (asked === 'optimizer' && !saved.includes('optimizer')) {
-    return refuse('--carry optimizer, but the critic was saved without its optimizer state: there is none to carry; use --carry weights');
+    return refuse(`${input.askedAs ?? '--carry optimizer'}, but the critic was saved without its optimizer state: there is none to carry; use --carry weights`, 'critic');
   }
   const narrowing = loader.choice === 'contents' || loader.choice === 'save_and_load';
   // The default: weights where the release can ask for them without a side effect; else what it opens anyway.
@@ -129,7 +133,7 @@ export function carryPlan(input: CarryInput): CarryPlan | CarryRefusal {
     const lacking = SHARD_KINDS.filter((kind) => !loadKinds.includes(kind));
     const why =
       asked === 'weights' || asked === 'optimizer'
-        ? `--carry ${asked}`
+        ? (input.askedAs ?? `--carry ${asked}`)
         : `the critic was saved without its ${lacking.map(kindWords).join(' and ')}`;
     return refuse(
       `${why}, but ${release} loads the critic's model, optimizer and extra state unconditionally ` +
@@ -157,16 +161,16 @@ export function carryPlan(input: CarryInput): CarryPlan | CarryRefusal {
   if (asked === 'default' && carry !== 'weights') {
     defaultNote =
       loader.choice === 'all'
-        ? `${release} loads the critic's model, optimizer and extra state unconditionally, so the new run inherits them (see below); VeRL 0.4.1 or later can carry the weights only`
+        ? `${release} loads the critic's model, optimizer and extra state unconditionally, so the new run inherits them; VeRL 0.4.1 or later can carry the weights only`
         : `${release} would need ${contentsOverrides(loader, ['model']).join(' ')} to load the weights only, which also makes the new run save only its critic's model; ` +
-          'so the default loads what was saved and the new run inherits it (see below); --carry weights asks for that override';
+          'so the default loads what was saved and the new run inherits it; --carry weights asks for that override';
   }
   return {
     asked,
     carry,
     loadKinds,
     overrides,
-    carries: carriedFor(loader, loadKinds),
+    carries: carriedFor(loader, loadKinds, overrides.includes(SCHEDULER_OVERRIDE)),
     inherits,
     effects,
     defaultNote,
@@ -182,9 +186,9 @@ export function inheritsFor(loader: CriticLoader, kinds: readonly ShardKind[], s
   return SHARD_KINDS.filter((kind) => kinds.includes(kind)).flatMap((kind) => inheritedFrom(loader, kind, schedulerFromCheckpoint));
 }
 
-/** What state carries over when `loader` opens `kinds`, in words. */
-export function carriedFor(loader: CriticLoader, kinds: readonly ShardKind[]): Carried[] {
-  return SHARD_KINDS.filter((kind) => kinds.includes(kind)).map((kind) => ({ kind, what: carriedWords(loader, kind) }));
+/** What state carries over when `loader` opens `kinds`, in words (`schedulerFromCheckpoint` as for inheritsFor). */
+export function carriedFor(loader: CriticLoader, kinds: readonly ShardKind[], schedulerFromCheckpoint = false): Carried[] {
+  return SHARD_KINDS.filter((kind) => kinds.includes(kind)).map((kind) => ({ kind, what: carriedWords(loader, kind, schedulerFromCheckpoint) }));
 }
 
 export function isCarryRefusal(plan: CarryPlan | CarryRefusal): plan is CarryRefusal {
@@ -217,14 +221,15 @@ export function kindWords(kind: ShardKind): string {
   return kind === 'optimizer' ? 'optimizer state' : kind === 'extra' ? 'extra state' : 'model';
 }
 
-function carriedWords(loader: CriticLoader, kind: ShardKind): string {
+function carriedWords(loader: CriticLoader, kind: ShardKind, scheduler: boolean): string {
   const backend = backendName(loader.backend);
   if (kind === 'model') return `the critic's weights (${backend} model state)`;
   if (kind === 'extra') return loader.backend === 'fsdp' ? 'the LR scheduler state and RNG state (FSDP extra state)' : 'the RNG state (Megatron extra state)';
   if (loader.backend === 'fsdp') return "the Adam moments and the optimizer's param groups (FSDP optimizer state)";
-  return hasMcoreScheduler(loader)
-    ? "the Adam moments, fp32 main params and the optimizer's param groups, with the LR scheduler state beside them (Megatron optimizer state)"
-    : 'the Adam moments and fp32 main params (Megatron optimizer state; no LR scheduler before 0.4.1)';
+  if (!hasMcoreScheduler(loader)) return 'the Adam moments and fp32 main params (Megatron optimizer state; no LR scheduler before 0.4.1)';
+  return scheduler
+    ? "the Adam moments, fp32 main params, the optimizer's param groups and the LR scheduler state (Megatron optimizer state)"
+    : "the Adam moments, fp32 main params and the optimizer's param groups (Megatron optimizer state; its LR scheduler state stays unread)";
 }
 
 /** Which of the new run's settings loading `kind` replaces with the old run's, per backend and release. */

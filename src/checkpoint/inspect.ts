@@ -1,7 +1,12 @@
-/** What `inspect` reports and `stage` checks first: a checkpoint folder read (scan.ts) and judged (report.ts). */
+/**
+ * What `inspect` reports and `stage` checks first: a checkpoint folder read (scan.ts) and judged
+ * (report.ts), plus what a warm start from its critic would restore with each --carry (preview.ts).
+ */
+import { warmStartPreview } from './preview.js';
 import { buildReport, type InspectReport } from './report.js';
 import { scanCheckpoint } from './scan.js';
 
 export async function inspectCheckpoint(path: string): Promise<InspectReport> {
-  return buildReport(await scanCheckpoint(path));
+  const report = buildReport(await scanCheckpoint(path));
+  return { ...report, warmStart: warmStartPreview(report.step?.critic) };
 }

@@ -6,6 +6,7 @@
  */
 import { SKIP_MESSAGE } from '../python/guard.js';
 import { flagOverride, hydraOverride, shellWord } from '../hydra.js';
+import { carryPlan, isCarryRefusal, kindWords, type Carry, type CarryPlan } from './carry.js';
 import { LOADERS, loaderOf, type CriticLoader, type LayoutFamily } from './families.js';
 import { DATA_FILE, SHARD_KINDS, type ShardKind } from './layout.js';
 import { requiresDataPt, resumeFormOf, type ResumeForm } from './release.js';
@@ -17,7 +18,10 @@ export interface LaunchInput {
   role: RoleListing;
   /** Which kinds the critic folder holds. */
   contents: Record<ShardKind, boolean | null>;
-  modelOnly: boolean;
+  /** --carry, or 'default' (--model-only is 'weights'). */
+  carry: Carry | 'default';
+  /** How the user asked, for refusals (`--model-only`). */
+  askedAs?: string;
   verl: VerlFacts | null;
   /** `<out>/global_step_0` and `<out>/global_step_0/critic`, absolute. */
   resumeFrom: string;
@@ -30,8 +34,10 @@ export interface Launch {
   /** The release the overrides are for: the checkout's, or assumed from the layout. */
   basis: { kind: 'checkout'; release: string; root: string } | { kind: 'layout'; savedBy: string };
   resumeForm: ResumeForm;
-  /** The kinds the loader will open, and so the kinds staged. */
+  /** The kinds the loader will open, and so the kinds staged (carry.loadKinds). */
   loadKinds: ShardKind[];
+  /** What carries over and what the new run inherits (carry.ts). */
+  carry: CarryPlan;
   /** Shell words to add to the launch command, in order. */
   overrides: string[];
   /** The same with `++trainer.load_critic_only=true`, for configs that may not declare the key. */
@@ -74,23 +80,14 @@ export function decideLaunch(input: LaunchInput): LaunchDecision {
     loader = LOADERS[layout.assumedLoader];
   }
 
-  const present = SHARD_KINDS.filter((kind) => input.contents[kind] === true);
-  const loadKinds: ShardKind[] = input.modelOnly ? ['model'] : present;
-  const partial = loadKinds.length < SHARD_KINDS.length;
+  const saved = SHARD_KINDS.filter((kind) => input.contents[kind] === true);
   const assumed = release ? '' : ` (assumed from the layout, which ${layout.savedBy} save; pass --verl CHECKOUT if the new run uses VeRL 0.4.1 or later)`;
-  if (partial && loader.choice === 'all') {
-    const lacking = SHARD_KINDS.filter((kind) => !loadKinds.includes(kind)).join(' and ');
-    const why = input.modelOnly ? '--model-only' : `the critic was saved without its ${lacking} state`;
-    return refuse(
-      release ? 'checkout' : 'critic',
-      `${why}, but ${release ? `VeRL ${release.text}` : loader.releases}${assumed} loads the critic's model, optimizer and extra ` +
-        'state unconditionally (there is no critic.checkpoint.load_contents): the new run would crash on the missing files; ' +
-        `use VeRL 0.4.1 or later${input.modelOnly ? ', or stage without --model-only' : ''}`,
-    );
-  }
-  const contentsOverrides = partial ? contentsOverridesFor(loader, loadKinds) : [];
+  const carry = carryPlan({ loader, saved, carry: input.carry, askedAs: input.askedAs, release: release ? `VeRL ${release.text}` : `${loader.releases}${assumed}` });
+  if (isCarryRefusal(carry)) return refuse(release && carry.about === 'release' ? 'checkout' : 'critic', carry.refusal);
+  const loadKinds = carry.loadKinds;
+  const contentsOverrides = carry.overrides.map(shellWord);
   if (verl?.checkpointKeys) {
-    const missingKey = contentsOverrides.map((o) => /^"?critic\.checkpoint\.(\w+)=/.exec(o)![1]!).find((key) => !verl.checkpointKeys!.includes(key));
+    const missingKey = carry.overrides.map((o) => /^critic\.checkpoint\.(\w+)=/.exec(o)?.[1]).find((key) => key !== undefined && !verl.checkpointKeys!.includes(key));
     if (missingKey) {
       return refuse('checkout', `the critic needs critic.checkpoint.${missingKey}=[${loadKinds.join(',')}], but ${verl.configFile} declares no such key`);
     }
@@ -106,10 +103,11 @@ export function decideLaunch(input: LaunchInput): LaunchDecision {
       basis: release ? { kind: 'checkout', release: release.text, root: verl!.root } : { kind: 'layout', savedBy: layout.savedBy },
       resumeForm,
       loadKinds,
+      carry,
       overrides,
       overridesPlusPlus,
       keyDeclared,
-      notes: notesFor(input, loader, loadKinds, present, contentsOverrides),
+      notes: notesFor(input, carry, saved),
       lookFor: [
         SKIP_MESSAGE,
         `Resuming from ${input.resumeFrom}`,
@@ -122,7 +120,7 @@ export function decideLaunch(input: LaunchInput): LaunchDecision {
           ...(resumeForm === 'resume-path' ? ['trainer.resume_from_path'] : []),
           'trainer.load_critic_only',
           // With load_contents=[model] still set, the resumed run would drop its own critic's optimizer state.
-          ...(loader.choice === 'load_contents' ? contentsOverrides.map(keyOf) : []),
+          ...(loader.choice === 'load_contents' ? carry.overrides.filter((o) => o.startsWith('critic.checkpoint.')).map(keyOf) : []),
         ],
       },
     },
@@ -146,35 +144,11 @@ function resumeOverrides(form: ResumeForm, resumeFrom: string): string[] {
   return ['trainer.resume_mode=resume_path', shellWord(hydraOverride('trainer.resume_from_path', resumeFrom))];
 }
 
-/** A Hydra list override, quoted for the shell (brackets are a glob pattern there). */
-function listOverride(key: string, kinds: readonly ShardKind[]): string {
-  return shellWord(`${key}=[${kinds.join(',')}]`);
-}
-
 function keyOf(override: string): string {
   return override.replace(/^"/, '').split('=')[0]!;
 }
 
-function contentsOverridesFor(loader: CriticLoader, kinds: readonly ShardKind[]): string[] {
-  switch (loader.choice) {
-    case 'contents':
-      return [listOverride('critic.checkpoint.contents', kinds)];
-    case 'load_contents':
-      return [listOverride('critic.checkpoint.load_contents', kinds)];
-    case 'save_and_load':
-      return [listOverride('critic.checkpoint.save_contents', kinds), listOverride('critic.checkpoint.load_contents', kinds)];
-    case 'all':
-      return [];
-  }
-}
-
-function notesFor(
-  input: LaunchInput,
-  loader: CriticLoader,
-  loadKinds: readonly ShardKind[],
-  present: readonly ShardKind[],
-  contentsOverrides: readonly string[],
-): string[] {
+function notesFor(input: LaunchInput, carry: CarryPlan, saved: readonly ShardKind[]): string[] {
   const { layout, verl } = input;
   const notes: string[] = [];
   if (!verl) {
@@ -189,31 +163,24 @@ function notesFor(
           `(and 0.2.x cannot start from a folder without ${DATA_FILE} at all)`,
       );
     }
-    if (layout.id === 'megatron-v0.4.1' && contentsOverrides.length > 0) {
+    if (layout.id === 'megatron-v0.4.1' && carry.loadKinds.length < SHARD_KINDS.length) {
+      const list = shellWord(`critic.checkpoint.save_contents=[${carry.loadKinds.join(',')}]`);
       notes.push(
-        `on VeRL 0.4.1 to 0.5.x add ${listOverride('critic.checkpoint.save_contents', loadKinds)} too: ` +
-          'its loader also asks dist_ckpt/ for what the new run saves (and the new run then saves only that)',
+        `on VeRL 0.4.1 to 0.5.x the loader also asks dist_ckpt/ for what the new run saves: add ${list} too ` +
+          '(the new run then saves only that), or leave out load_contents to load everything the critic saved (the new run then inherits it)',
       );
     }
   }
-  const fresh = SHARD_KINDS.filter((kind) => !loadKinds.includes(kind) && kind !== 'model');
-  if (input.modelOnly) {
-    notes.push(`--model-only: the critic's ${fresh.map(kindWords).join(' and ')} start fresh`);
-  } else if (fresh.length > 0) {
-    notes.push(`the critic was saved without its ${fresh.map(kindWords).join(' and ')}: ${fresh.length > 1 ? 'they start' : 'it starts'} fresh`);
+  if (carry.defaultNote) notes.push(carry.defaultNote);
+  const unsaved = SHARD_KINDS.filter((kind) => !saved.includes(kind));
+  if (carry.asked === 'all' || carry.asked === 'default') {
+    if (unsaved.length > 0 && carry.carry === 'all') {
+      notes.push(`the critic was saved without its ${unsaved.map(kindWords).join(' and ')}: ${unsaved.length > 1 ? 'they start' : 'it starts'} fresh`);
+    }
   }
-  if (input.modelOnly && present.some((kind) => kind !== 'model') && layout.id === 'megatron-v0.4.1') {
-    notes.push('dist_ckpt/ holds every kind in one unit and is staged whole; the override makes VeRL read only the model from it');
+  if (layout.id === 'megatron-v0.4.1' && carry.loadKinds.length < saved.length) {
+    notes.push(`dist_ckpt/ holds every kind in one unit and is staged whole; the override makes VeRL read only the ${carry.loadKinds.map(kindWords).join(' and ')} from it`);
   }
-  if (contentsOverrides.length > 0 && loader.choice !== 'load_contents') {
-    notes.push(
-      `${contentsOverrides.map(keyOf).join(' and ')} also set${contentsOverrides.length > 1 ? '' : 's'} what the new run saves: ` +
-        "its own critic checkpoints will hold only the critic's model, so keep the override when you resume it",
-    );
-  }
+  notes.push(...carry.effects);
   return notes;
-}
-
-function kindWords(kind: ShardKind): string {
-  return kind === 'optimizer' ? 'optimizer state' : kind === 'extra' ? 'extra state' : 'model';
 }

@@ -10,6 +10,7 @@ import { badInput, refusal } from '../errors.js';
 import { layoutOf, type LayoutFamily } from './families.js';
 import { decideLaunch, type Launch } from './launch.js';
 import { CKPT_CONTENTS_FILE, FSDP_CONFIG_FILE, SHARD_KINDS, STAGED_STEP_DIR, parseShardName, type ShardKind } from './layout.js';
+import type { Carry } from './carry.js';
 import { checkOut, sameStaged } from './out.js';
 import { parseJsonObject } from './megatron.js';
 import {
@@ -29,7 +30,9 @@ export interface StageOptions {
   copy?: boolean;
   /** Refuse unless the critic was saved with this world size; also picks one set among mixed shards. */
   worldSize?: number;
-  /** Stage only the critic's weights: its optimizer and extra state start fresh in the new run. */
+  /** What the new run's critic takes from the old one (carry.ts); unset: the default, weights where the release allows. */
+  carry?: Carry;
+  /** The same as carry: 'weights' (the older option; scripts use it). */
   modelOnly?: boolean;
   /** The VeRL checkout the new run uses: its release and config decide the overrides. */
   verl?: string;
@@ -85,19 +88,6 @@ export async function planStage(source: string, out: string, options: StageOptio
   const criticWarnings: ReportWarning[] = [];
   const critic = buildRoleReport(chosen, criticWarnings);
   const layout = refuseUnusableCritic(chosen, critic);
-  const loadKinds = options.modelOnly ? (['model'] as ShardKind[]) : SHARD_KINDS.filter((kind) => critic.contents[kind] === true);
-
-  const { worldSize, files: sized, warnings: selectionWarnings } = selectFiles(chosen, { ...critic, problems: criticWarnings }, options.worldSize, loadKinds);
-  // With one set of shards picked out of several, what the report said about the others is moot.
-  // A gap in a part that is not staged (--model-only) does not matter either.
-  const picked = (w: ReportWarning) =>
-    (w.part === undefined || w.part === 'all' || w.part === 'meta' || loadKinds.includes(w.part)) &&
-    (worldSize === null || critic.worldSizes.length < 2 || (w.code !== 'mixed-world-sizes' && (w.worldSize ?? worldSize) === worldSize));
-  const warnings = [
-    ...report.warnings.filter((w) => isAboutRunOrCritic(w, chosen) && picked(w)),
-    ...selectionWarnings,
-  ];
-
   const runFolder = listing.kind === 'run' ? listing.path : step.step !== null ? path.dirname(step.path) : null;
   const checked = await checkOut(out, step.path, runFolder);
   const outPath = checked.path;
@@ -107,11 +97,13 @@ export async function planStage(source: string, out: string, options: StageOptio
     layout,
     role: chosen,
     contents: critic.contents,
-    modelOnly: options.modelOnly ?? false,
+    carry: options.carry ?? (options.modelOnly ? 'weights' : 'default'),
+    askedAs: options.carry === undefined && options.modelOnly ? '--model-only' : undefined,
     verl,
     resumeFrom,
     criticDest: path.join(resumeFrom, 'critic'),
-    worldSize,
+    // What selectFiles settles on whenever it does not refuse: FSDP shards load on one world size.
+    worldSize: layout.backend === 'fsdp' ? (options.worldSize ?? critic.worldSize) : critic.worldSize,
   });
   if ('refused' in decision) throw refusal(decision.about === 'checkout' ? options.verl : chosen.path, decision.refused);
   // After the release's own refusals: patching would not help those.
@@ -126,6 +118,19 @@ export async function planStage(source: string, out: string, options: StageOptio
         `(stage makes no actor/) and crash: run ${applyCommand} first, or pass --allow-unpatched to stage anyway`,
     );
   }
+
+  // Only the kinds the loader opens must be complete (a gap in the optimizer shards does not matter to a weights-only load).
+  const loadKinds = decision.launch.loadKinds;
+  const { worldSize, files: sized, warnings: selectionWarnings } = selectFiles(chosen, { ...critic, problems: criticWarnings }, options.worldSize, loadKinds);
+  // With one set of shards picked out of several, what the report said about the others is moot.
+  // A gap in a part that is not staged does not matter either.
+  const picked = (w: ReportWarning) =>
+    (w.part === undefined || w.part === 'all' || w.part === 'meta' || loadKinds.includes(w.part)) &&
+    (worldSize === null || critic.worldSizes.length < 2 || (w.code !== 'mixed-world-sizes' && (w.worldSize ?? worldSize) === worldSize));
+  const warnings = [
+    ...report.warnings.filter((w) => isAboutRunOrCritic(w, chosen) && picked(w)),
+    ...selectionWarnings,
+  ];
 
   // Only the parts the loader opens, and the metadata beside them (configs, tokenizer).
   const wanted = (relPath: string) => {

@@ -21,6 +21,7 @@ import {
   type ShardKind,
 } from './layout.js';
 import { perRankFacts, singleDistFacts, splitDistFacts, type MegatronFacts, type Parallel } from './megatron.js';
+import type { WarmStartPreview } from './preview.js';
 import type { CheckpointListing, RoleListing, StepListing } from './scan.js';
 
 export type WarningCode =
@@ -136,6 +137,8 @@ export interface InspectReport {
   run: RunReport | null;
   step: StepReport | null;
   warnings: ReportWarning[];
+  /** inspect: what a warm start from the step's critic restores with each --carry (preview.ts). */
+  warmStart?: WarmStartPreview | null;
 }
 
 export function buildReport(listing: CheckpointListing): InspectReport {

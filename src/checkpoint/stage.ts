@@ -19,6 +19,7 @@ import { ToolError, badInput, refusal } from '../errors.js';
 import { describeFsError, errnoCode } from '../io/fsErrors.js';
 import { isProcessAlive, removeOnSignal, tempPathFor, tempsOf } from '../io/temp.js';
 import { STAGED_STEP_DIR } from './layout.js';
+import type { Carried, Carry, Inherited } from './carry.js';
 import type { Launch } from './launch.js';
 import { planStage, type StageOptions, type StagePlan } from './plan.js';
 import type { Backend, ReportWarning } from './report.js';
@@ -68,6 +69,12 @@ export interface StageResult {
   written: string[];
   /** How to launch the new run, what to look for in its log, how to resume it later. */
   launch: Launch;
+  /** What the new run's critic takes from the old one (carry.ts): weights, optimizer or all. */
+  carry: Carry;
+  /** The saved state that carries over, in words. */
+  carries: Carried[];
+  /** The new run's settings the old state overrides, by name; empty when only weights carry over. */
+  inherits: Inherited[];
   /** The VeRL checkout the overrides were checked against (--verl). */
   verl: { root: string; release: string; configFile: string | null } | null;
   method: StageMethod;
@@ -123,6 +130,9 @@ export async function stageCritic(source: string, out: string, options: StageRun
       ...counts,
       written: plan.generated.map((g) => g.relPath),
       launch: plan.launch,
+      carry: plan.launch.carry.carry,
+      carries: plan.launch.carry.carries,
+      inherits: plan.launch.carry.inherits,
       verl: plan.verl ? { root: plan.verl.root, release: plan.verl.release.text, configFile: plan.verl.configFile } : null,
       method: counts.copied === 0 ? 'link' : counts.linked === 0 ? 'copy' : 'mixed',
       warnings,

@@ -8,6 +8,7 @@
  */
 import type { Command } from 'commander';
 import { ExitCode, badInput } from '../errors.js';
+import { CARRIES, type Carry } from '../checkpoint/carry.js';
 import { stageCritic } from '../checkpoint/stage.js';
 import type { Printer } from '../output/printer.js';
 import { createProgressLine } from '../output/progress.js';
@@ -24,6 +25,7 @@ interface StageCommandOptions {
   copy?: boolean;
   worldSize?: string;
   modelOnly?: boolean;
+  carry?: Carry;
   verl?: string;
   /** --python [interpreter]: the VeRL the new run uses is the verl package it imports. */
   python?: string | boolean;
@@ -31,26 +33,44 @@ interface StageCommandOptions {
 }
 
 export function registerStage(program: Command): void {
+  const command = program.command('stage');
   addJsonOption(
-    program
-      .command('stage')
+    command
       .argument('<checkpoint>', 'a run folder (its latest step is used) or one global_step_N folder')
       .argument('<out>', 'a new or empty folder; receives global_step_0/critic/')
       .description("stage a checkpoint's critic as <out>/global_step_0/critic/ for a new run (load_critic_only)")
+      .addOption(
+        command
+          .createOption(
+            '--carry <what>',
+            "what the new run's critic takes from the old one: weights (its optimizer and LR schedule start from the new run's config; " +
+              'the default where the release can load them alone), optimizer (weights + Adam state, fresh schedule), or all (everything saved: continue the old training)',
+          )
+          .choices(CARRIES),
+      )
       .option('--copy', 'copy files instead of hard-linking them (links are used where the filesystem allows)')
       .option('--world-size <n>', 'refuse unless the critic was saved with this world size (GPUs of the new run)')
-      .option('--model-only', "stage only the critic's weights: its optimizer and extra state start fresh in the new run")
+      .option('--model-only', 'the same as --carry weights')
       .option('--verl <path>', 'the VeRL the new run uses (a checkout, its verl/ package folder, or site-packages): print overrides its release and config accept, or refuse')
       .option('--python [interpreter]', 'instead of --verl: the verl package this Python imports (default python3)')
       .option('--allow-unpatched', "with --verl/--python: stage even though that VeRL's trainer lacks the load_critic_only guard (else exit 1: the new run would crash on the missing actor/)"),
   )
     .addHelpText(
       'after',
-      '\nExamples:\n  verl-critic-patch stage --verl ~/src/verl checkpoints/my_project/my_run warm_start\n' +
-        '  verl-critic-patch stage --world-size 8 --model-only checkpoints/my_project/my_run/global_step_120 /data/warm_start',
+      '\nWhat carries over (--carry), by the release of the new run:\n' +
+        '  weights    FSDP 0.4.1+ and Megatron 0.6+: critic.checkpoint.load_contents=[model]; nothing of the old run\'s training state.\n' +
+        '             FSDP 0.2-0.4.0 load everything (refused); Megatron 0.3-0.5 only with an override that also narrows what the new run saves.\n' +
+        '  optimizer  + Adam state: FSDP betas, eps, weight_decay come from the old run; the LR schedule starts fresh.\n' +
+        '  all        everything saved: FSDP also takes the old critic.optim.lr, warmup and schedule position (a cosine past its end rises again).\n' +
+        '  default    weights where the release can load them alone without side effects, else all; stage prints what the new run inherits.\n' +
+        '\nExamples:\n  verl-critic-patch stage --verl ~/src/verl checkpoints/my_project/my_run warm_start\n' +
+        '  verl-critic-patch stage --world-size 8 --carry optimizer checkpoints/my_project/my_run/global_step_120 /data/warm_start',
     )
     .action((checkpoint: string, out: string, options: StageCommandOptions, command: Command) => {
       if (options.verl !== undefined && options.python !== undefined) command.error('error: give --verl or --python, not both');
+      if (options.modelOnly && options.carry !== undefined && options.carry !== 'weights') {
+        command.error(`error: --model-only means --carry weights, not --carry ${options.carry}`);
+      }
       return runAction('stage', options, (printer) => stageCommand(checkpoint, out, options, printer));
     });
 }
@@ -65,6 +85,7 @@ export async function stageCommand(checkpoint: string, out: string, options: Sta
     result = await stageCritic(checkpoint, out, {
       copy: options.copy,
       worldSize,
+      carry: options.carry,
       modelOnly: options.modelOnly,
       verl: imported?.packageDir ?? options.verl,
       allowUnpatched: options.allowUnpatched,

@@ -4,6 +4,7 @@
  */
 import path from 'node:path';
 import { TRACKER_FILE } from '../checkpoint/layout.js';
+import type { WarmStartPreview } from '../checkpoint/preview.js';
 import type { InspectReport, RoleReport, StepReport } from '../checkpoint/report.js';
 import { formatBytes } from './bytes.js';
 import { parallelText } from './stageSummary.js';
@@ -31,6 +32,7 @@ export function formatReport(report: InspectReport): string {
   }
   lines.push(...alignRows(header));
   if (report.step) lines.push('', ...roleTable(report.step));
+  if (report.warmStart) lines.push('', ...warmStartLines(report.warmStart));
   const errors = report.warnings.filter((w) => w.level === 'error');
   const warnings = report.warnings.filter((w) => w.level !== 'error');
   if (errors.length > 0) {
@@ -69,6 +71,27 @@ function roleTable(step: StepReport): string[] {
     rows.push(['ignored by VeRL', step.ignoredFolders.map((f) => `${f}/`).join(', ')]);
   }
   return alignRows(rows);
+}
+
+/** One entry per --carry: what the new run's critic loads, what it inherits, or why the release cannot. */
+function warmStartLines(preview: WarmStartPreview): string[] {
+  const lines = [
+    `Warm start from this critic (stage --carry), on ${preview.loader.releases}, the releases that save this layout` +
+      `${preview.defaultCarry ? `; without --carry: ${preview.defaultCarry}` : ''}:`,
+  ];
+  for (const entry of preview.byCarry) {
+    if ('refusal' in entry) {
+      lines.push(`  ${entry.carry.padEnd(9)}  cannot: ${entry.refusal}`);
+      continue;
+    }
+    const settings = entry.inherits.flatMap((i) => i.settings);
+    lines.push(
+      `  ${entry.carry.padEnd(9)}  loads ${entry.loadKinds.join(', ')}; the new run inherits ` +
+        `${settings.length > 0 ? `${settings.join(', ')} from the old run` : 'none of the old run\'s settings'}` +
+        `${entry.overrides.length > 0 ? ` (${entry.overrides.join(' ')}${entry.effects.length > 0 ? ', which also narrows what the new run saves' : ''})` : ''}`,
+    );
+  }
+  return lines;
 }
 
 function backendLabel(role: RoleReport): string {

@@ -4,6 +4,8 @@
  * the warm start works, and how to resume that run later without undoing it.
  */
 import type { Parallel } from '../checkpoint/megatron.js';
+import { kindWords, type CarryPlan } from '../checkpoint/carry.js';
+import { SHARD_KINDS } from '../checkpoint/layout.js';
 import type { StageResult } from '../checkpoint/stage.js';
 import { formatBytes } from './bytes.js';
 
@@ -33,6 +35,7 @@ export function formatStageResult(result: StageResult): string {
   const lines = [
     ...head,
     `Layout: ${result.layout.label}, as ${result.layout.savedBy} save it. Overrides ${forWhom}.`,
+    ...carryLines(launch.carry),
     ...result.notes.map((n) => `Note: ${n}.`),
     '',
     'Launch the new run: your usual command (python3 -m verl.trainer.main_ppo ...), a new trainer.experiment_name, and:',
@@ -64,6 +67,17 @@ export function formatStageResult(result: StageResult): string {
     'with load_critic_only still set it would restore its own critic and step but start a fresh actor, silently.',
   );
   return `${lines.join('\n')}\n`;
+}
+
+/** What carries over, what starts fresh, and the new run's settings the old state overrides. */
+export function carryLines(carry: CarryPlan): string[] {
+  const asked = carry.asked === 'default' ? `default: ${carry.carry}` : `--carry ${carry.asked}`;
+  const fresh = SHARD_KINDS.filter((kind) => !carry.loadKinds.includes(kind));
+  const lines = [`Carries over (${asked}): ${carry.carries.map((c) => c.what).join('; ')}.`];
+  if (fresh.length > 0) lines.push(`Not loaded, so fresh in the new run: the ${fresh.map(kindWords).join(' and ')}.`);
+  if (carry.inherits.length === 0) lines.push("The new run inherits none of the old run's settings.");
+  else lines.push('The new run inherits:', ...carry.inherits.map((i) => `  - ${i.line}.`));
+  return lines;
 }
 
 function backendText(result: StageResult): string {

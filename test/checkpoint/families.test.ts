@@ -1,8 +1,10 @@
-// The proof of issue 13: for every checkpoint family VeRL has saved (FSDP 0.2, 0.3, 0.4.0, 0.4.1+,
-// FSDP2; Megatron 0.3, 0.4.0, 0.4.1-0.5, 0.6-0.8, 0.9), default and model-only saves written with
-// the exact names each saver writes, `stage` (default and --model-only, with and without a VeRL
-// checkout of each release) either builds a folder holding every file that release's critic loader
-// opens under the printed overrides, byte-identical to the source step, or refuses with one line.
+// The proof of issues 13 and 20: for every checkpoint family VeRL has saved (FSDP 0.2, 0.3, 0.4.0,
+// 0.4.1+, FSDP2; Megatron 0.3, 0.4.0, 0.4.1-0.5, 0.6-0.8, 0.9), default and partial saves written
+// with the exact names each saver writes, `stage` (no --carry and each --carry, with and without a
+// VeRL checkout of each release) either builds a folder holding exactly the files that release's
+// critic loader opens under the printed overrides, byte-identical to the source step, those being
+// the kinds --carry names, and prints the settings the new run inherits as that release's code
+// implies; or refuses with one line.
 // What each loader opens is written out below from VeRL's checkpoint managers, independently of
 // src/checkpoint/families.ts; which combinations must load is spelled out case by case.
 import { createHash } from 'node:crypto';
@@ -12,6 +14,7 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { inspectCheckpoint } from '../../src/checkpoint/inspect.js';
 import { stageCritic, type StageResult } from '../../src/checkpoint/stage.js';
 import { ExitCode, ToolError } from '../../src/errors.js';
+import { formatStageResult } from '../../src/output/stageSummary.js';
 import {
   defaultContents,
   listFiles,
@@ -88,20 +91,84 @@ function megatronReads(family: SaverFamily, release: string): boolean {
   return atLeast(release, '0.4.1') && !atLeast(release, '0.9.0');
 }
 
+type Choice = 'all' | 'contents' | 'save_and_load' | 'load_contents';
+type CarryAsk = 'default' | 'weights' | 'optimizer' | 'all';
+const CARRY_ASKS: CarryAsk[] = ['default', 'weights', 'optimizer', 'all'];
+
+/** How the new run's critic loader picks what it opens, from VeRL's managers (release null: the saver's own). */
+function choiceOf(family: SaverFamily, release: string | null): Choice {
+  const saverRelease: Record<SaverFamily, string> = {
+    'fsdp-v0.2': '0.2.0', 'fsdp-v0.3': '0.3.0.post1', 'fsdp-v0.4.0': '0.4.0', 'fsdp-v0.4.1': '0.4.1', fsdp2: '0.9.0',
+    // 0.4.1 to 0.8 save one shape: without --verl the newer loader is assumed, the 0.4.1-0.5 override is a note.
+    'megatron-v0.3': '0.3.0.post1', 'megatron-v0.4.0': '0.4.0', 'megatron-v0.4.1': '0.6.0', 'megatron-v0.6': '0.6.0', 'megatron-v0.9': '0.9.0',
+  };
+  const r = release ?? saverRelease[family];
+  // FSDP before 0.4.1: all three kinds, no option (v0.4.0 fsdp_checkpoint_manager.py:66 asserts it).
+  if (isFsdp(family)) return atLeast(r, '0.4.1') ? 'load_contents' : 'all';
+  if (!atLeast(r, '0.4.1')) return 'contents';
+  return atLeast(r, '0.6.0') ? 'load_contents' : 'save_and_load';
+}
+
+/** Whether Megatron from 0.4.1 keeps its LR scheduler state with the optimizer (loaded only on request). */
+const mcoreScheduler = (family: SaverFamily, release: string | null) => !isFsdp(family) && choiceOf(family, release) !== 'contents';
+
 /**
- * Whether the stage must succeed, from VeRL's code: 0.2.x needs data.pt; FSDP before 0.4.1 and
- * every release's savers' names agree but the loader opens all three kinds; Megatron layouts
- * are read only by their own releases. `release` null: the release that saved it.
+ * What a stage with `carry` must load, or null where it must refuse, from VeRL's code: 0.2.x needs
+ * data.pt; Megatron layouts are read only by their own releases; FSDP before 0.4.1 opens all three
+ * kinds, so it cannot carry less (an explicit --carry weights or optimizer is refused, the default
+ * loads all); Megatron 0.3 to 0.5 can load less only with an override that also narrows what the
+ * new run saves, so the default loads what was saved; --carry optimizer needs a saved optimizer.
  */
-function mustLoad(family: SaverFamily, saved: Kind[], modelOnly: boolean, release: string | null): boolean {
-  const partial = modelOnly || saved.length < 3;
-  if (release === null) {
-    // The saver's own release: FSDP 0.2 to 0.4.0 cannot load a model-only stage (no option).
-    return !(partial && ['fsdp-v0.2', 'fsdp-v0.3', 'fsdp-v0.4.0'].includes(family));
+function expectedKinds(family: SaverFamily, saved: Kind[], carry: CarryAsk, release: string | null): Kind[] | null {
+  if (release !== null && !atLeast(release, '0.3.0')) return null;
+  if (release !== null && !isFsdp(family) && !megatronReads(family, release)) return null;
+  if (carry === 'optimizer' && !saved.includes('optimizer')) return null;
+  const choice = choiceOf(family, release);
+  const kinds: Kind[] =
+    carry === 'weights' || (carry === 'default' && choice === 'load_contents') ? ['model'] : carry === 'optimizer' ? ['model', 'optimizer'] : saved;
+  if (choice === 'all' && kinds.length < 3) return null;
+  return kinds;
+}
+
+/** The settings each loaded kind takes from the old run, per backend and release (see src/checkpoint/carry.ts for the lines). */
+function expectedInherits(family: SaverFamily, kinds: Kind[], release: string | null, scheduler: boolean): string[][] {
+  const out: string[][] = [];
+  if (isFsdp(family)) {
+    if (kinds.includes('optimizer')) out.push(['betas', 'eps', 'weight_decay']);
+    if (kinds.includes('extra')) out.push(['critic.optim.lr', 'warmup', 'schedule position']);
+  } else if (mcoreScheduler(family, release) && kinds.includes('optimizer')) {
+    out.push(['betas', 'eps']);
+    if (scheduler) out.push(['critic.optim.lr', 'min_lr', 'warmup', 'decay', 'schedule position']);
   }
-  if (!atLeast(release, '0.3.0')) return false;
-  if (isFsdp(family)) return !(partial && !atLeast(release, '0.4.1'));
-  return megatronReads(family, release);
+  return out;
+}
+
+/** The kinds the new run's loader opens under `overrides`, by its own rules (defaults: save_contents = all three, load_contents = save_contents). */
+function openedUnder(overrides: string[], choice: Choice): Kind[] {
+  const list = (key: string) => {
+    const found = overrides.map((o) => new RegExp(`^"?critic\\.checkpoint\\.${key}=\\[([a-z,]*)\\]"?$`).exec(o)).find((m) => m !== null);
+    return found ? (found[1]!.split(',') as Kind[]) : null;
+  };
+  const save = list('save_contents') ?? ALL;
+  const load = list('load_contents') ?? save;
+  switch (choice) {
+    case 'all':
+      return ALL;
+    case 'contents':
+      return list('contents') ?? ALL;
+    case 'load_contents':
+      return load;
+    case 'save_and_load':
+      // v0.4.1 megatron_checkpoint_manager.py:232-258: the request is what it saves or loads; only load is applied.
+      return ALL.filter((k) => load.includes(k));
+  }
+}
+
+/** What the new run saves under `overrides` (its own checkpoints): only the narrowing releases change it. */
+function savedUnder(overrides: string[], choice: Choice): Kind[] {
+  const list = (key: string) => overrides.map((o) => new RegExp(`critic\\.checkpoint\\.${key}=\\[([a-z,]*)\\]`).exec(o)).find((m) => m !== null)?.[1]!.split(',') as Kind[] | undefined;
+  if (choice === 'contents') return list('contents') ?? ALL;
+  return list('save_contents') ?? ALL;
 }
 
 /** What the critic loader opens for `kinds`, as VeRL's checkpoint managers name the files. */
@@ -142,15 +209,6 @@ function loaderOpens(spec: SaveSpec, kinds: Kind[], staged: string): string[] {
   }
 }
 
-/** The kinds the printed overrides make the new run's critic loader open (default: the new run's save_contents, all three). */
-function kindsFromOverrides(overrides: string[]): Kind[] {
-  const lists = overrides
-    .map((o) => /critic\.checkpoint\.(load_contents|contents)=\[([a-z,_]*)\]/.exec(o))
-    .filter((m) => m !== null)
-    .map((m) => m[2]!.split(',') as Kind[]);
-  return lists.length > 0 ? lists[lists.length - 1]! : ALL;
-}
-
 const sha = (file: string) => createHash('sha256').update(readFileSync(file)).digest('hex');
 
 async function stageOrRefuse(source: string, out: string, options: Parameters<typeof stageCritic>[2]): Promise<StageResult | ToolError> {
@@ -187,20 +245,35 @@ describe.each([...SAVER_FAMILIES])(
         if (family === 'megatron-v0.9' || (family === 'megatron-v0.4.0' && saved.includes('extra'))) expect(report.step?.critic?.worldSize).toBe(WORLD);
 
         for (const release of RELEASES[isFsdp(family) ? 'fsdp' : 'megatron']) {
-          for (const modelOnly of [false, true]) {
+          for (const carry of CARRY_ASKS) {
             const out = fresh('out');
-            const outcome = await stageOrRefuse(stepPath, out, { modelOnly, ...(release ? { verl: checkout(release) } : {}) });
-            const label = `${family} ${save.name}, ${modelOnly ? '--model-only' : 'default'}, ${release ?? 'no --verl'}`;
+            const outcome = await stageOrRefuse(stepPath, out, { ...(carry === 'default' ? {} : { carry }), ...(release ? { verl: checkout(release) } : {}) });
+            const label = `${family} ${save.name}, ${carry === 'default' ? 'no --carry' : `--carry ${carry}`}, ${release ?? 'no --verl'}`;
+            const expected = expectedKinds(family, saved, carry, release);
             if (outcome instanceof ToolError) {
               expect({ label, reason: outcome.reason, code: outcome.exitCode }).toMatchObject({ label, code: ExitCode.Refused });
               expect(outcome.reason.includes('\n')).toBe(false);
-              expect(mustLoad(family, saved, modelOnly, release), `${label} was refused: ${outcome.reason}`).toBe(false);
+              expect(expected, `${label} was refused: ${outcome.reason}`).toBe(null);
               expect(existsSync(out)).toBe(false);
               continue;
             }
-            expect(mustLoad(family, saved, modelOnly, release), `${label} staged, but that release cannot load it`).toBe(true);
-            const kinds = kindsFromOverrides(outcome.launch.overrides);
-            expect(kinds, label).toEqual(modelOnly ? ['model'] : saved);
+            expect(expected, `${label} staged, but that release cannot load it that way`).not.toBe(null);
+            const choice = choiceOf(family, release);
+            const kinds = openedUnder(outcome.launch.overrides, choice);
+            expect(kinds, label).toEqual(expected);
+            expect(outcome.launch.loadKinds, label).toEqual(expected);
+            // The default never changes what the new run itself saves; an explicit --carry may, and says so.
+            const saves = savedUnder(outcome.launch.overrides, choice);
+            if (carry === 'default' && saved.length === 3) expect(saves, `${label}: the new run's own saves`).toEqual(ALL);
+            if (saves.length < 3) expect(outcome.notes.join(' '), label).toMatch(/also sets? what the new run saves/);
+            // Megatron 0.4.1+ restores its LR schedule from the optimizer state only when asked, which --carry all does.
+            const scheduler = outcome.launch.overrides.includes('critic.optim.use_checkpoint_opt_param_scheduler=True');
+            expect(scheduler, label).toBe(carry === 'all' && mcoreScheduler(family, release) && saved.includes('optimizer'));
+            expect(outcome.inherits.map((i) => i.settings), label).toEqual(expectedInherits(family, kinds, release, scheduler));
+            expect(outcome.carries.map((c) => c.kind), label).toEqual(kinds);
+            const summary = formatStageResult(outcome);
+            for (const inherited of outcome.inherits) expect(summary, label).toContain(`  - ${inherited.line}.\n`);
+            if (outcome.inherits.length === 0) expect(summary, label).toContain("The new run inherits none of the old run's settings.");
             // The resume overrides this release takes.
             const pathForm = release !== null && !atLeast(release, '0.3.0.post1');
             expect(outcome.launch.overrides[0], label).toBe(pathForm ? `trainer.resume_mode=${out}/global_step_0` : 'trainer.resume_mode=resume_path');
@@ -212,9 +285,9 @@ describe.each([...SAVER_FAMILIES])(
               expect(existsSync(join(staged, file)), `${label}: ${file} is not staged`).toBe(true);
               expect(sha(join(staged, file)), `${label}: ${file}`).toBe(sha(join(stepPath, 'critic', file)));
             }
-            // --model-only leaves out what the loader will not open, where it is a file or folder of its own.
-            if (modelOnly && (isFsdp(family) || family === 'megatron-v0.9' || family.endsWith('v0.3') || family.endsWith('v0.4.0'))) {
-              const unopened = loaderOpens(spec, ALL.filter((k) => k !== 'model' && saved.includes(k)), join(stepPath, 'critic'));
+            // What the loader will not open is left out, where it is a file or folder of its own (dist_ckpt/ is one unit).
+            if (family !== 'megatron-v0.4.1' && family !== 'megatron-v0.6') {
+              const unopened = loaderOpens(spec, ALL.filter((k) => !kinds.includes(k) && saved.includes(k)), join(stepPath, 'critic'));
               for (const file of unopened) expect(existsSync(join(staged, file)), `${label}: ${file} staged`).toBe(false);
             }
             expect(readdirSync(join(out, 'global_step_0'))).toEqual(['critic']);

@@ -393,3 +393,39 @@ describe('inspect: what VeRL cannot load, and a staged folder', () => {
     expect(formatReport(await inspectCheckpoint(step))).toMatch(/world size\s+-\s+tp 2, pp 2, world size 8\n/);
   });
 });
+
+describe('inspect: what a warm start from the critic would restore', () => {
+  it('lists, per --carry, the kinds loaded and the settings inherited on the saving releases, or why they cannot', async () => {
+    const fsdp = join(fresh(), 'global_step_4');
+    saveCritic(join(fsdp, 'critic'), { family: 'fsdp2', worldSize: 2 });
+    const report = await inspectCheckpoint(fsdp);
+    expect(report.warmStart?.loader).toEqual({ id: 'fsdp-v0.4.1', releases: 'VeRL 0.4.1 and later' });
+    expect(report.warmStart?.defaultCarry).toBe('weights');
+    expect(report.warmStart?.byCarry.map((c) => ('refusal' in c ? c.refusal : c.inherits.flatMap((i) => i.settings)))).toEqual([
+      [],
+      ['betas', 'eps', 'weight_decay'],
+      ['betas', 'eps', 'weight_decay', 'critic.optim.lr', 'warmup', 'schedule position'],
+    ]);
+    const text = formatReport(report);
+    expect(text).toContain('Warm start from this critic (stage --carry), on VeRL 0.4.1 and later, the releases that save this layout; without --carry: weights:\n');
+    expect(text).toContain("  weights    loads model; the new run inherits none of the old run's settings (critic.checkpoint.load_contents=[model])\n");
+
+    // FSDP 0.2 to 0.4.0 cannot leave anything out; Megatron 0.3 can, narrowing what the new run saves.
+    const old = join(fresh(), 'global_step_4');
+    saveCritic(join(old, 'critic'), { family: 'fsdp-v0.4.0', worldSize: 2 });
+    const oldReport = await inspectCheckpoint(old);
+    expect(oldReport.warmStart?.defaultCarry).toBe('all');
+    expect(oldReport.warmStart?.byCarry.map((c) => 'refusal' in c)).toEqual([true, true, false]);
+    expect(formatReport(oldReport)).toMatch(/\n {2}weights {4}cannot: --carry weights, but VeRL 0\.2 to 0\.4\.0 loads the critic's model, optimizer and extra state unconditionally/);
+    const mcore = join(fresh(), 'global_step_4');
+    saveCritic(join(mcore, 'critic'), { family: 'megatron-v0.3' });
+    expect(formatReport(await inspectCheckpoint(mcore))).toContain(
+      "  weights    loads model; the new run inherits none of the old run's settings (critic.checkpoint.contents=[model], which also narrows what the new run saves)\n",
+    );
+  });
+
+  it('has nothing to say without a critic', async () => {
+    const step = writeStep(join(fresh(), 'global_step_1'), { actor: { worldSize: 1 } });
+    expect((await inspectCheckpoint(step)).warmStart).toBe(null);
+  });
+});

@@ -33,11 +33,11 @@ function expectNoTrace(out: string) {
 }
 
 describe('stage: the happy path', () => {
-  it('hard-links the latest critic into <out>/global_step_0/critic and nothing else', async () => {
+  it('hard-links the latest critic into <out>/global_step_0/critic and nothing else (--carry all)', async () => {
     const run = typicalRun(fresh('run'), 4);
     const before = snapshotTree(run);
     const out = fresh('out');
-    const result = await stageCritic(run, out);
+    const result = await stageCritic(run, out, { carry: 'all' });
 
     expect(result).toMatchObject({
       source: { stepPath: join(run, 'global_step_120'), step: 120, criticPath: join(run, 'global_step_120', 'critic'), criticFolder: 'critic' },
@@ -58,8 +58,10 @@ describe('stage: the happy path', () => {
           'pass --verl CHECKOUT to have them checked against the VeRL the new run uses',
       ],
       removedLeftovers: [],
+      carry: 'all',
     });
     expect(result.launch).toMatchObject({ loader: { id: 'fsdp-v0.4.1' }, basis: { kind: 'layout' }, loadKinds: ['model', 'optimizer', 'extra'] });
+    expect(result.inherits.map((i) => i.settings)).toEqual([['betas', 'eps', 'weight_decay'], ['critic.optim.lr', 'warmup', 'schedule position']]);
     expect(readdirSync(out)).toEqual(['global_step_0']);
     expect(readdirSync(join(out, 'global_step_0'))).toEqual(['critic']);
     const src = join(run, 'global_step_120', 'critic');
@@ -71,11 +73,25 @@ describe('stage: the happy path', () => {
     expect(existsSync(tempPathFor(out))).toBe(false);
   });
 
+  it('by default stages the weights only, with the override that makes VeRL 0.4.1+ load only them', async () => {
+    const run = typicalRun(fresh('run'), 4);
+    const result = await stageCritic(run, fresh('out'));
+    expect(result).toMatchObject({ carry: 'weights', inherits: [], files: 8, linked: 8 });
+    expect(result.carries.map((c) => c.kind)).toEqual(['model']);
+    expect(listFiles(result.criticDest).filter((f) => f.endsWith('.pt'))).toEqual([0, 1, 2, 3].map((r) => `model_world_size_4_rank_${r}.pt`));
+    expect(result.launch.overrides.at(-1)).toBe('"critic.checkpoint.load_contents=[model]"');
+    expect(formatStageResult(result)).toContain(
+      "Carries over (default: weights): the critic's weights (FSDP model state).\n" +
+        'Not loaded, so fresh in the new run: the optimizer state and extra state.\n' +
+        "The new run inherits none of the old run's settings.\n",
+    );
+  });
+
   it('copies with copy: true: same bytes, different files, source untouched', async () => {
     const run = typicalRun(fresh('run'), 2);
     const before = snapshotTree(run);
     const out = fresh('out');
-    const result = await stageCritic(run, out, { copy: true });
+    const result = await stageCritic(run, out, { copy: true, carry: 'all' });
     expect(result).toMatchObject({ method: 'copy', linked: 0, copied: 10, files: 10 });
     const src = join(run, 'global_step_120', 'critic');
     const staged = snapshotTree(result.criticDest);
@@ -116,7 +132,7 @@ describe('stage: the happy path', () => {
     const run = typicalRun(fresh('run'), 1);
     const empty = fresh('empty');
     mkdirSync(empty);
-    expect((await stageCritic(run, empty)).files).toBe(7);
+    expect((await stageCritic(run, empty)).files).toBe(5);
     const deep = join(fresh('parents'), 'a', 'b');
     expect((await stageCritic(run, deep)).out).toBe(deep);
   });
@@ -128,7 +144,7 @@ describe('stage: the happy path', () => {
 
   it('notes that the optimizer starts fresh when it was not saved', async () => {
     const dir = writeStep(join(fresh(), 'global_step_9'), { critic: { worldSize: 2, kinds: ['model', 'extra'] } });
-    const result = await stageCritic(dir, fresh('out'));
+    const result = await stageCritic(dir, fresh('out'), { carry: 'all' });
     expect(result.notes.slice(1)).toEqual(['the critic was saved without its optimizer state: it starts fresh']);
     // VeRL's loader opens what load_contents lists, which defaults to the new run's save_contents (all three).
     expect(result.launch.overrides).toContain('"critic.checkpoint.load_contents=[model,extra]"');
@@ -164,7 +180,7 @@ describe('stage: across filesystems', () => {
     const run = typicalRun(fresh('run'), 2);
     const base = mkdtempSync(join(shm, 'vcp-stage-'));
     try {
-      const result = await stageCritic(run, join(base, 'out'));
+      const result = await stageCritic(run, join(base, 'out'), { carry: 'all' });
       expect(result).toMatchObject({ method: 'copy', linked: 0, copied: 10 });
     } finally {
       rmSync(base, { recursive: true, force: true });
@@ -306,9 +322,9 @@ describe('stage: refusals leave no trace', () => {
     symlinkSync(join(run, 'global_step_120', 'critic', shard), join(linkInside.critic, shard));
     await expectRefused(linkInside.out, /is not a regular file or folder/);
 
-    // The same source staged another way (model only) is another critic.
-    const full = await staged();
-    await expectRefused(full.out, /(extra_state|optim)_world_size_\d+_rank_0\.pt, which this stage would not make/, { modelOnly: true, verl: writeVerlCheckout(fresh('verl'), '0.9.0', { patched: true }) });
+    // The same source staged another way (weights only, then asked for everything) is another critic.
+    const weights = await staged();
+    await expectRefused(weights.out, /(extra_state|optim)_world_size_\d+_rank_\d+\.pt is missing/, { carry: 'all' });
   });
 
   it('refuses an <out> inside the source step (exit 2)', async () => {
@@ -337,7 +353,7 @@ describe('stage: refusals leave no trace', () => {
     expect(error.exitCode).toBe(ExitCode.Refused);
     expect(error.reason).toMatch(/several world sizes \(2, 4\): pass --world-size N/);
 
-    const result = await stageCritic(dir, fresh('out'), { worldSize: 4 });
+    const result = await stageCritic(dir, fresh('out'), { worldSize: 4, carry: 'all' });
     expect(result.worldSize).toBe(4);
     expect(listFiles(result.criticDest).filter((f) => f.endsWith('.pt'))).toHaveLength(12);
     expect(listFiles(result.criticDest).some((f) => f.includes('world_size_2_'))).toBe(false);
@@ -354,11 +370,12 @@ describe('stage: refusals leave no trace', () => {
     expect(error.reason).toMatch(/incomplete for world size 2: missing model rank 1/);
   });
 
-  it('refuses missing ranks (exit 1)', async () => {
+  it('refuses missing ranks of a kind it loads (exit 1), not of one it leaves out', async () => {
     const dir = writeStep(join(fresh(), 'global_step_5'), { critic: { worldSize: 8, missing: { optimizer: [5, 6, 7] } } });
-    const error = await toolError(stageCritic(dir, fresh('out')));
+    const error = await toolError(stageCritic(dir, fresh('out'), { carry: 'optimizer' }));
     expect(error.exitCode).toBe(ExitCode.Refused);
     expect(error.reason).toMatch(/incomplete for world size 8: missing optimizer ranks 5-7/);
+    expect((await stageCritic(dir, fresh('out'))).carry).toBe('weights');
   });
 
   it('refuses a critic without weights (exit 1) and a dangling symlink (exit 2)', async () => {
@@ -419,7 +436,7 @@ describe('stage: failures half-way', () => {
     const victim = join(run, 'global_step_120', 'critic', 'optim_world_size_2_rank_1.pt');
     const out = fresh('out');
     const error = await toolError(
-      stageCritic(run, out, { copy: true, beforeFile: (relPath) => (relPath.endsWith('optim_world_size_2_rank_1.pt') ? rmSync(victim) : undefined) }),
+      stageCritic(run, out, { copy: true, carry: 'all', beforeFile: (relPath) => (relPath.endsWith('optim_world_size_2_rank_1.pt') ? rmSync(victim) : undefined) }),
     );
     expect(error.exitCode).toBe(ExitCode.BadInput);
     expect(error.file).toBe(victim);
@@ -475,7 +492,7 @@ describe('stage: leftovers of a killed stage', () => {
     const out = fresh('out');
     const leftover = tempPathFor(out, deadPid);
     writeStep(join(leftover, 'global_step_0'), { critic: { worldSize: 2 }, dataPt: false });
-    const result = await stageCritic(run, out);
+    const result = await stageCritic(run, out, { carry: 'all' });
     expect(result.removedLeftovers).toEqual([leftover]);
     expect(existsSync(leftover)).toBe(false);
     expect(result.files).toBe(10);
@@ -518,7 +535,7 @@ describe('stage: progress events', () => {
   it('reports every file, ending at the totals', async () => {
     const run = typicalRun(fresh('run'), 2);
     const events: StageProgress[] = [];
-    const result = await stageCritic(run, fresh('out'), { copy: true, onProgress: (p) => events.push(p) });
+    const result = await stageCritic(run, fresh('out'), { copy: true, carry: 'all', onProgress: (p) => events.push(p) });
     const last = events[events.length - 1]!;
     expect(events[0]).toMatchObject({ filesDone: 0, bytesDone: 0, filesTotal: 10 });
     expect(last).toMatchObject({ filesDone: 10, filesTotal: 10, bytesDone: result.bytes, bytesTotal: result.bytes, copying: null });
@@ -591,7 +608,10 @@ describe('stage: what the release loads', () => {
     const result = await stageCritic(run, out, { verl, allowUnpatched: true });
     expect(result.launch.overrides).toEqual([`trainer.resume_mode=${out}/global_step_0`, '++trainer.load_critic_only=true']);
     expect(result.launch.resumeLater).toEqual({ set: ['trainer.resume_mode=auto'], drop: ['trainer.load_critic_only'] });
-    expect(result.notes).toEqual([`--allow-unpatched: the trainer of ${verl} does not guard the actor load yet: run verl-critic-patch apply ${verl} before the launch`]);
+    expect(result.notes).toEqual([
+      `--allow-unpatched: the trainer of ${verl} does not guard the actor load yet: run verl-critic-patch apply ${verl} before the launch`,
+      "VeRL 0.3.0.post0 loads the critic's model, optimizer and extra state unconditionally, so the new run inherits them; VeRL 0.4.1 or later can carry the weights only",
+    ]);
     expect(result.verl).toEqual({ root: verl, release: '0.3.0.post0', configFile: 'verl/trainer/config/ppo_trainer.yaml' });
   });
 
@@ -610,8 +630,8 @@ describe('stage: what the release loads', () => {
     saveCritic(join(step, 'critic'), { family: 'fsdp-v0.4.1', worldSize: 2 });
     rmSync(join(step, 'critic', 'optim_world_size_2_rank_1.pt'));
     const verl = writeVerlCheckout(fresh('verl'), '0.9.0', { patched: true });
-    // The optimizer shards are incomplete: a default stage refuses, a model-only one does not need them.
-    expect((await toolError(stageCritic(step, fresh('out'), { verl }))).reason).toMatch(/missing optimizer rank 1/);
+    // The optimizer shards are incomplete: a stage that loads them refuses, a model-only one does not need them.
+    expect((await toolError(stageCritic(step, fresh('out'), { verl, carry: 'all' }))).reason).toMatch(/missing optimizer rank 1/);
     const out = fresh('out');
     const result = await stageCritic(step, out, { verl, modelOnly: true });
     expect(listFiles(result.criticDest)).toEqual([
@@ -631,7 +651,8 @@ describe('stage: what the release loads', () => {
       '"critic.checkpoint.load_contents=[model]"',
     ]);
     expect(result.launch.resumeLater.drop).toEqual(['trainer.resume_from_path', 'trainer.load_critic_only', 'critic.checkpoint.load_contents']);
-    expect(result.notes).toEqual(["--model-only: the critic's optimizer state and extra state start fresh"]);
+    expect(result.notes).toEqual([]);
+    expect(result.carry).toBe('weights');
   });
 
   it('refuses a Megatron dist_ckpt/ critic for VeRL 0.9, which reads only its split layout', async () => {

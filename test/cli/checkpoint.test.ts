@@ -44,7 +44,9 @@ describe('inspect on the command line', () => {
     expect(stderr).toBe('');
     expect(code).toBe(0);
     const report = JSON.parse(stdout);
-    expect(Object.keys(report)).toEqual(['path', 'kind', 'staged', 'run', 'step', 'warnings']);
+    expect(Object.keys(report)).toEqual(['path', 'kind', 'staged', 'run', 'step', 'warnings', 'warmStart']);
+    expect(report.warmStart.defaultCarry).toBe('weights');
+    expect(report.warmStart.byCarry.map((c: { carry: string }) => c.carry)).toEqual(['weights', 'optimizer', 'all']);
     expect(report.run).toEqual(TYPICAL_RUN_REPORT);
     expect(Object.keys(report.step)).toEqual(['path', 'step', 'dataPt', 'actor', 'critic', 'ignoredFolders']);
     expect(Object.keys(report.step.critic)).toEqual([
@@ -88,21 +90,22 @@ describe('stage on the command line', () => {
     expect(stderr).toBe('');
     expect(code).toBe(0);
     expect(stdout).toContain(`Staged the critic of ${run}/global_step_120 (step 120, FSDP, world size 4)`);
-    expect(stdout).toContain(`into ${out}/global_step_0/critic: 16 files,`);
+    expect(stdout).toContain(`into ${out}/global_step_0/critic: 8 files,`);
+    expect(stdout).toContain("\nCarries over (default: weights): the critic's weights (FSDP model state).\n");
     expect(stdout).toContain('hard-linked; the source is unchanged.');
     // The path has a space: quoted for Hydra inside, for the shell outside.
     expect(stdout).toContain(
-      `\n  trainer.resume_mode=resume_path "trainer.resume_from_path='${out}/global_step_0'" trainer.load_critic_only=true\n`,
+      `\n  trainer.resume_mode=resume_path "trainer.resume_from_path='${out}/global_step_0'" trainer.load_critic_only=true "critic.checkpoint.load_contents=[model]"\n`,
     );
     expect(stdout).toContain('write\n  ++trainer.load_critic_only=true instead of trainer.load_critic_only=true.');
     expect(stdout).toContain('same world size as the saved critic: 4 GPUs');
-    expect(listFiles(join(out, 'global_step_0', 'critic'))).toHaveLength(16);
+    expect(listFiles(join(out, 'global_step_0', 'critic'))).toHaveLength(8);
   });
 
   it('prints the plain overrides for a plain path, and JSON with --json', () => {
     const run = typicalRun(fresh('run'), 1);
     const out = fresh('out');
-    const text = runCli(['stage', '--copy', run, out]);
+    const text = runCli(['stage', '--copy', '--carry', 'all', run, out]);
     expect(text.code).toBe(0);
     expect(text.stdout).toContain(`\n  trainer.resume_mode=resume_path trainer.resume_from_path=${out}/global_step_0 trainer.load_critic_only=true\n`);
     expect(text.stdout).toContain(', copied; the source is unchanged.');
@@ -111,12 +114,20 @@ describe('stage on the command line', () => {
     const json = runCli(['stage', '--json', '--world-size', '1', run, out2]);
     expect(json.code).toBe(0);
     const result = JSON.parse(json.stdout);
-    expect(result).toMatchObject({ out: out2, resumeFrom: `${out2}/global_step_0`, method: 'link', worldSize: 1, files: 7 });
+    expect(result).toMatchObject({ out: out2, resumeFrom: `${out2}/global_step_0`, method: 'link', worldSize: 1, files: 5, carry: 'weights', inherits: [] });
+    expect(result.carries).toEqual([{ kind: 'model', what: "the critic's weights (FSDP model state)" }]);
+    const resume = ['trainer.resume_mode=resume_path', `trainer.resume_from_path=${out2}/global_step_0`];
     expect(result.nextCommand).toEqual({
-      overrides: ['trainer.resume_mode=resume_path', `trainer.resume_from_path=${out2}/global_step_0`, 'trainer.load_critic_only=true'],
-      overridesPlusPlus: ['trainer.resume_mode=resume_path', `trainer.resume_from_path=${out2}/global_step_0`, '++trainer.load_critic_only=true'],
-      line: `trainer.resume_mode=resume_path trainer.resume_from_path=${out2}/global_step_0 trainer.load_critic_only=true`,
+      overrides: [...resume, 'trainer.load_critic_only=true', '"critic.checkpoint.load_contents=[model]"'],
+      overridesPlusPlus: [...resume, '++trainer.load_critic_only=true', '"critic.checkpoint.load_contents=[model]"'],
+      line: `${resume.join(' ')} trainer.load_critic_only=true "critic.checkpoint.load_contents=[model]"`,
     });
+
+    const out3 = fresh('out');
+    const all = JSON.parse(runCli(['stage', '--json', '--carry', 'all', run, out3]).stdout);
+    expect(all.carry).toBe('all');
+    expect(all.inherits.map((i: { settings: string[] }) => i.settings)).toEqual([['betas', 'eps', 'weight_decay'], ['critic.optim.lr', 'warmup', 'schedule position']]);
+    expect(all.inherits[1].line).toMatch(/^critic\.optim\.lr, warmup and schedule position come from the old run \(FSDP extra state/);
   });
 
   it('resolves a relative <out> to an absolute resume path', () => {
@@ -151,8 +162,17 @@ describe('stage on the command line', () => {
       () => typicalRun(fresh('run'), 2),
       () => ['--model-only', '--verl', writeVerlCheckout(fresh('verl'), '0.4.0', { patched: true })],
       1,
-      /--model-only, but VeRL 0\.4\.0 loads the critic's model, optimizer and extra state unconditionally/,
+      /--model-only, but VeRL 0\.4\.0 loads the critic's model, optimizer and extra state unconditionally .*: use --carry all/,
     ],
+    [
+      '--carry optimizer on VeRL 0.3.0.post1',
+      () => typicalRun(fresh('run'), 2),
+      () => ['--carry', 'optimizer', '--verl', writeVerlCheckout(fresh('verl'), '0.3.0.post1', { patched: true })],
+      1,
+      /--carry optimizer, but VeRL 0\.3\.0\.post1 loads the critic's model, optimizer and extra state unconditionally/,
+    ],
+    ['--carry optimizer, none saved', () => writeRun(fresh('run'), { steps: { 3: { critic: { worldSize: 1, kinds: ['model'] } } } }), ['--carry', 'optimizer'], 1, /critic: --carry optimizer, but the critic was saved without its optimizer state/],
+
   ] as [string, () => string, string[] | (() => string[]), number, RegExp][])('refuses: %s', (_, make, extra, exitCode, reason) => {
     const source = make();
     const out = fresh('out');
@@ -165,12 +185,27 @@ describe('stage on the command line', () => {
     expect(existsSync(out)).toBe(false);
   });
 
+  it('takes --carry weights|optimizer|all only, and --model-only only as --carry weights (usage errors, exit 2)', () => {
+    const run = typicalRun(fresh('run'), 1);
+    for (const [args, reason] of [
+      [['--carry', 'bogus'], "error: option '--carry <what>' argument 'bogus' is invalid. Allowed choices are weights, optimizer, all."],
+      [['--model-only', '--carry', 'all'], 'error: --model-only means --carry weights, not --carry all'],
+    ] as [string[], string][]) {
+      const out = fresh('out');
+      const { code, stdout, stderr } = runCli(['stage', ...args, run, out]);
+      expect({ code, stdout, first: stderr.split('\n')[0] }).toEqual({ code: 2, stdout: '', first: reason });
+      expect(existsSync(out)).toBe(false);
+    }
+    const same = runCli(['stage', '--json', '--model-only', '--carry', 'weights', run, fresh('out')]);
+    expect(JSON.parse(same.stdout).carry).toBe('weights');
+  });
+
   // `script` runs the CLI on a pseudo-terminal, so stderr.isTTY is true as for a user at a shell.
   const hasScript = spawnSync('script', ['--version']).status === 0;
   it.skipIf(!hasScript)('shows one self-rewriting progress line on a terminal, erased at the end', () => {
     const run = typicalRun(fresh('run'), 2);
     const out = fresh('out');
-    const tty = spawnSync('script', ['-qec', `${process.execPath} ${CLI} stage ${run} ${out}`, '/dev/null'], { encoding: 'utf8' });
+    const tty = spawnSync('script', ['-qec', `${process.execPath} ${CLI} stage --carry all ${run} ${out}`, '/dev/null'], { encoding: 'utf8' });
     expect(tty.status).toBe(0);
     expect(tty.stdout).toContain('\r\x1b[2Kstaging critic: 0/10 files, 0 B of ');
     expect(tty.stdout).toContain('\r\x1b[2Kstaging critic: 10/10 files, ');
@@ -187,7 +222,11 @@ describe('stage on the command line', () => {
     expect({ code, stderr }).toEqual({ code: 0, stderr: '' });
     expect(stdout).toContain(`Staged the critic of ${step} (step 8, FSDP, world size 2)`);
     expect(stdout).toContain(`Layout: FSDP2 shards (fsdp_config.json: FSDP_version 2), as VeRL 0.4.1 and later save it. Overrides for VeRL 0.9.0 (${verl}), whose critic loader is that of VeRL 0.4.1 and later.`);
-    expect(stdout).toContain('Note: the critic was saved without its optimizer state and extra state: they start fresh.');
+    expect(stdout).toContain(
+      "\nCarries over (default: weights): the critic's weights (FSDP model state).\n" +
+        'Not loaded, so fresh in the new run: the optimizer state and extra state.\n' +
+        "The new run inherits none of the old run's settings.\n",
+    );
     expect(stdout).toContain(
       `\n  trainer.resume_mode=resume_path trainer.resume_from_path=${out}/global_step_0 trainer.load_critic_only=true "critic.checkpoint.load_contents=[model]"\n`,
     );
@@ -277,7 +316,7 @@ describe('stage interrupted', () => {
    * it: the interruption then comes mid-stage however busy the machine is, never after the end.
    */
   function startStage(run: string, out: string) {
-    const child = spawn(process.execPath, [CLI, 'stage', '--copy', run, out], {
+    const child = spawn(process.execPath, [CLI, 'stage', '--copy', '--carry', 'all', run, out], {
       stdio: ['ignore', 'pipe', 'pipe'],
       env: { ...process.env, VERL_CRITIC_PATCH_TEST_STAGE_PAUSE: String(PAUSE_AT) },
     });
@@ -356,7 +395,7 @@ describe('stage interrupted', () => {
     expect(state === 'absent' ? existsSync(leftover) : true).toBe(true);
 
     if (state === 'absent') {
-      const again = runCli(['stage', run, out]);
+      const again = runCli(['stage', '--carry', 'all', run, out]);
       expect(again.code).toBe(0);
       expect(again.stderr).toContain(`verl-critic-patch: note: removed ${leftover}, left by an interrupted stage`);
       expect(existsSync(leftover)).toBe(false);
