@@ -3,7 +3,8 @@
  * `npm run test:seeds`: the property suites (every test file that generates its cases from
  * VCP_PROPERTY_SEED, see test/reliability/settings.ts) run under many seeds in a row, one vitest
  * run a seed, since `npm test` draws one seed a run and a rare failure may need many runs to show.
- * Not part of `npm test`: 20 seeds take 20-30 minutes on 2 cores.
+ * Not part of `npm test`: each seed is a whole run of those suites (4-10 minutes on a busy 2-core
+ * machine).
  *
  *   npm run test:seeds                  20 random seeds
  *   npm run test:seeds -- --count 5     5 random seeds

@@ -7,7 +7,9 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { REPO_ROOT, filesUnder, git, gitRepo, readBytes, runCli } from '../helpers/cli.js';
 import { omegaConfCheckFile } from '../helpers/omegaconf.js';
-import { lacks, OMEGACONF } from '../helpers/systemPackages.js';
+import { GIT, lacks, OMEGACONF, skipFileWithout } from '../helpers/systemPackages.js';
+
+skipFileWithout(GIT);
 
 const EXAMPLE = join(REPO_ROOT, 'fixtures', 'examples', 'verl-0.9');
 const fixture = (name: string) => readFileSync(join(REPO_ROOT, 'fixtures', 'python', name));

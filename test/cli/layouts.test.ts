@@ -11,7 +11,9 @@ import { describe, expect, it } from 'vitest';
 import { filesUnder, git, gitRepo, runCli, tempDir, type CliResult } from '../helpers/cli.js';
 import { downstreamProjectFiles, severalCopiesFiles, sitePackagesLayout, tarballLayout, writeTree } from '../helpers/layouts.js';
 import { omegaConfCheckFile } from '../helpers/omegaconf.js';
-import { lacks, OMEGACONF } from '../helpers/systemPackages.js';
+import { GIT, lacks, OMEGACONF, PYTHON3, skipFileWithout } from '../helpers/systemPackages.js';
+
+skipFileWithout(GIT, PYTHON3);
 
 const diffedFiles = (diff: string) => [...diff.matchAll(/^\+\+\+ b\/(.+)$/gm)].map((m) => m[1]);
 const applyRootOf = (stderr: string) => /^apply with: cd (.+?) && git apply /m.exec(stderr)?.[1]?.replace(/^"|"$/g, '');

@@ -6,6 +6,9 @@ import { spawnSync } from 'node:child_process';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { REPO_ROOT, gitRepo, hasStackTrace, readBytes, runCli, tempDir, writeFile } from '../helpers/cli.js';
+import { GIT, skipFileWithout } from '../helpers/systemPackages.js';
+
+skipFileWithout(GIT);
 
 const REFUSE = join(REPO_ROOT, 'fixtures', 'refuse');
 

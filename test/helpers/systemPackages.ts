@@ -59,6 +59,18 @@ export const PATCH: SystemPackage = { name: 'patch', why: 'patch -p1 applies the
 export const PYTHON3: SystemPackage = { name: 'python3', why: 'CPython compiles the patched files and runs them with stubs', problem: () => runs(PYTHON, ['-c', '']) };
 export const CHATTR: SystemPackage = { name: 'e2fsprogs', why: 'chattr +i makes a file that even root cannot write', problem: () => onPath('chattr') };
 export const SETPRIV: SystemPackage = { name: 'util-linux', why: 'setpriv runs the CLI as nobody, whom the kernel refuses', problem: () => onPath('setpriv') };
+export const SCRIPT: SystemPackage = { name: 'bsdutils', why: 'script runs the CLI on a terminal', problem: () => runs('script', ['--version']) };
+
+/**
+ * Null when `chattr +i` works on `path` (then it is undone): it needs root and a file system with
+ * the flag (ext4, xfs, btrfs; not tmpfs or overlayfs). Not a package: no CI failure without it.
+ */
+export function chattrProblem(path: string): string | null {
+  const run = spawnSync('chattr', ['+i', path], { encoding: 'utf8' });
+  if (run.status !== 0) return `chattr +i does not work here (${run.stderr.trim() || run.error?.message || `exit ${run.status}`})`;
+  spawnSync('chattr', ['-i', path]);
+  return null;
+}
 
 const checked = new Map<SystemPackage, string | null>();
 

@@ -11,6 +11,9 @@ import { describe, expect, it } from 'vitest';
 import { PATCHABLE, STATEMENT_TEMPLATES, structural, type StatementInsert } from './cases.js';
 import { modelApply } from './model.js';
 import { runStubHarness } from '../helpers/python.js';
+import { PYTHON3, skipFileWithout } from '../helpers/systemPackages.js';
+
+skipFileWithout(PYTHON3);
 
 describe('statements the generator inserts', () => {
   it('bind names of their own, so twice every template in an Enum body still imports and runs the same', () => {

@@ -14,7 +14,7 @@ import { createServer } from 'node:net';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { REPO_ROOT, git, gitRepo, hasStackTrace, runCli, tempDir, writeFile, type CliResult } from '../helpers/cli.js';
-import { CHATTR, GIT, lacks, PATCH, SETPRIV, skipBecause } from '../helpers/systemPackages.js';
+import { CHATTR, chattrProblem, GIT, lacks, PATCH, SETPRIV, skipBecause } from '../helpers/systemPackages.js';
 import { FIXTURE_DIR } from './cases.js';
 import { leftoverTemps } from './cliAsync.js';
 
@@ -37,15 +37,6 @@ function setup(name = 'trainer.py'): { dir: string; file: string } {
 
 const probe = (command: string, args: string[]) => spawnSync(command, args, { encoding: 'utf8' }).status === 0;
 
-/** Null when `chattr +i` works here: it needs root and a file system with the flag (not tmpfs or overlayfs). */
-function chattrProblem(): string | null {
-  const { file } = setup('probe.py');
-  const run = spawnSync('chattr', ['+i', file], { encoding: 'utf8' });
-  if (run.status !== 0) return `chattr +i does not work here (${run.stderr.trim() || `exit ${run.status}`})`;
-  probe('chattr', ['-i', file]);
-  return null;
-}
-
 const NOBODY = ['--reuid=65534', '--regid=65534', '--clear-groups'];
 
 /**
@@ -62,7 +53,10 @@ function cliForNobody(): { entry: string } | { reason: string } {
   const entry = join(root, 'dist', 'bin', 'verl-critic-patch.cjs');
   const run = spawnSync('setpriv', [...NOBODY, process.execPath, entry, '--version'], { cwd: root, encoding: 'utf8', env: { ...process.env, HOME: '/tmp' } });
   if (run.status === 0) return { entry };
-  return { reason: `nobody cannot run a copy of the CLI in ${root} (${run.error?.message ?? (run.stderr.trim().split('\n').pop() || `exit ${run.status}`)})` };
+  // Node's own report ends with its version: name the error line instead.
+  const lines = run.stderr.split('\n').map((line) => line.trim()).filter((line) => line !== '' && !/^Node\.js v/.test(line));
+  const why = run.error?.message ?? lines.find((line) => /Error|denied/.test(line)) ?? lines.pop() ?? `exit ${run.status}`;
+  return { reason: `nobody cannot run a copy of the CLI in ${root} (${why})` };
 }
 
 /** The package's dependencies and theirs, as npm installs them for a user (the top-level ones). */
@@ -129,7 +123,7 @@ describe('read-only files and folders', () => {
     if (process.getuid?.() === 0) expect([stat.uid, stat.gid]).toEqual([65534, 65534]);
   });
 
-  const immutable = !lacks(CHATTR) && !skipBecause('the chattr +i test', chattrProblem());
+  const immutable = !lacks(CHATTR) && !skipBecause('the chattr +i test', chattrProblem(setup('probe.py').file));
   it.skipIf(!immutable)('an immutable file (chattr +i; the kernel refuses even root) is refused with exit 2, unchanged', () => {
     const { dir, file } = setup();
     expect(probe('chattr', ['+i', file])).toBe(true);
