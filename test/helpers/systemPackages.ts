@@ -38,7 +38,8 @@ export const PYTHON = process.env.PYTHON || 'python3';
 /** Null when `command args` runs and exits 0; else why not, in a few words. */
 function runs(command: string, args: string[]): string | null {
   const run = spawnSync(command, args, { encoding: 'utf8', stdio: ['ignore', 'ignore', 'pipe'] });
-  if (run.error) return `${command}: ${(run.error as NodeJS.ErrnoException).code ?? run.error.message}`;
+  const code = (run.error as NodeJS.ErrnoException | undefined)?.code;
+  if (run.error) return code === 'ENOENT' ? `${command} not found` : `${command}: ${code ?? run.error.message}`;
   if (run.status === 0) return null;
   return run.stderr.trim().split('\n').pop() || `${command} exited with ${run.status}`;
 }
