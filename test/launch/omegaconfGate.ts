@@ -1,13 +1,12 @@
 /**
- * preflight composes configs through a Python with OmegaConf (src/launch/compose.ts tries the
- * same interpreters). Without one, the tests that compose skip with one line saying what to
- * install; with env CI set they FAIL instead (CI must install it). Minimal on purpose: a shared
- * helper for this rule is being written in test/helpers/ (wt-suite); switch to it once merged.
+ * preflight composes configs through the first Python with OmegaConf among those it tries itself
+ * (src/launch/compose.ts: python3, then /usr/bin/python3). Without one, the tests that compose
+ * skip with one line saying what to install, and fail where CI is set: the rule of
+ * test/helpers/systemPackages.ts, applied to that list of interpreters.
  */
 import { spawnSync } from 'node:child_process';
 import { pythonCandidates } from '../../src/launch/compose.js';
-
-const INSTALL = 'apt-get install python3-omegaconf (or pip install omegaconf)';
+import { lacks, type SystemPackage } from '../helpers/systemPackages.js';
 
 function findOmegaConf(): string | null {
   for (const python of pythonCandidates(null)) {
@@ -17,9 +16,13 @@ function findOmegaConf(): string | null {
   return null;
 }
 
-export const omegaConfPython = findOmegaConf();
+const found = findOmegaConf();
 
-if (omegaConfPython === null) {
-  if (process.env.CI) throw new Error(`no Python with OmegaConf (tried ${pythonCandidates(null).join(', ')}): ${INSTALL}`);
-  console.log(`skipped: preflight composition tests need a Python with OmegaConf: ${INSTALL}`);
-}
+const PREFLIGHT_OMEGACONF: SystemPackage = {
+  name: 'python3-omegaconf',
+  why: `preflight composes launch configs with OmegaConf through ${pythonCandidates(null).join(' or ')} (or pip install omegaconf)`,
+  problem: () => (found === null ? `no omegaconf for ${pythonCandidates(null).join(', ')}` : null),
+};
+
+/** The interpreter the composition tests run with; null: skip them (never null under CI: lacks throws). */
+export const omegaConfPython = lacks(PREFLIGHT_OMEGACONF) ? null : found;
