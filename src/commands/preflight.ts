@@ -69,6 +69,6 @@ export async function preflightCommand(launch: readonly string[], options: Prefl
     ? runChecks(gathered.facts, strict)
     : { findings: [gathered.refusal!], verdict: { ok: false, folder: null, criticFiles: null, loads: null, errors: 1, warnings: 0 } };
   if (options.json) printer.json(preflightJson(gathered, findings, verdict));
-  else printer.data(formatPreflight(findings, verdict, strict));
+  else printer.data(formatPreflight(findings, verdict));
   return verdict.ok ? ExitCode.Ok : ExitCode.Refused;
 }

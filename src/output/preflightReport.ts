@@ -12,18 +12,18 @@ export function findingLine(f: Finding): string {
   return `${f.level.padEnd(7)} [${f.check}] ${f.key}: ${f.message}`;
 }
 
-export function verdictLine(verdict: Verdict, strict: boolean): string {
+export function verdictLine(verdict: Verdict): string {
   const counts = `${verdict.errors} error${verdict.errors === 1 ? '' : 's'}, ${verdict.warnings} warning${verdict.warnings === 1 ? '' : 's'}`;
   if (verdict.ok) {
     const files = verdict.criticFiles === null ? '' : ` (${verdict.criticFiles} critic file${verdict.criticFiles === 1 ? '' : 's'}: ${verdict.loads?.join(', ')})`;
     return `ok: the run will skip the actor and load the critic from ${verdict.folder}${files}; ${counts}`;
   }
-  const why = verdict.errors > 0 ? counts : `${counts} (--strict)`;
-  return `not ready: this launch would not warm-start the critic${verdict.folder ? ` from ${verdict.folder}` : ''} as intended: ${why}${strict ? '' : ''}`;
+  const why = verdict.errors > 0 ? counts : `${counts} (--strict: warnings fail)`;
+  return `not ready: this launch would not warm-start the critic${verdict.folder ? ` from ${verdict.folder}` : ''} as intended: ${why}`;
 }
 
-export function formatPreflight(findings: readonly Finding[], verdict: Verdict, strict: boolean): string {
-  return `${[...findings.map(findingLine), verdictLine(verdict, strict)].join('\n')}\n`;
+export function formatPreflight(findings: readonly Finding[], verdict: Verdict): string {
+  return `${[...findings.map(findingLine), verdictLine(verdict)].join('\n')}\n`;
 }
 
 export function preflightJson(gathered: Gathered, findings: readonly Finding[], verdict: Verdict) {
