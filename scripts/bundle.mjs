@@ -102,7 +102,8 @@ await build({
   external: ['tree-sitter', 'tree-sitter-python', '@tree-sitter-grammars/tree-sitter-yaml', 'commander', 'yaml'],
   plugins: [lazyBuiltin('child_process', ['spawn', 'spawnSync']), lazyBuiltin('os', ['hostname']), bundleRequire],
   // src/version.ts reads this instead of package.json. import.meta.url is only ever handed to
-  // createRequire (bundleRequire above), which needs no URL in the bundle.
+  // createRequire (bundleRequire above), which needs no URL in the bundle, and to
+  // src/launch/compose.ts, which takes a path as well as a URL (dist/bin/ is as deep as src/launch/).
   define: { __VCP_VERSION__: JSON.stringify(version), 'import.meta.url': '__filename' },
 });
 // Third-party code: fully minified (its names are not ours to read in a stack trace).

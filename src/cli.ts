@@ -21,7 +21,8 @@ const EXAMPLES = `Examples (each verb's --help has more):
   verl-critic-patch check --format github .                      in CI: does it still apply?
   verl-critic-patch revert ~/src/verl                            undo it
   verl-critic-patch inspect checkpoints/my_project/my_run        what a checkpoint holds
-  verl-critic-patch stage checkpoints/my_project/my_run warm     stage its critic for a new run`;
+  verl-critic-patch stage checkpoints/my_project/my_run warm     stage its critic for a new run
+  verl-critic-patch preflight -- python3 -m verl.trainer.main_ppo ...   will that launch load it?`;
 
 // Load only the verb that runs (startup time: see BENCHMARKS.md); help and errors list them all.
 const VERBS: Record<string, () => Promise<(program: Command) => void>> = {
@@ -31,6 +32,7 @@ const VERBS: Record<string, () => Promise<(program: Command) => void>> = {
   revert: async () => (await import('./commands/revert.js')).registerRevert,
   inspect: async () => (await import('./commands/inspect.js')).registerInspect,
   stage: async () => (await import('./commands/stage.js')).registerStage,
+  preflight: async () => (await import('./commands/preflight.js')).registerPreflight,
 };
 
 /**

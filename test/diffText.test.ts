@@ -8,7 +8,7 @@ import { FILE_HEADERS_ONLY, applyPatch, formatPatch, structuredPatch } from 'dif
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { changedWindow, unifiedDiff } from '../src/diffText.js';
-import { PROPERTY_RUNS, SEED } from './reliability/settings.js';
+import { PROPERTY_RUNS, PROPERTY_TIMEOUT_MS, SEED } from './reliability/settings.js';
 
 function wholeFileDiff(before: string, after: string): string {
   return formatPatch(structuredPatch('a/f.py', 'b/f.py', before, after, undefined, undefined, { context: 3 }), FILE_HEADERS_ONLY);
@@ -63,7 +63,7 @@ describe('unifiedDiff', () => {
       }),
       { numRuns: PROPERTY_RUNS, seed: SEED },
     );
-  });
+  }, PROPERTY_TIMEOUT_MS);
 
   it('numbers hunks in the whole file and reports added and removed lines there', () => {
     const before = Array.from({ length: 20 }, (_, i) => `line ${i + 1}\n`).join('');

@@ -15,6 +15,8 @@ import { createProgressLine } from '../output/progress.js';
 import { formatStageResult } from '../output/stageSummary.js';
 import { shellWord } from '../hydra.js';
 import { importedVerl } from '../scan/installed.js';
+import { checkStagedLaunch } from '../launch/stageChecks.js';
+import { findingLine } from '../output/preflightReport.js';
 import { runAction } from './action.js';
 import { addJsonOption } from './options.js';
 
@@ -101,13 +103,20 @@ export async function stageCommand(checkpoint: string, out: string, options: Sta
   }
   for (const leftover of result.removedLeftovers) printer.error(`note: removed ${leftover}, left by an interrupted stage`);
   for (const w of result.warnings) printer.error(`warning: ${w.path}: ${w.message}`);
+  // preflight's checks 1-4 on the launch printed for the VeRL named (src/launch/stageChecks.ts).
+  const verl = imported?.packageDir ?? options.verl;
+  const checked = verl === undefined ? undefined : await checkStagedLaunch(result, verl, worldSize);
+  const findings = checked && 'findings' in checked ? checked.findings.filter((f) => !(options.allowUnpatched && f.check === 1 && f.key.endsWith('.py'))) : [];
+  if (checked && 'skipped' in checked) printer.error(`note: preflight checks of the printed launch skipped: ${checked.skipped}`);
+  for (const f of findings) printer.error(`preflight: ${findingLine(f)}`);
   if (options.json) {
     const { overrides, overridesPlusPlus } = result.launch;
-    printer.json({ ...result, nextCommand: { overrides, overridesPlusPlus, line: overrides.join(' ') } });
+    const preflight = checked === undefined ? null : 'skipped' in checked ? { skipped: checked.skipped } : { findings };
+    printer.json({ ...result, nextCommand: { overrides, overridesPlusPlus, line: overrides.join(' ') }, preflight });
   } else {
     printer.data(formatStageResult(result));
   }
-  return ExitCode.Ok;
+  return findings.some((f) => f.level === 'error') ? ExitCode.Refused : ExitCode.Ok;
 }
 
 /** The apply command for the new run's VeRL, naming it as the user did: --python as typed, else the --verl path. */

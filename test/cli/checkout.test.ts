@@ -7,6 +7,9 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { REPO_ROOT, filesUnder, git, gitRepo, readBytes, runCli } from '../helpers/cli.js';
 import { omegaConfCheckFile } from '../helpers/omegaconf.js';
+import { GIT, lacks, OMEGACONF, skipFileWithout } from '../helpers/systemPackages.js';
+
+skipFileWithout(GIT);
 
 const EXAMPLE = join(REPO_ROOT, 'fixtures', 'examples', 'verl-0.9');
 const fixture = (name: string) => readFileSync(join(REPO_ROOT, 'fixtures', 'python', name));
@@ -116,16 +119,20 @@ describe('the config half of a checkout run', () => {
     const apply = runCli(['apply', '.'], { cwd: repo });
     expect(apply.stderr).toMatch(/trainer\.resume_from_path=<staged folder>\/global_step_0 trainer\.load_critic_only=true$/m);
     expect(apply.stderr).toMatch(/\+\+trainer\.load_critic_only=true/);
-    // What Hydra does with the override, on every trainer YAML of the patched checkout.
-    for (const yaml of ['ppo_trainer.yaml', '_generated_ppo_trainer.yaml', 'ppo_megatron_trainer.yaml']) {
-      expect(omegaConfCheckFile(join(repo, 'verl/trainer/config', yaml)), yaml).toMatchObject({ mergeOk: true, defaultValue: false, mergedValue: true });
-    }
     const json = JSON.parse(runCli(['apply', '--json', '.'], { cwd: repo }).stdout);
     expect(json.nextOverride).toBe('trainer.load_critic_only=true');
 
     const single = gitRepo({ 'ray_trainer.py': fixture('v2025_04_three_line.py') });
     const only = runCli(['apply', 'ray_trainer.py'], { cwd: single });
     expect(only.stderr).toMatch(/trainer\.resume_from_path=<staged folder>\/global_step_0 \+\+trainer\.load_critic_only=true$/m);
+  });
+
+  it.skipIf(lacks(OMEGACONF))('after apply, Hydra takes the plain override on every trainer YAML of the checkout (OmegaConf, struct mode)', () => {
+    const repo = syntheticCheckout();
+    expect(runCli(['apply', '.'], { cwd: repo }).code).toBe(0);
+    for (const yaml of ['ppo_trainer.yaml', '_generated_ppo_trainer.yaml', 'ppo_megatron_trainer.yaml']) {
+      expect(omegaConfCheckFile(join(repo, 'verl/trainer/config', yaml)), yaml).toMatchObject({ mergeOk: true, defaultValue: false, mergedValue: true });
+    }
   });
 
   it('a main trainer YAML that does not parse fails the run with exit 2 and writes nothing', () => {

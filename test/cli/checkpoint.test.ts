@@ -17,6 +17,7 @@ import {
   writeVerlCheckout,
 } from '../helpers/checkpointTrees.js';
 import { CLI, REPO_ROOT, hasStackTrace, runCli } from '../helpers/cli.js';
+import { lacks, PYTHON3, SCRIPT } from '../helpers/systemPackages.js';
 
 /** Builds dist/ when it is missing or older than a source file (the shared globalSetup usually has). */
 function ensureBuilt(): void {
@@ -201,8 +202,7 @@ describe('stage on the command line', () => {
   });
 
   // `script` runs the CLI on a pseudo-terminal, so stderr.isTTY is true as for a user at a shell.
-  const hasScript = spawnSync('script', ['--version']).status === 0;
-  it.skipIf(!hasScript)('shows one self-rewriting progress line on a terminal, erased at the end', () => {
+  it.skipIf(lacks(SCRIPT))('shows one self-rewriting progress line on a terminal, erased at the end', () => {
     const run = typicalRun(fresh('run'), 2);
     const out = fresh('out');
     const tty = spawnSync('script', ['-qec', `${process.execPath} ${CLI} stage --carry all ${run} ${out}`, '/dev/null'], { encoding: 'utf8' });
@@ -248,7 +248,7 @@ describe('stage on the command line', () => {
     );
   });
 
-  it('takes the VeRL of the new run as a package folder, or as the verl that --python imports', () => {
+  it.skipIf(lacks(PYTHON3))('takes the VeRL of the new run as a package folder, or as the verl that --python imports', () => {
     const step = join(fresh('run'), 'global_step_8');
     saveCritic(join(step, 'critic'), { family: 'fsdp2', worldSize: 2, contents: ['model'] });
     const sitePackages = join(fresh('venv'), 'lib', 'python3.11', 'site-packages');

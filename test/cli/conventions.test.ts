@@ -8,6 +8,9 @@ import { closeSync, existsSync, mkdirSync, openSync, readdirSync, readFileSync, 
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { CLI, REPO_ROOT, filesUnder, git, gitRepo, hasStackTrace, readBytes, runCli, tempDir } from '../helpers/cli.js';
+import { GIT, lacks, PYTHON3, skipFileWithout } from '../helpers/systemPackages.js';
+
+skipFileWithout(GIT);
 
 const EXAMPLE = join(REPO_ROOT, 'fixtures', 'examples', 'verl-0.9');
 const EXAMPLE_TRAINER = 'fixtures/examples/verl-0.9/verl/trainer/ppo/ray_trainer.py';
@@ -302,7 +305,7 @@ describe('--version and --help', () => {
   });
 });
 
-describe('a reader that has gone away', () => {
+describe.skipIf(lacks(PYTHON3))('a reader that has gone away', () => {
   /**
    * Runs the CLI with stdout or stderr on a pipe whose reading end python3 closed before the CLI
    * started, so that every write to it fails with EPIPE (a pipe to `head` that has exited, without

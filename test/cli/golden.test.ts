@@ -12,6 +12,9 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { REPO_ROOT, git, gitRepo, hasStackTrace, readBytes, runCli, type CliResult } from '../helpers/cli.js';
 import { FIXTURE_DIR, GOLDEN_DIR, handGuardedFixtures, patchableFixtures } from '../helpers/fixtures.js';
 import { checkWithPython } from '../reliability/batch.js';
+import { GIT, PYTHON3, skipFileWithout } from '../helpers/systemPackages.js';
+
+skipFileWithout(GIT, PYTHON3);
 
 const rel = (name: string) => `fixtures/python/${name}`;
 const patchable = patchableFixtures.map(rel);

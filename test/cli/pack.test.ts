@@ -10,6 +10,8 @@ import { cpSync, existsSync, mkdirSync, readFileSync, rmSync, symlinkSync } from
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { REPO_ROOT, tempDir } from '../helpers/cli.js';
+import { writeShapedVerl } from '../helpers/launchShapes.js';
+import { omegaConfPython } from '../launch/omegaconfGate.js';
 
 const pkg = JSON.parse(readFileSync(join(REPO_ROOT, 'package.json'), 'utf8')) as {
   name: string;
@@ -32,7 +34,7 @@ describe('npm pack', () => {
     // Pack a copy of the sources, so that `prepare` (tsc and the bundle) builds in the copy and not
     // under the other test files, which are running dist/cli.js right now.
     const copy = join(work, 'source');
-    for (const entry of ['package.json', 'README.md', 'tsconfig.json', 'src', 'scripts', 'fixtures/examples']) {
+    for (const entry of ['package.json', 'README.md', 'tsconfig.json', 'src', 'scripts', 'python', 'fixtures/examples']) {
       cpSync(join(REPO_ROOT, entry), join(copy, entry), { recursive: true });
     }
     symlinkSync(join(REPO_ROOT, 'node_modules'), join(copy, 'node_modules'), 'dir');
@@ -49,7 +51,9 @@ describe('npm pack', () => {
     expect(packed).toContain('dist/bin/tree-sitter.cjs.v8cache');
     expect(packed).toContain('dist/bin/commander.cjs.v8cache');
     expect(packed).toContain('dist/bin/yaml.cjs.v8cache');
-    expect(packed.filter((path) => !/^(package\.json|README\.md|LICENSE|dist\/bin\/(verl-critic-patch\.cjs|(cli|commander|yaml)\.cjs(\.v8cache)?|tree-sitter\.cjs\.v8cache)|fixtures\/examples\/.*)$/.test(path))).toEqual([]);
+    // preflight's composer, found two folders above dist/bin/ (src/launch/compose.ts).
+    expect(packed).toContain('python/preflight_compose.py');
+    expect(packed.filter((path) => !/^(package\.json|README\.md|LICENSE|python\/preflight_compose\.py|dist\/bin\/(verl-critic-patch\.cjs|(cli|commander|yaml)\.cjs(\.v8cache)?|tree-sitter\.cjs\.v8cache)|fixtures\/examples\/.*)$/.test(path))).toEqual([]);
 
     const prefix = join(work, 'prefix');
     mkdirSync(prefix);
@@ -68,5 +72,13 @@ describe('npm pack', () => {
     expect(diff.code, diff.stderr).toBe(0);
     expect(diff.stdout).toContain('+        if not self.config.trainer.get("load_critic_only", False):');
     expect(diff.stderr).toContain('VeRL 0.9.0 checkout');
+
+    // preflight from the installed package: its composer is found beside dist/bin/ and runs.
+    if (omegaConfPython !== null) {
+      const shaped = writeShapedVerl(join(work, 'shaped'), '0.9.0');
+      const check = run(bin, ['preflight', '--verl', shaped, '--', 'trainer.resume_mode=auto'], work);
+      expect(check.code, check.stderr).toBe(1);
+      expect(check.stdout).toContain('error   [2] trainer.resume_mode: resume_mode=auto finds no checkpoint');
+    }
   });
 });

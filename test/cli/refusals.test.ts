@@ -6,6 +6,7 @@ import { spawnSync } from 'node:child_process';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { REPO_ROOT, gitRepo, hasStackTrace, readBytes, runCli, tempDir, writeFile } from '../helpers/cli.js';
+import { GIT, lacks } from '../helpers/systemPackages.js';
 
 const REFUSE = join(REPO_ROOT, 'fixtures', 'refuse');
 
@@ -23,7 +24,7 @@ const CASES: Record<string, [number, RegExp]> = {
 describe.each(Object.entries(CASES))('refused fixture %s', (name, [exitCode, reason]) => {
   const rel = `fixtures/refuse/${name}`;
 
-  it.each(['diff', 'apply', 'check', 'revert'])('%s exits with the documented code and one line', (verb) => {
+  it.skipIf(lacks(GIT)).each(['diff', 'apply', 'check', 'revert'])('%s exits with the documented code and one line', (verb) => {
     const original = readBytes(join(REFUSE, name));
     const repo = gitRepo({ [rel]: original });
     const result = runCli([verb, rel], { cwd: repo });
@@ -94,7 +95,7 @@ describe('bad input and usage', () => {
     expect(result.stderr).toMatch(/pipe\.py: not a regular file/);
   });
 
-  it('a checkout with no trainer that loads an actor exits 1 and names the checkout', () => {
+  it.skipIf(lacks(GIT))('a checkout with no trainer that loads an actor exits 1 and names the checkout', () => {
     const repo = gitRepo({ 'verl/trainer/ppo/ray_trainer.py': 'class RayPPOTrainer:\n    def fit(self):\n        pass\n', 'verl/version/version': '0.1\n' });
     const result = runCli(['check', '.'], { cwd: repo });
     expect(result.code).toBe(1);

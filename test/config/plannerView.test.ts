@@ -14,7 +14,7 @@ import { plannerView } from '../../src/config/plannerView.js';
 import { planConfigText, planTrainerConfig } from '../../src/config/trainerYaml.js';
 import { applyEdits } from '../../src/edits.js';
 import type { Direction } from '../../src/plan.js';
-import { PROPERTY_RUNS, SEED } from '../reliability/settings.js';
+import { PROPERTY_RUNS, PROPERTY_TIMEOUT_MS, SEED } from '../reliability/settings.js';
 
 const FIXTURES = join(dirname(fileURLToPath(import.meta.url)), '../../fixtures/config');
 const fixtures = readdirSync(FIXTURES)
@@ -97,7 +97,7 @@ describe('the view of a trainer YAML', () => {
       }),
       { numRuns: Math.max(200, Math.round(PROPERTY_RUNS / 10)), seed: SEED },
     );
-  });
+  }, PROPERTY_TIMEOUT_MS);
 
   it('keeps the length, and the trainer and defaults entries byte for byte, of every fixture with a trainer section', () => {
     const withTrainer = fixtures.filter((f) => f.name !== 'broken.yaml' && /^trainer:/m.test(f.text));
@@ -171,5 +171,5 @@ describe('the view of a trainer YAML', () => {
     );
     // The generator reaches the allowed difference too (keys written twice in other sections).
     expect(outside).toBeGreaterThan(0);
-  });
+  }, PROPERTY_TIMEOUT_MS);
 });

@@ -12,7 +12,7 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { mayHoldTrainerSection } from '../../src/config/textTest.js';
 import { planText, type Plan } from '../../src/plan.js';
-import { PROPERTY_RUNS, SEED } from '../reliability/settings.js';
+import { PROPERTY_RUNS, PROPERTY_TIMEOUT_MS, SEED } from '../reliability/settings.js';
 
 const FIXTURES = join(dirname(fileURLToPath(import.meta.url)), '../../fixtures/config');
 const PATHS = ['verl/trainer/config/ppo_trainer.yaml', 'verl/trainer/config/_generated_ppo_trainer.yaml'];
@@ -147,7 +147,7 @@ describe('the YAML text test a scan runs before parsing', () => {
     );
     // The generator does reach the case that matters: texts the test fails.
     expect(failed).toBeGreaterThan(0);
-  });
+  }, PROPERTY_TIMEOUT_MS);
 
   it('fails only texts the planner calls no target or cannot parse (fixtures with lines and words cut away)', () => {
     const texts = readdirSync(FIXTURES)
@@ -161,5 +161,5 @@ describe('the YAML text test a scan runs before parsing', () => {
       }),
       { numRuns: Math.max(300, Math.round(PROPERTY_RUNS / 3)), seed: SEED },
     );
-  });
+  }, PROPERTY_TIMEOUT_MS);
 });

@@ -9,6 +9,9 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import { pythonParses, runStubHarness, type StubHarnessReport } from '../helpers/python.js';
+import { PYTHON3, skipFileWithout } from '../helpers/systemPackages.js';
+
+skipFileWithout(PYTHON3);
 
 const REPO_ROOT = fileURLToPath(new URL('../..', import.meta.url));
 const FIXTURES = join(REPO_ROOT, 'fixtures', 'python');

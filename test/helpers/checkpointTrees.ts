@@ -352,6 +352,8 @@ export function writeVerlCheckout(dir: string, version: string, options: { patch
   const trainer = `trainer:\n  resume_mode: auto\n  resume_from_path: null\n${options.patched ? '  load_critic_only: False\n' : ''}  default_local_dir: checkpoints\n`;
   const critic = `critic:\n  strategy: fsdp\n${checkpoint ? `  checkpoint:\n${checkpoint}` : ''}`;
   put(join(dir, 'verl', 'version', 'version'), `${version}\n`);
+  // The entry point stage's preflight checks follow to the config (src/launch/entry.ts).
+  put(join(dir, 'verl', 'trainer', 'main_ppo.py'), `@hydra.main(config_path="config", config_name="ppo_trainer", version_base=None)\ndef main(config):\n    pass\n`);
   for (const name of ['ppo_trainer', 'ppo_megatron_trainer']) put(join(dir, 'verl', 'trainer', 'config', `${name}.yaml`), `${critic}${trainer}`);
   put(
     join(dir, 'verl', 'trainer', 'ppo', 'ray_trainer.py'),

@@ -1,15 +1,16 @@
 /**
- * Runs test/harness/omegaconf_check.py with /usr/bin/python3: loads a YAML with OmegaConf in
- * struct mode and merges `trainer.load_critic_only=true`, the way Hydra applies a command-line
- * override to VeRL's config.
+ * Runs test/harness/omegaconf_check.py with /usr/bin/python3 (OMEGACONF_PYTHON): loads a YAML
+ * with OmegaConf in struct mode and merges `trainer.load_critic_only=true`, the way Hydra applies
+ * a command-line override to VeRL's config. Tests using it skip where python3-omegaconf is
+ * missing: `it.skipIf(lacks(OMEGACONF))` (test/helpers/systemPackages.ts).
  */
 import { spawnSync } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { basename, dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { OMEGACONF_PYTHON as PYTHON } from './systemPackages.js';
 
-export const PYTHON = '/usr/bin/python3';
 export const OMEGACONF_CHECK = resolve(dirname(fileURLToPath(import.meta.url)), '../harness/omegaconf_check.py');
 const INSTALL_HINT = 'apt-get install -y python3-omegaconf';
 
@@ -20,19 +21,6 @@ export interface OmegaConfResult {
   defaultValue: unknown;
   hasKey: boolean;
   mergedValue: unknown;
-}
-
-/**
- * Throws (so the calling test fails, never skips) when /usr/bin/python3 cannot import
- * omegaconf, naming the package to install. CI installs it.
- */
-export function assertOmegaConfAvailable(): string {
-  const run = spawnSync(PYTHON, ['-c', 'import omegaconf; print(omegaconf.__version__)'], { encoding: 'utf8' });
-  if (run.error || run.status !== 0) {
-    const why = run.error ? run.error.message : run.stderr.trim().split('\n').pop();
-    throw new Error(`${PYTHON} cannot import omegaconf (${why}); install it with: ${INSTALL_HINT}`);
-  }
-  return run.stdout.trim();
 }
 
 /**

@@ -13,7 +13,7 @@ import { parsePython, parsePythonEdited, type SyntaxNode } from '../../src/pytho
 import { planText } from '../../src/plan.js';
 
 import { ALL_FIXTURES, PATCHABLE, buildCase, caseSpec, describeCase } from '../reliability/cases.js';
-import { PROPERTY_RUNS, SEED } from '../reliability/settings.js';
+import { PROPERTY_RUNS, PROPERTY_TIMEOUT_MS, SEED } from '../reliability/settings.js';
 
 const patchPlan = (text: string) => planText('trainer', 'patch', text, 't.py');
 const revertPlan = (text: string) => planText('trainer', 'revert', text, 't.py');
@@ -95,5 +95,5 @@ describe('parsePythonEdited', () => {
       { numRuns: Math.max(200, Math.round(PROPERTY_RUNS / 3)), seed: SEED },
     );
     expect(compared).toBeGreaterThan(50);
-  });
+  }, PROPERTY_TIMEOUT_MS);
 });

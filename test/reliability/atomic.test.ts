@@ -11,6 +11,9 @@ import { describe, expect, it } from 'vitest';
 import { REPO_ROOT, filesUnder, git, gitRepo, hasStackTrace, runCli, tempDir, writeFile, type CliResult } from '../helpers/cli.js';
 import { FIXTURE_DIR } from './cases.js';
 import { leftoverTemps } from './cliAsync.js';
+import { CHATTR, chattrProblem, GIT, lacks, PYTHON3, skipBecause, skipFileWithout } from '../helpers/systemPackages.js';
+
+skipFileWithout(GIT);
 
 const HOOK = 'VERL_CRITIC_PATCH_TEST_BEFORE_RENAME';
 const EXAMPLE = join(REPO_ROOT, 'fixtures', 'examples', 'verl-0.9');
@@ -44,12 +47,7 @@ function clean(result: CliResult): void {
   expect(result.stderr).not.toMatch(/internal error/);
 }
 
-const chattr = (() => {
-  const dir = tempDir('vcp-probe-');
-  const ok = spawnSync('chattr', ['+i', dir]).status === 0;
-  if (ok) spawnSync('chattr', ['-i', dir]);
-  return ok;
-})();
+const chattr = !lacks(CHATTR) && !skipBecause('the chattr +i rename test', chattrProblem(tempDir('vcp-probe-')));
 
 describe('all or nothing', () => {
   it('a checkout whose apply writes five files (the fixture for the tests below)', () => {
@@ -175,7 +173,7 @@ done
     expect(changed(repo)).toEqual([]);
   });
 
-  it.each([
+  it.skipIf(lacks(PYTHON3)).each([
     ['a Python 2 print statement', 'print "resumed"\n', /Missing parentheses in call to 'print'/],
     ['a duplicate argument (ast.parse accepts it, the compiler does not)', 'def helper(a, a):\n    return a\n', /duplicate argument 'a' in function definition/],
   ])('real python3: %s, which tree-sitter accepts, is caught and rolled back', (_name, tail, message) => {
@@ -196,7 +194,7 @@ done
     expect(readFileSync(join(dir, 'trainer.py'), 'utf8')).toContain('load_critic_only');
   });
 
-  it('a normal apply compiles every Python file it wrote, writes no __pycache__, and says so in --json', () => {
+  it.skipIf(lacks(PYTHON3))('a normal apply compiles every Python file it wrote, writes no __pycache__, and says so in --json', () => {
     const repo = checkout();
     const apply = runCli(['apply', '--json', '.'], { cwd: repo });
     expect(apply.code, apply.stderr).toBe(0);

@@ -205,19 +205,24 @@ const lineInsert: fc.Arbitrary<LineInsert> = fc.record({
   text: freeText,
 });
 
+/**
+ * Statements inserted into methods and class bodies. `{s}` is generated text, `{u}` the fixture's
+ * indentation unit, `{n}` the insert's index in the case: every insert binds names of its own, as
+ * a class body may refuse a name bound twice (an Enum's does: "TypeError: 'x' already defined").
+ */
 export const STATEMENT_TEMPLATES = [
   'pass',
-  'x_vcp = 1',
-  'donn\u00e9es_vcp = "{s}"',
-  '\u03bb_vcp = ("{s}", 2)',
-  '_vcp_note = getattr(locals().get("self"), "_vcp_note", None)',
+  'x_vcp{n} = 1',
+  'donn\u00e9es_vcp{n} = "{s}"',
+  '\u03bb_vcp{n} = ("{s}", 2)',
+  '_vcp{n}_note = getattr(locals().get("self"), "_vcp_note", None)',
   'print("{s}")',
   'if True:\n{u}pass',
-  'try:\n{u}import json as _vcp_json\nexcept ImportError:\n{u}pass',
-  '_vcp_value = [\n{u}1,  # {s}\n{u}2,\n]',
+  'try:\n{u}import json as _vcp{n}_json\nexcept ImportError:\n{u}pass',
+  '_vcp{n}_value = [\n{u}1,  # {s}\n{u}2,\n]',
   '# {s}',
-  'for _vcp_i in range(0):\n{u}print(_vcp_i)',
-  '_vcp_text = """{s}\n{s}"""',
+  'for _vcp{n}_i in range(0):\n{u}print(_vcp{n}_i)',
+  '_vcp{n}_text = """{s}\n{s}"""',
 ];
 
 const statementInsert: fc.Arbitrary<StatementInsert> = fc.record({
@@ -272,11 +277,12 @@ export function structural(fixture: Fixture, spec: Pick<CaseSpec, 'lines' | 'sta
     inserts.push({ row, order: order++, lines: [text] });
   }
   const loadAnchors = info.anchors.filter((a) => a.load);
-  for (const statement of spec.statements) {
+  for (const [n, statement] of spec.statements.entries()) {
     const anchor = pick(statement.onLoad && loadAnchors.length ? loadAnchors : info.anchors, statement.anchor);
     if (!anchor) continue;
     const template = STATEMENT_TEMPLATES[statement.template]!;
-    const body = template.replaceAll('{s}', statement.text).replaceAll('{u}', info.unit);
+    // {s} last: the generated text may hold "{n}" or "{u}" itself.
+    const body = template.replaceAll('{n}', String(n)).replaceAll('{u}', info.unit).replaceAll('{s}', statement.text);
     inserts.push({ row: anchor.row, order: order++, lines: body.split('\n').map((l) => anchor.indent + l) });
   }
   // Edits on the load's own line: these change rows' contents, not the row count.

@@ -20,6 +20,9 @@ import { ALL_FIXTURES, buildCase, caseSpec, describeCase, FIXTURE_DIR } from './
 import { leftoverTemps, pool, runCliAsync, type TimedResult } from './cliAsync.js';
 import { modelApply } from './model.js';
 import { BIG_CODE, CLI_RUNS, SEED, reportFigures } from './settings.js';
+import { GIT, PYTHON3, skipFileWithout } from '../helpers/systemPackages.js';
+
+skipFileWithout(GIT, PYTHON3);
 
 function clean(result: TimedResult, what: string): string[] {
   const problems: string[] = [];

@@ -19,6 +19,9 @@ import { git, gitRepo, hasStackTrace, runCli, tempDir } from '../helpers/cli.js'
 import { FIXTURE_DIR } from './cases.js';
 import { leftoverTemps } from './cliAsync.js';
 import { SEED, reportFigures } from './settings.js';
+import { GIT, skipFileWithout } from '../helpers/systemPackages.js';
+
+skipFileWithout(GIT);
 
 const HOOK = 'VERL_CRITIC_PATCH_TEST_BEFORE_RENAME';
 const FIXTURES = ['v0_9_keyword_only.py', 'v2025_04_three_line.py', 'crlf.py', 'tabs.py', 'bom.py'];

@@ -26,6 +26,9 @@ import { checkWithGitApply, checkWithPython, type GitCase, type PythonCase } fro
 import { ALL_FIXTURES, PATCHABLE, buildCase, caseSpec, describeCase, structural, wholeFile, type CaseSpec, type EolStyle, type IndentStyle } from './cases.js';
 import { corePropertyViolations, modelApply, type ModelOutcome } from './model.js';
 import { PROPERTY_RUNS, REVERT_RUNS, SEED, reportFigures } from './settings.js';
+import { GIT, PYTHON3, skipFileWithout } from '../helpers/systemPackages.js';
+
+skipFileWithout(GIT, PYTHON3);
 
 const patchPlan = (text: string) => planTrainerText('patch', text);
 const revertPlan = (text: string) => planTrainerText('revert', text);

@@ -4,15 +4,17 @@
  *
  * Tests run as root here and in CI, where permission bits do not stop a write. So: "read-only"
  * is decided from the mode bits (a file or folder with no write bit is refused, even for root),
- * real kernel refusals are produced with `chattr +i` (EPERM even for root) and by running the CLI
- * as `nobody` with setpriv (EACCES); both are skipped, saying so, where unavailable.
+ * real kernel refusals are produced with `chattr +i` (EPERM even for root) and by running a copy
+ * of the installed CLI as `nobody` with setpriv (EACCES), from a temp folder nobody can read
+ * wherever the clone sits; both are skipped, saying why, where unavailable.
  */
 import { spawnSync } from 'node:child_process';
-import { chmodSync, existsSync, linkSync, lstatSync, mkdirSync, readFileSync, readlinkSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import { chmodSync, cpSync, existsSync, linkSync, lstatSync, mkdirSync, readFileSync, readlinkSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { join } from 'node:path';
-import { describe, expect, it } from 'vitest';
-import { CLI, git, gitRepo, hasStackTrace, runCli, tempDir, writeFile, type CliResult } from '../helpers/cli.js';
+import { afterAll, describe, expect, it } from 'vitest';
+import { REPO_ROOT, git, gitRepo, hasStackTrace, runCli, tempDir, writeFile, type CliResult } from '../helpers/cli.js';
+import { CHATTR, chattrProblem, GIT, lacks, PATCH, SETPRIV, skipBecause } from '../helpers/systemPackages.js';
 import { FIXTURE_DIR } from './cases.js';
 import { leftoverTemps } from './cliAsync.js';
 
@@ -34,6 +36,44 @@ function setup(name = 'trainer.py'): { dir: string; file: string } {
 }
 
 const probe = (command: string, args: string[]) => spawnSync(command, args, { encoding: 'utf8' }).status === 0;
+
+const NOBODY = ['--reuid=65534', '--regid=65534', '--clear-groups'];
+
+/**
+ * The installed CLI (the bundled bin and the packages it loads at run time) copied into a temp
+ * folder that `nobody` can read: the clone itself may sit where nobody cannot enter (under /root,
+ * or a mode-700 `mktemp -d`). The reason instead when nobody still cannot run it.
+ */
+function cliForNobody(): { entry: string } | { reason: string } {
+  const root = tempDir('vcp-nobody-cli-');
+  afterAll(() => rmSync(root, { recursive: true, force: true }));
+  chmodSync(root, 0o755);
+  cpSync(join(REPO_ROOT, 'dist', 'bin'), join(root, 'dist', 'bin'), { recursive: true });
+  for (const name of runtimePackages()) cpSync(join(REPO_ROOT, 'node_modules', name), join(root, 'node_modules', name), { recursive: true, dereference: true });
+  const entry = join(root, 'dist', 'bin', 'verl-critic-patch.cjs');
+  const run = spawnSync('setpriv', [...NOBODY, process.execPath, entry, '--version'], { cwd: root, encoding: 'utf8', env: { ...process.env, HOME: '/tmp' } });
+  if (run.status === 0) return { entry };
+  // Node's own report ends with its version: name the error line instead.
+  const lines = run.stderr.split('\n').map((line) => line.trim()).filter((line) => line !== '' && !/^Node\.js v/.test(line));
+  const why = run.error?.message ?? lines.find((line) => /Error|denied/.test(line)) ?? lines.pop() ?? `exit ${run.status}`;
+  return { reason: `nobody cannot run a copy of the CLI in ${root} (${why})` };
+}
+
+/** The package's dependencies and theirs, as npm installs them for a user (the top-level ones). */
+function runtimePackages(): string[] {
+  const found = new Set<string>();
+  const visit = (manifest: string) => {
+    const { dependencies = {} } = JSON.parse(readFileSync(manifest, 'utf8')) as { dependencies?: Record<string, string> };
+    for (const name of Object.keys(dependencies)) {
+      const own = join(REPO_ROOT, 'node_modules', name, 'package.json');
+      if (found.has(name) || !existsSync(own)) continue; // not at the top: nested in its dependent, copied with it
+      found.add(name);
+      visit(own);
+    }
+  };
+  visit(join(REPO_ROOT, 'package.json'));
+  return [...found];
+}
 
 describe('read-only files and folders', () => {
   it('a file with no write bit is refused (exit 2), even for root; diff still works', () => {
@@ -83,12 +123,7 @@ describe('read-only files and folders', () => {
     if (process.getuid?.() === 0) expect([stat.uid, stat.gid]).toEqual([65534, 65534]);
   });
 
-  const immutable = (() => {
-    const { file } = setup('probe.py');
-    const ok = probe('chattr', ['+i', file]);
-    if (ok) probe('chattr', ['-i', file]);
-    return ok;
-  })();
+  const immutable = !lacks(CHATTR) && !skipBecause('the chattr +i test', chattrProblem(setup('probe.py').file));
   it.skipIf(!immutable)('an immutable file (chattr +i; the kernel refuses even root) is refused with exit 2, unchanged', () => {
     const { dir, file } = setup();
     expect(probe('chattr', ['+i', file])).toBe(true);
@@ -103,23 +138,24 @@ describe('read-only files and folders', () => {
     }
   });
 
-  const asNobody = process.getuid?.() === 0 && probe('setpriv', ['--reuid=65534', '--regid=65534', '--clear-groups', process.execPath, '-e', '0']);
+  const nobodyCli = process.getuid?.() !== 0 ? { reason: 'not root, so setpriv cannot become nobody' } : lacks(SETPRIV) ? undefined : cliForNobody();
+  const asNobody = nobodyCli !== undefined && !skipBecause('the setpriv nobody test', 'reason' in nobodyCli ? nobodyCli.reason : null);
   const runAsNobody = (args: string[], cwd: string): CliResult => {
-    const result = spawnSync('setpriv', ['--reuid=65534', '--regid=65534', '--clear-groups', process.execPath, CLI, ...args], { cwd, encoding: 'utf8', env: { ...process.env, HOME: '/tmp' } });
+    const result = spawnSync('setpriv', [...NOBODY, process.execPath, (nobodyCli as { entry: string }).entry, ...args], { cwd, encoding: 'utf8', env: { ...process.env, HOME: '/tmp' } });
     return { code: result.status ?? -1, stdout: result.stdout, stderr: result.stderr };
   };
   it.skipIf(!asNobody)('as an ordinary user (setpriv nobody): a file owned by root is refused (EACCES), so is a folder it cannot write', () => {
     const { dir, file } = setup();
     chmodSync(dir, 0o755);
     const apply = runAsNobody(['apply', 'trainer.py'], dir);
-    expect(apply.code).toBe(2);
+    expect(apply.code, apply.stderr).toBe(2);
     oneLine(apply, /trainer\.py: cannot write: permission denied/);
     expect(readFileSync(file).equals(TRAINER)).toBe(true);
 
     // The file is nobody's, the folder is not: the temp file cannot be created beside it.
     spawnSync('chown', ['65534:65534', file]);
     const inFolder = runAsNobody(['apply', 'trainer.py'], dir);
-    expect(inFolder.code).toBe(2);
+    expect(inFolder.code, inFolder.stderr).toBe(2);
     oneLine(inFolder, /trainer\.py: cannot write in its folder .*: permission denied/);
     expect(readFileSync(file).equals(TRAINER)).toBe(true);
 
@@ -218,7 +254,7 @@ describe('things that are not regular files', () => {
 describe('paths with spaces and non-ASCII characters', () => {
   const rel = 'my trainers/\u00e9t\u00e9 \u4e2d\u6587/ray trainer \u00fc.py';
 
-  it('diff applies with git apply and patch -p1, apply writes the same bytes, revert restores them', () => {
+  it.skipIf(lacks(GIT) || lacks(PATCH))('diff applies with git apply and patch -p1, apply writes the same bytes, revert restores them', () => {
     const repo = gitRepo({ [rel]: TRAINER });
     const diff = runCli(['diff', rel], { cwd: repo });
     expect(diff.code, diff.stderr).toBe(0);

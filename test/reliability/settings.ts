@@ -15,6 +15,7 @@
  *   VCP_FIGURES        append each test's figures (JSON lines) to this file
  */
 import { appendFileSync } from 'node:fs';
+import { beforeEach } from 'vitest';
 
 const int = (name: string, fallback: number): number => {
   const raw = process.env[name];
@@ -30,6 +31,17 @@ export const CLI_RUNS = int('VCP_CLI_RUNS', Math.max(20, Math.round(PROPERTY_RUN
 export const KILL_RUNS = int('VCP_KILL_RUNS', Math.max(30, Math.round(PROPERTY_RUNS / 100)));
 export const SEED = int('VCP_PROPERTY_SEED', Math.floor(Math.random() * 2 ** 31));
 export const BIG_CODE = process.env.VCP_BIG_CODE === '1';
+/**
+ * The time limit of a test whose size is one of the counts above: it catches a hang, not a slow
+ * machine (the parser's 1,000 generated cases took 73 s on 2 busy cores, over vitest's 60 s).
+ */
+export const PROPERTY_TIMEOUT_MS = 900_000;
+
+// Every test of a file that generates from SEED prints it when it fails, whatever failed (a
+// property, a batch check after it, a timeout), so that any red run can be replayed.
+beforeEach(({ onTestFailed }) => {
+  onTestFailed(() => console.error(`[reliability] failed with seed ${SEED}: replay with VCP_PROPERTY_SEED=${SEED}`));
+});
 
 /** Print a test's figures (and keep them in VCP_FIGURES when set) for the README's numbers. */
 export function reportFigures(test: string, figures: Record<string, unknown>): void {

@@ -1,0 +1,74 @@
+/**
+ * `preflight [options] -- <launch command>`: decides from files on disk, before anything is
+ * launched, whether the new PPO run will skip the actor and load the staged critic. Exit 0: it
+ * will (warnings allowed, unless --strict); 1: a finding says it would crash or silently do the
+ * wrong thing; 2: usage or unreadable input (no VeRL, no Python with OmegaConf, bad YAML).
+ */
+import type { Command } from 'commander';
+import { ExitCode } from '../errors.js';
+import { runChecks } from '../launch/checks/index.js';
+import { gather } from '../launch/gather.js';
+import type { Printer } from '../output/printer.js';
+import { formatPreflight, preflightJson } from '../output/preflightReport.js';
+import { runAction } from './action.js';
+import { addJsonOption } from './options.js';
+
+export interface PreflightOptions {
+  json?: boolean;
+  strict?: boolean;
+  verl?: string;
+  python?: string | boolean;
+}
+
+const HELP = `
+The launch command is the one you start the new run with, exactly as written, after --:
+  python3 -m verl.trainer.main_ppo k=v ...      a path to main_ppo.py, the fully-async or a recipe entry
+  --config-name / --config-path, +k=v, ++k=v, ~k overrides
+or overrides alone (-- k=v ...) with --verl PATH or --python [PY]. --verl wins over the command's
+interpreter.
+
+The config is composed with OmegaConf (no Hydra) from the release's composed snapshot
+(_generated_<config-name>.yaml) or its flat ppo_trainer.yaml, the overrides merged in struct
+mode as Hydra does. It cannot apply config-group overrides (critic=..., a defaults entry that
+picks a group) other than by picking the snapshot of --config-name; see docs/warm-start.md.
+
+Checks: 1 the trainer this config runs is patched and trainer.load_critic_only=true; 2 resume
+mode and path (the release's form, a global_step_N folder holding critic/); 3 the critic's
+layout and the files the loader opens (load_contents/contents); 4 world size, fsdp_size,
+Megatron tp/pp/cp/ep, strategy; 5 critic.model.path's architecture and LoRA rank; 6 the actor's
+tokenizer against the critic's; 7 trainer.default_local_dir; 9 how to restart the run later.
+
+Examples:
+  verl-critic-patch preflight -- python3 -m verl.trainer.main_ppo trainer.resume_mode=resume_path \\
+      trainer.resume_from_path=/data/warm/global_step_0 trainer.load_critic_only=true ...
+  verl-critic-patch preflight --verl ~/src/verl -- trainer.resume_mode=resume_path ...
+  # in a launch script, before the launch itself:
+  verl-critic-patch preflight -- "$@" && exec "$@"`;
+
+export function registerPreflight(program: Command): void {
+  addJsonOption(
+    program
+      .command('preflight')
+      .argument('<launch...>', 'the launch command (after --), or its overrides alone with --verl or --python')
+      .description('check, before launching, that a new PPO run will skip the actor and load the staged critic')
+      .option('--strict', 'warnings fail too (exit 1)')
+      .option('--verl <path>', 'the VeRL the run uses (a checkout, its verl/ package folder, or site-packages); wins over the command\'s interpreter')
+      .option('--python [interpreter]', 'the VeRL this Python imports (default: the command\'s interpreter, else python3)'),
+  )
+    .addHelpText('after', HELP)
+    .action((launch: string[], options: PreflightOptions, command: Command) => {
+      if (options.verl !== undefined && options.python !== undefined) command.error('error: give --verl or --python, not both');
+      return runAction('preflight', options, (printer) => preflightCommand(launch, options, printer));
+    });
+}
+
+export async function preflightCommand(launch: readonly string[], options: PreflightOptions, printer: Printer): Promise<ExitCode> {
+  const gathered = await gather(launch, { verl: options.verl, python: options.python });
+  const strict = Boolean(options.strict);
+  const { findings, verdict } = gathered.facts
+    ? runChecks(gathered.facts, strict)
+    : { findings: [gathered.refusal!], verdict: { ok: false, folder: null, criticFiles: null, loads: null, errors: 1, warnings: 0 } };
+  if (options.json) printer.json(preflightJson(gathered, findings, verdict));
+  else printer.data(formatPreflight(findings, verdict));
+  return verdict.ok ? ExitCode.Ok : ExitCode.Refused;
+}

@@ -1,0 +1,133 @@
+/**
+ * Checks 1, 2 and 9: the trainer the config runs carries the guard and the flag is set; the resume
+ * mode and path are the form that release reads and name a step folder holding critic/; and how
+ * to restart the run later. Pure.
+ */
+import { resumeFormOf, type Release } from '../../checkpoint/release.js';
+import type { ComposedKey } from '../compose.js';
+import { finding, type Finding, type PreflightFacts } from '../facts.js';
+
+export type ResumeTarget =
+  /** The step folder the trainer will load, as configured (not yet joined to the working folder). */
+  | { kind: 'folder'; key: ComposedKey; folder: string }
+  /** resume_mode=auto: whatever default_local_dir's latest step is (maybe none). */
+  | { kind: 'auto' }
+  | { kind: 'none'; finding: Finding };
+
+/**
+ * Where the trainer resumes from, as the release reads it. From 0.3.0.post1:
+ * `resume_mode == "resume_path"` reads `resume_from_path` (v0.3.0.post1:verl/trainer/ppo/ray_trainer.py:708-714,
+ * v0.9.0:verl/trainer/ppo/v1/trainer_base.py:804-810); before, `resume_mode` is itself the folder
+ * (v0.3.0.post0:verl/trainer/ppo/ray_trainer.py:708-714). `auto` resumes default_local_dir's latest
+ * step, `disable` nothing (v0.9.0:verl/trainer/ppo/v1/trainer_base.py:793-803).
+ */
+export function resumeTarget(release: Release, values: PreflightFacts['values']): ResumeTarget {
+  const mode = values['trainer.resume_mode'];
+  const pathForm = resumeFormOf(release) === 'path-in-resume-mode';
+  const fix = pathForm ? 'trainer.resume_mode=<staged>/global_step_0' : 'trainer.resume_mode=resume_path trainer.resume_from_path=<staged>/global_step_0';
+  if (mode === 'auto') return { kind: 'auto' };
+  if (mode === 'disable') {
+    return { kind: 'none', finding: finding('error', 2, 'trainer.resume_mode', `resume_mode=disable: the trainer loads no checkpoint at all, so neither the critic; write ${fix}`) };
+  }
+  if (pathForm) {
+    if (typeof mode !== 'string' || !mode.includes('global_step_')) {
+      return {
+        kind: 'none',
+        finding: finding('error', 2, 'trainer.resume_mode', `VeRL ${release.text} takes the step folder in trainer.resume_mode itself (resume_mode=${String(mode)} fails its assert "resume ckpt must specify the global_steps"); write ${fix}`),
+      };
+    }
+    return { kind: 'folder', key: 'trainer.resume_mode', folder: mode };
+  }
+  if (mode !== 'resume_path') {
+    const hint = typeof mode === 'string' && mode.includes('global_step_') ? ` (the folder in resume_mode is the form of 0.2 to 0.3.0.post0 only)` : '';
+    return { kind: 'none', finding: finding('error', 2, 'trainer.resume_mode', `VeRL ${release.text} knows resume modes auto, disable and resume_path, not ${JSON.stringify(mode)}${hint}: the start fails; write ${fix}`) };
+  }
+  const folder = values['trainer.resume_from_path'];
+  if (typeof folder !== 'string') {
+    return { kind: 'none', finding: finding('error', 2, 'trainer.resume_from_path', `resume_mode=resume_path with resume_from_path=${JSON.stringify(folder ?? null)}: the trainer's assert "resume ckpt must be str type" stops the start; set trainer.resume_from_path=<staged>/global_step_0`) };
+  }
+  return { kind: 'folder', key: 'trainer.resume_from_path', folder };
+}
+
+/** The key that names the step folder in this release. */
+export function folderKey(release: Release): ComposedKey {
+  return resumeFormOf(release) === 'path-in-resume-mode' ? 'trainer.resume_mode' : 'trainer.resume_from_path';
+}
+
+/** Check 1: the guard in the trainers this config runs, the flag, and a critic to load. */
+export function checkGuardAndFlag(facts: PreflightFacts): Finding[] {
+  const out: Finding[] = [];
+  for (const trainer of facts.trainers) {
+    if (trainer.guarded === false) {
+      out.push(finding('error', 1, trainer.file, `the trainer this config runs loads the actor checkpoint unguarded, so trainer.load_critic_only changes nothing: run verl-critic-patch apply on this VeRL first`));
+    } else if (trainer.guarded === null) {
+      out.push(finding('warning', 1, trainer.file, `could not tell whether this trainer guards its actor load (${trainer.reason ?? 'unknown shape'}); run verl-critic-patch check on it`));
+    }
+  }
+  if (facts.trainers.length === 0) out.push(finding('warning', 1, 'trainer', 'found no trainer file that loads an actor checkpoint for this entry point: the guard could not be checked'));
+  const flag = facts.values['trainer.load_critic_only'];
+  if (flag !== true) {
+    const declared = !facts.absent.includes('trainer.load_critic_only');
+    out.push(
+      finding(
+        'error',
+        1,
+        'trainer.load_critic_only',
+        `${declared ? `trainer.load_critic_only is ${JSON.stringify(flag ?? null)}` : 'trainer.load_critic_only is not set'}: the trainer loads <folder>/actor too and crashes on a staged folder that has none (or loads the old actor); add ${declared ? '' : '++'}trainer.load_critic_only=true`,
+      ),
+    );
+  }
+  // need_critic: critic.enable when set, else adv_estimator == gae (v0.7.1:verl/trainer/ppo/utils.py:86-97;
+  // v0.5.0:verl/trainer/ppo/ray_trainer.py:373-384); the critic is loaded only `if self.use_critic`.
+  const enable = facts.values['critic.enable'];
+  const estimator = facts.values['algorithm.adv_estimator'];
+  const usesCritic = enable !== undefined && enable !== null ? Boolean(enable) : estimator === undefined ? null : estimator === 'gae';
+  if (usesCritic === false) {
+    const key = enable !== undefined && enable !== null ? 'critic.enable' : 'algorithm.adv_estimator';
+    out.push(finding('error', 1, key, `this run has no critic (${key}=${JSON.stringify(key === 'critic.enable' ? enable : estimator)}): the trainer skips the critic load, so the staged critic is never used; PPO with a critic needs algorithm.adv_estimator=gae${facts.absent.includes('critic.enable') ? '' : ' (or critic.enable=true)'}`));
+  }
+  return out;
+}
+
+/** Check 2: the step folder the trainer parses and opens. `target` from resumeTarget. */
+export function checkResume(facts: PreflightFacts, target: ResumeTarget): Finding[] {
+  if (target.kind === 'none') return [target.finding];
+  if (target.kind === 'auto') {
+    const run = facts.runFolder;
+    if (!run || run.steps.length === 0) {
+      const fix = resumeFormOf(facts.release) === 'path-in-resume-mode' ? 'trainer.resume_mode=<staged>/global_step_0' : 'trainer.resume_mode=resume_path trainer.resume_from_path=<staged>/global_step_0';
+      return [finding('error', 2, 'trainer.resume_mode', `resume_mode=auto finds no checkpoint in trainer.default_local_dir (${run?.path ?? 'unset'}): the run starts from scratch and never loads the staged critic; write ${fix}`)];
+    }
+    return []; // check 7 says what auto does with that folder's steps.
+  }
+  const { key, folder } = target;
+  // global_steps = int(folder.split("global_step_")[-1]) (v0.3.0.post1:verl/trainer/ppo/ray_trainer.py:717,
+  // v0.9.0:verl/trainer/ppo/v1/trainer_base.py:815): Python's int() takes surrounding spaces, not a `/`.
+  const tail = folder.split('global_step_').pop()!;
+  if (!folder.includes('global_step_')) {
+    return [finding('error', 2, key, `${folder} does not name a global_step_N folder: the trainer's assert "resume ckpt must specify the global_steps" stops the start; point it at <staged>/global_step_0`)];
+  }
+  if (!/^\s*[+-]?\d+\s*$/.test(tail)) {
+    return [finding('error', 2, key, `int(${JSON.stringify(tail)}), the text after the last "global_step_", fails (global_steps = int(folder.split("global_step_")[-1])): the start crashes; write the folder without anything after the number${tail.endsWith('/') ? ' (drop the trailing /)' : ''}`)];
+  }
+  const staged = facts.staged;
+  if (!staged || !staged.exists) return [finding('error', 2, key, `${staged?.folder ?? folder}: no such folder: the critic load crashes; stage the critic there (verl-critic-patch stage) or fix the path`)];
+  if (!staged.listing) {
+    const variants = staged.step?.roles.critic.map((r) => r.name) ?? [];
+    const why = variants.length > 0 ? `only ${variants.join(', ')}/, which VeRL does not read (it opens lowercase critic/)` : 'no critic/ folder';
+    return [finding('error', 2, key, `${staged.folder} holds ${why}: the critic load crashes; stage the critic with verl-critic-patch stage`)];
+  }
+  return [];
+}
+
+/** Check 9: how to restart this run later. */
+export function restartNote(facts: PreflightFacts, dropKeys: readonly string[]): Finding {
+  const drop = ['trainer.resume_from_path', 'trainer.load_critic_only', ...dropKeys].filter((key, i, all) => all.indexOf(key) === i);
+  const pathForm = resumeFormOf(facts.release) === 'path-in-resume-mode';
+  return finding(
+    'note',
+    9,
+    'trainer.resume_mode',
+    `to restart this run after its first save, launch it with trainer.resume_mode=auto and without ${(pathForm ? drop.filter((k) => k !== 'trainer.resume_from_path') : drop).join(', ')}: with the flag still set it would restore its own critic and step but a fresh actor`,
+  );
+}

@@ -1,0 +1,30 @@
+/**
+ * Check 7: the new run's `trainer.default_local_dir` is not the old run's folder nor the staged
+ * one, and holds no steps; when it does (a relaunch after a crash, the launch script run again),
+ * what the launch as written would do instead of continuing the run. Pure.
+ */
+import { resumeFormOf } from '../../checkpoint/release.js';
+import { finding, type Finding, type PreflightFacts } from '../facts.js';
+import type { ResumeTarget } from './resume.js';
+
+export function checkRunFolder(facts: PreflightFacts, target: ResumeTarget, dropKeys: readonly string[]): Finding[] {
+  const run = facts.runFolder;
+  if (!run) return [];
+  const key = 'trainer.default_local_dir';
+  if (run.insideStaged) {
+    return [finding('error', 7, key, `${run.path} is the staged critic's folder: the new run would save its steps beside the staged global_step_0 and resume=auto would mix them; give the run its own folder (trainer.experiment_name or trainer.default_local_dir)`)];
+  }
+  if (run.holdsStagedFiles) {
+    return [finding('error', 7, key, `${run.path} is the old run's folder (the staged critic's files are its files): the new run's checkpoints would mix with the old run's (resume_mode=auto takes the latest of either, max_*_ckpt_to_keep deletes the old run's saves); give the new run its own folder (trainer.experiment_name or trainer.default_local_dir)`)];
+  }
+  if (run.steps.length === 0) return [];
+  const latest = run.tracker ?? Math.max(...run.steps);
+  const pathForm = resumeFormOf(facts.release) === 'path-in-resume-mode';
+  const drop = ['trainer.load_critic_only', ...(pathForm ? [] : ['trainer.resume_from_path']), ...dropKeys];
+  const resume = `to continue this run, launch it with trainer.resume_mode=auto and without ${drop.join(', ')}; if the steps are another run's, give this run its own folder`;
+  const holds = `${run.path} already holds steps ${run.steps.join(', ')} (the latest ${latest})`;
+  if (target.kind === 'auto') {
+    return [finding('error', 7, key, `${holds}: with resume_mode=auto and trainer.load_critic_only still set, the run restores its own critic and step ${latest} but skips its own actor: a fresh actor at step ${latest}, silently; ${resume}`)];
+  }
+  return [finding('error', 7, key, `${holds}: as written, the launch starts over at step 0 from the staged critic, ignores them, and its saves overwrite them; ${resume}`)];
+}

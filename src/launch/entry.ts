@@ -1,0 +1,155 @@
+/**
+ * Where a launch's pieces are on disk: the VeRL it imports (--verl, else the package holding the
+ * script, else the one the command's interpreter imports, found as `--python` finds it, without
+ * importing it), the entry point's file, the config Hydra would load (the entry's own
+ * `@hydra.main(config_path=..., config_name=...)`, changed by `--config-name` / `--config-path`)
+ * and the trainer files whose `_load_checkpoint` that entry runs. Reads files; bad input is exit 2.
+ */
+import { existsSync, readFileSync, readdirSync } from 'node:fs';
+import path from 'node:path';
+import { badInput } from '../errors.js';
+import { parseRelease, type Release } from '../checkpoint/release.js';
+import { importedVerl } from '../scan/installed.js';
+import { findVerl } from '../targets.js';
+import type { LaunchCommand } from './command.js';
+
+export interface LaunchSite {
+  /** The `verl` package folder and how it was found. */
+  packageDir: string;
+  foundBy: string;
+  release: Release;
+  /** The entry point's file, and its module name when run with -m. */
+  entryFile: string;
+  entryModule: string | null;
+  /** Is this VeRL's own `verl.trainer.main_ppo` (its trainer depends on trainer.use_v1 from 0.9)? */
+  mainPpo: boolean;
+  configName: string;
+  /** The YAML composed: `_generated_<name>.yaml` where VeRL ships it, else `<name>.yaml`. */
+  configFile: string;
+  /** Folders the config's defaults are looked up in: VeRL's trainer/config, --config-dir. */
+  searchpath: string[];
+}
+
+export interface SiteOptions {
+  verl?: string;
+  /** --python [PY]: the VeRL this interpreter imports. */
+  python?: string | boolean;
+  cwd?: string;
+}
+
+const MAIN_PPO = 'verl.trainer.main_ppo';
+
+export function locateLaunch(command: LaunchCommand, options: SiteOptions): LaunchSite {
+  const cwd = options.cwd ?? process.cwd();
+  const { packageDir, foundBy } = findPackage(command, options, cwd);
+  const version = readFileSync(path.join(packageDir, 'version', 'version'), 'utf8').trim();
+  const release = parseRelease(version);
+  if (!release) throw badInput(packageDir, `verl/version/version says ${JSON.stringify(version)}, not a release number`);
+  const { entryFile, entryModule } = entryOf(command, packageDir, cwd);
+  const declared = hydraMain(entryFile);
+  const configName = command.configName ?? declared.configName;
+  const configDir = command.configPath !== null ? configPathDir(command.configPath, entryFile, cwd) : path.resolve(path.dirname(entryFile), declared.configPath);
+  const configFile = [`_generated_${configName}.yaml`, `${configName}.yaml`].map((name) => path.join(configDir, name)).find((file) => existsSync(file));
+  if (!configFile) throw badInput(configDir, `no ${configName}.yaml (the config ${path.basename(entryFile)} loads${command.configName ? ' with --config-name' : ''})`);
+  const verlConfig = path.join(packageDir, 'trainer', 'config');
+  return {
+    packageDir,
+    foundBy,
+    release,
+    entryFile,
+    entryModule,
+    mainPpo: entryModule === MAIN_PPO || path.resolve(entryFile) === path.join(packageDir, 'trainer', 'main_ppo.py'),
+    configName,
+    configFile,
+    searchpath: [...command.configDirs.map((dir) => path.resolve(cwd, dir)), verlConfig],
+  };
+}
+
+function findPackage(command: LaunchCommand, options: SiteOptions, cwd: string): { packageDir: string; foundBy: string } {
+  if (options.verl !== undefined) {
+    const copy = findVerl(path.resolve(cwd, options.verl));
+    if (!copy) throw badInput(options.verl, '--verl: no VeRL here: not a checkout, a verl/ package folder or a site-packages folder holding one');
+    return { packageDir: copy.packageDir, foundBy: '--verl' };
+  }
+  if (command.entry?.kind === 'script') {
+    // The script's own checkout: VeRL's main_ppo.py, or a recipe beside it.
+    for (let dir = path.dirname(path.resolve(cwd, command.entry.path)); ; dir = path.dirname(dir)) {
+      const copy = findVerl(dir);
+      if (copy) return { packageDir: copy.packageDir, foundBy: `the checkout holding ${command.entry.path}` };
+      if (path.dirname(dir) === dir) break;
+    }
+  }
+  const python = typeof options.python === 'string' ? options.python : (command.interpreter ?? 'python3');
+  if (command.interpreter === null && options.python === undefined) {
+    throw badInput(undefined, 'overrides alone: say which VeRL the run uses with --verl PATH or --python [PY]');
+  }
+  const imported = importedVerl(python);
+  return { packageDir: imported.packageDir, foundBy: `${imported.executable} (Python ${imported.python}) imports it` };
+}
+
+function entryOf(command: LaunchCommand, packageDir: string, cwd: string): { entryFile: string; entryModule: string | null } {
+  const entry = command.entry ?? { kind: 'module', module: MAIN_PPO };
+  if (entry.kind === 'script') {
+    const file = path.resolve(cwd, entry.path);
+    if (!existsSync(file)) throw badInput(entry.path, 'no such script');
+    return { entryFile: file, entryModule: null };
+  }
+  const parts = entry.module.split('.');
+  const rel = `${path.join(...parts)}.py`;
+  // `verl.x.y` is in the package; a recipe module (`recipe.dapo.main_dapo`) is found from the
+  // working folder, as `python -m` finds it, or beside the package (a checkout's recipe/).
+  const candidates = parts[0] === 'verl' ? [path.join(path.dirname(packageDir), rel)] : [path.join(cwd, rel), path.join(path.dirname(packageDir), rel)];
+  const file = candidates.find((candidate) => existsSync(candidate));
+  if (!file) throw badInput(entry.module, `no such module in ${path.dirname(packageDir)} or ${cwd}`);
+  return { entryFile: file, entryModule: entry.module };
+}
+
+/**
+ * The `@hydra.main(config_path=..., config_name=...)` of an entry point, read from its text
+ * (every VeRL entry has one: v0.3.0.post1:verl/trainer/main_ppo.py:52, v0.9.0:verl/trainer/main_ppo.py:167,
+ * v0.9.0:verl/experimental/fully_async_policy/fully_async_main.py:222).
+ */
+export function hydraMain(file: string): { configPath: string; configName: string } {
+  const text = readFileSync(file, 'utf8');
+  const call = /@hydra\.main\(([^)]*)\)/.exec(text);
+  const arg = (name: string) => (call ? new RegExp(`${name}\\s*=\\s*(['"])([^'"]*)\\1`).exec(call[1]!)?.[2] : undefined);
+  const configPath = arg('config_path');
+  const configName = arg('config_name');
+  if (configPath === undefined || configName === undefined) {
+    throw badInput(file, 'no @hydra.main(config_path=..., config_name=...) here: not a Hydra entry point this tool can follow');
+  }
+  return { configPath, configName };
+}
+
+function configPathDir(configPath: string, entryFile: string, cwd: string): string {
+  if (path.isAbsolute(configPath)) return configPath;
+  const fromCwd = path.resolve(cwd, configPath);
+  return existsSync(fromCwd) ? fromCwd : path.resolve(path.dirname(entryFile), configPath);
+}
+
+/**
+ * The trainer files whose checkpoint load this launch runs. VeRL's main_ppo: from 0.9,
+ * `trainer.use_v1` (default true, v0.9.0:verl/trainer/config/ppo_trainer.yaml:222) picks
+ * TaskRunnerV1, whose trainers subclass `PPOTrainer` of `trainer/ppo/v1/trainer_base.py`
+ * (v0.9.0:verl/trainer/main_ppo.py:184-193, v0.9.0:verl/trainer/ppo/v1/trainer_base.py:789),
+ * else main_ppo_v0's RayPPOTrainer (`trainer/ppo/ray_trainer.py`); before 0.9 always the latter.
+ * Another entry (fully-async, a recipe) runs the trainers beside it: every .py file in its folder
+ * that loads the actor's checkpoint.
+ */
+export function trainerFiles(site: LaunchSite, useV1: unknown): string[] {
+  if (site.mainPpo) {
+    const v1 = path.join(site.packageDir, 'trainer', 'ppo', 'v1', 'trainer_base.py');
+    const mainText = readFileSync(site.entryFile, 'utf8');
+    if (mainText.includes('trainer.use_v1') && useV1 === true && existsSync(v1)) return [v1];
+    return [path.join(site.packageDir, 'trainer', 'ppo', 'ray_trainer.py')];
+  }
+  const dir = path.dirname(site.entryFile);
+  const files = readdirSync(dir)
+    .filter((name) => name.endsWith('.py'))
+    .map((name) => path.join(dir, name));
+  const texts = files.map((file) => readFileSync(file, 'utf8'));
+  const own = files.filter((_, i) => /actor_rollout_wg\s*\.\s*load_checkpoint/.test(texts[i]!));
+  // A recipe that runs VeRL's RayPPOTrainer as it is (imports it, subclasses it without its own load).
+  const usesVerls = texts.some((text) => text.includes('verl.trainer.ppo.ray_trainer'));
+  return own.length > 0 ? own : usesVerls ? [path.join(site.packageDir, 'trainer', 'ppo', 'ray_trainer.py')] : [];
+}

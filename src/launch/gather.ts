@@ -1,0 +1,152 @@
+/**
+ * Reads everything preflight's checks decide from (the edge): the launch's VeRL and config (via
+ * entry.ts and compose.ts), whether the trainers it runs carry the guard (the same analysis as
+ * `check`), the staged critic (scanned and reported as `inspect` does), the model folders and the
+ * new run's folder. Returns the facts, or the override the config refuses (a finding of its own).
+ */
+import { readFileSync, readdirSync, statSync } from 'node:fs';
+import path from 'node:path';
+import { ToolError, badInput } from '../errors.js';
+import { buildRoleReport, type ReportWarning } from '../checkpoint/report.js';
+import { scanCheckpoint } from '../checkpoint/scan.js';
+import { TRACKER_FILE, parseStepDirName, parseTracker } from '../checkpoint/layout.js';
+import { planTrainer } from '../python/plan.js';
+import { parseLaunchCommand, type LaunchCommand } from './command.js';
+import { composeConfig, isRefusal, type Composed, type ComposeRefusal } from './compose.js';
+import { locateLaunch, trainerFiles, type LaunchSite, type SiteOptions } from './entry.js';
+import { finding, type Finding, type PreflightFacts, type RunFolder, type StagedCritic, type TrainerGuard } from './facts.js';
+import { readModelFolder, readSavedCriticModel } from './models.js';
+import { resumeTarget } from './checks/resume.js';
+
+export interface Gathered {
+  command: LaunchCommand;
+  site: LaunchSite;
+  composed: Composed | ComposeRefusal;
+  /** null when the config refused an override: the refusal is the only finding. */
+  facts: PreflightFacts | null;
+  refusal: Finding | null;
+}
+
+export async function gather(words: readonly string[], options: SiteOptions): Promise<Gathered> {
+  const cwd = options.cwd ?? process.cwd();
+  const parsed = parseLaunchCommand(words);
+  if ('error' in parsed) throw badInput(undefined, `launch command: ${parsed.error}`);
+  const command = parsed.command;
+  const site = locateLaunch(command, { ...options, cwd });
+  // The launch's own interpreter composes first (or --python's, for overrides alone).
+  const interpreter = command.interpreter ?? (typeof options.python === 'string' ? options.python : null);
+  const composed = composeConfig({ config: site.configFile, searchpath: site.searchpath, overrides: command.overrides }, interpreter);
+  if (isRefusal(composed)) {
+    if (composed.key === null) throw badInput(site.configFile, composed.error);
+    // Hydra stops the launch before anything runs: the same words, the key named.
+    return { command, site, composed, facts: null, refusal: finding('error', 0, composed.key, `${composed.error}: Hydra refuses this override and the launch stops before training starts`) };
+  }
+  const { values } = composed;
+  const root = path.dirname(site.packageDir);
+  const trainers = trainerFiles(site, values['trainer.use_v1']).map((file) => trainerGuard(file, root)).filter((t): t is TrainerGuard => t !== null);
+  const target = resumeTarget(site.release, values);
+  // A relative step folder or run folder is joined to the working folder, as VeRL does
+  // (v0.9.0:verl/trainer/ppo/v1/trainer_base.py:796-810, v0.3.0.post0:verl/trainer/ppo/ray_trainer.py:697-714).
+  const staged = target.kind === 'folder' ? await readStaged(path.resolve(cwd, target.folder)) : null;
+  // The actor's tokenizer: actor_rollout_ref.model.path (v0.5.0:verl/trainer/main_ppo.py:113-122); from
+  // 0.9 HFModelConfig's tokenizer_path, which defaults to that path (v0.9.0:verl/workers/config/model.py:153-154,
+  // v0.9.0:verl/trainer/ppo/v1/trainer_base.py:646-649).
+  const actorKey = typeof values['actor_rollout_ref.model.tokenizer_path'] === 'string' ? 'actor_rollout_ref.model.tokenizer_path' : 'actor_rollout_ref.model.path';
+  const modelAt = (value: unknown) => (typeof value === 'string' ? readModelFolder(value, cwd) : null);
+  const localDir = values['trainer.default_local_dir'];
+  const facts: PreflightFacts = {
+    release: site.release,
+    values,
+    absent: composed.absent,
+    trainers,
+    staged,
+    criticModel: modelAt(values['critic.model.path']),
+    actorTokenizer: modelAt(values[actorKey]),
+    actorTokenizerKey: actorKey,
+    runFolder: typeof localDir === 'string' ? readRunFolder(path.resolve(cwd, localDir), staged) : null,
+  };
+  return { command, site, composed, facts, refusal: null };
+}
+
+/** Guarded or not, by the analysis `check` runs; a file with no real actor load is not a trainer. */
+function trainerGuard(file: string, root: string): TrainerGuard | null {
+  const rel = path.relative(root, file);
+  let text: string;
+  try {
+    text = readFileSync(file, 'utf8');
+  } catch {
+    return { file: rel, guarded: null, reason: 'cannot read it' };
+  }
+  const plan = planTrainer('patch', text);
+  if (plan.status === 'unchanged') return { file: rel, guarded: true };
+  if (plan.status === 'change') return { file: rel, guarded: false };
+  if (plan.status === 'refused' && plan.notATarget) return null;
+  return { file: rel, guarded: null, reason: plan.reason };
+}
+
+async function readStaged(folder: string): Promise<StagedCritic> {
+  const empty: StagedCritic = { folder, exists: false, step: null, listing: null, report: null, warnings: [], saved: null };
+  let isDir = false;
+  try {
+    isDir = statSync(folder).isDirectory();
+  } catch {
+    return empty;
+  }
+  if (!isDir) return empty;
+  let listing;
+  try {
+    listing = await scanCheckpoint(folder);
+  } catch (error) {
+    if (error instanceof ToolError) return { ...empty, exists: true };
+    throw error;
+  }
+  const step = listing.kind === 'step' ? listing.step : null;
+  const role = step?.roles.critic.find((r) => r.name === 'critic') ?? null;
+  const warnings: ReportWarning[] = [];
+  const report = role ? buildRoleReport(role, warnings) : null;
+  return { folder, exists: true, step, listing: role, report, warnings, saved: role ? readSavedCriticModel(role.path) : null };
+}
+
+function readRunFolder(dir: string, staged: StagedCritic | null): RunFolder {
+  // The staged folder holds the step folder the launch names (`<out>/global_step_0`).
+  const stagedOut = staged && parseStepDirName(path.basename(staged.folder)) !== null ? path.dirname(staged.folder) : null;
+  const insideStaged = stagedOut !== null && (dir === stagedOut || dir.startsWith(`${stagedOut}${path.sep}`));
+  let names: string[] = [];
+  try {
+    names = readdirSync(dir);
+  } catch {
+    return { path: dir, steps: [], tracker: null, holdsStagedFiles: false, insideStaged };
+  }
+  const steps = names.map(parseStepDirName).filter((n): n is number => n !== null).sort((a, b) => a - b);
+  let tracker: number | null = null;
+  try {
+    tracker = parseTracker(readFileSync(path.join(dir, TRACKER_FILE), 'utf8'));
+  } catch {
+    tracker = null;
+  }
+  return { path: dir, steps, tracker, holdsStagedFiles: !insideStaged && sharesFiles(dir, names, staged), insideStaged };
+}
+
+/**
+ * `stage` hard-links the old run's files: a staged critic file that is the same inode as a file of
+ * this folder's critics means this folder is the old run's. (Copies, `--copy`, are not recognised.)
+ */
+function sharesFiles(dir: string, names: readonly string[], staged: StagedCritic | null): boolean {
+  const probe = staged?.listing?.tree.files[0];
+  if (!probe) return false;
+  let inode: { dev: number; ino: number };
+  try {
+    inode = statSync(probe.source);
+  } catch {
+    return false;
+  }
+  return names.some((name) => {
+    if (parseStepDirName(name) === null) return false;
+    try {
+      const other = statSync(path.join(dir, name, 'critic', probe.relPath));
+      return other.ino === inode.ino && other.dev === inode.dev;
+    } catch {
+      return false;
+    }
+  });
+}

@@ -1,0 +1,43 @@
+/**
+ * preflight's words: one line per finding (`error [3] critic.checkpoint.load_contents: ...`), then
+ * a one-line verdict naming the step folder and the number of critic files the loader opens; and
+ * the --json document (the verdict, the findings, the composed values read). Pure.
+ */
+import type { Verdict } from '../launch/checks/index.js';
+import type { Composed } from '../launch/compose.js';
+import type { Gathered } from '../launch/gather.js';
+import type { Finding } from '../launch/facts.js';
+
+export function findingLine(f: Finding): string {
+  return `${f.level.padEnd(7)} [${f.check}] ${f.key}: ${f.message}`;
+}
+
+export function verdictLine(verdict: Verdict): string {
+  const counts = `${verdict.errors} error${verdict.errors === 1 ? '' : 's'}, ${verdict.warnings} warning${verdict.warnings === 1 ? '' : 's'}`;
+  if (verdict.ok) {
+    const files = verdict.criticFiles === null ? '' : ` (${verdict.criticFiles} critic file${verdict.criticFiles === 1 ? '' : 's'}: ${verdict.loads?.join(', ')})`;
+    return `ok: the run will skip the actor and load the critic from ${verdict.folder}${files}; ${counts}`;
+  }
+  const why = verdict.errors > 0 ? counts : `${counts} (--strict: warnings fail)`;
+  return `not ready: this launch would not warm-start the critic${verdict.folder ? ` from ${verdict.folder}` : ''} as intended: ${why}`;
+}
+
+export function formatPreflight(findings: readonly Finding[], verdict: Verdict): string {
+  return `${[...findings.map(findingLine), verdictLine(verdict)].join('\n')}\n`;
+}
+
+export function preflightJson(gathered: Gathered, findings: readonly Finding[], verdict: Verdict) {
+  const { site, composed, command } = gathered;
+  const ok = !('error' in composed);
+  return {
+    verdict,
+    findings,
+    verl: { packageDir: site.packageDir, release: site.release.text, foundBy: site.foundBy },
+    entry: { file: site.entryFile, module: site.entryModule, configName: site.configName, configFile: site.configFile },
+    composition: { python: composed.python, files: composed.files, overrides: command.overrides, ignoredArguments: command.ignored },
+    values: ok ? (composed as Composed).values : {},
+    absent: ok ? (composed as Composed).absent : [],
+    unresolved: ok ? (composed as Composed).unresolved : {},
+    trainers: gathered.facts?.trainers ?? [],
+  };
+}

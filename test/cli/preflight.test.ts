@@ -1,0 +1,75 @@
+/** `preflight` through the built CLI: exit codes, the text report, --json, usage errors. */
+import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { afterAll, describe, expect, it } from 'vitest';
+import { REPO_ROOT, runCli, tempDir } from '../helpers/cli.js';
+import { writeModel, writeShapedVerl, writeStagedCritic } from '../helpers/launchShapes.js';
+import { omegaConfPython } from '../launch/omegaconfGate.js';
+
+const root = tempDir('vcp-preflight-cli-');
+afterAll(() => rmSync(root, { recursive: true, force: true }));
+const verl = writeShapedVerl(join(root, 'verl09'), '0.9.0');
+const warm = writeStagedCritic(join(root, 'warm'), 'fsdp-v0.4.1', 8);
+writeModel(join(root, 'models', 'm'));
+const overrides = ['trainer.resume_mode=resume_path', `trainer.resume_from_path=${warm}`, 'trainer.load_critic_only=true', 'critic.model.path=models/m', 'actor_rollout_ref.model.path=models/m'];
+const launch = (...extra: string[]) => ['--', omegaConfPython ?? 'python3', '-m', 'verl.trainer.main_ppo', ...overrides, ...extra];
+const preflight = (args: string[]) => runCli(['preflight', ...args], { cwd: root });
+
+describe.skipIf(omegaConfPython === null)('preflight (CLI)', () => {
+  it('exit 0 with one line per finding and the verdict naming the folder and the critic files', () => {
+    const result = preflight(['--verl', verl, ...launch()]);
+    expect(result.stderr).toBe('');
+    expect(result.code).toBe(0);
+    const lines = result.stdout.trim().split('\n');
+    expect(lines.at(-1)).toBe(`ok: the run will skip the actor and load the critic from ${warm} (24 critic files: model, optimizer, extra); 0 errors, 1 warning`);
+    expect(lines.slice(0, -1).map((l) => l.split(':')[0])).toEqual(['warning [8] critic.checkpoint.load_contents', 'note    [9] trainer.resume_mode']);
+  });
+
+  it('exit 1 under --strict for a warning, and for an error', () => {
+    expect(preflight(['--strict', '--verl', verl, ...launch()]).code).toBe(1);
+    const wrong = preflight(['--verl', verl, ...launch('trainer.n_gpus_per_node=2')]);
+    expect(wrong.code).toBe(1);
+    expect(wrong.stdout).toMatch(/^error   \[4\] trainer\.n_gpus_per_node: the critic was saved by 8 ranks/m);
+  });
+
+  it('--json: one document with the verdict, the findings and the composed values; the bundled bin agrees', () => {
+    const result = preflight(['--json', '--verl', verl, ...launch('critic.checkpoint.load_contents=[model]')]);
+    expect(result.code).toBe(0);
+    const doc = JSON.parse(result.stdout);
+    expect(doc.verdict).toMatchObject({ ok: true, folder: warm, criticFiles: 8, loads: ['model'] });
+    expect(doc.findings.map((f: { check: number }) => f.check)).toEqual([8, 9]);
+    expect(doc.values).toMatchObject({ 'trainer.use_v1': true, 'critic.checkpoint.load_contents': ['model'], 'trainer.n_gpus_per_node': 8 });
+    expect(doc.trainers).toEqual([{ file: 'verl/trainer/ppo/v1/trainer_base.py', guarded: true }]);
+    const bundled = runCli(['preflight', '--json', '--verl', verl, ...launch('critic.checkpoint.load_contents=[model]')], { cwd: root, entry: join(REPO_ROOT, 'dist', 'bin', 'verl-critic-patch.cjs') });
+    expect(JSON.parse(bundled.stdout).verdict).toEqual(doc.verdict);
+  });
+
+  it('overrides alone with --verl', () => {
+    const result = preflight(['--verl', verl, '--', ...overrides]);
+    expect(result.code).toBe(0);
+  });
+
+  it('exit 2, one line, for usage and unreadable input', () => {
+    const cases: [string[], RegExp][] = [
+      [['--', ...overrides], /overrides alone: say which VeRL/],
+      [['--verl', join(root, 'nowhere'), ...launch()], /--verl: no VeRL here/],
+      [['--verl', verl, '--', 'python3', '-c', 'x'], /launch command: .*-c/],
+      [['--verl', verl, '--python', ...launch()], /give --verl or --python/],
+    ];
+    for (const [args, message] of cases) {
+      const result = preflight(args);
+      expect(result.code, args.join(' ')).toBe(2);
+      expect(result.stderr).toMatch(message);
+      expect(result.stderr.trim().split('\n')).toHaveLength(args.includes('--python') ? 2 : 1);
+    }
+  });
+
+  it('exit 2 naming the defaults entry when a config picks config groups (composing it needs Hydra)', () => {
+    const dir = join(root, 'conf');
+    mkdirSync(dir, { recursive: true });
+    writeFileSync(join(dir, 'mine.yaml'), 'defaults:\n  - critic@critic: dp_critic\n  - _self_\n');
+    const result = preflight(['--verl', verl, '--', 'python3', '-m', 'verl.trainer.main_ppo', '--config-path', dir, '--config-name', 'mine']);
+    expect(result.code).toBe(2);
+    expect(result.stderr).toMatch(/critic@critic.*needs Hydra/);
+  });
+});
