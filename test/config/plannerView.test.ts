@@ -148,7 +148,6 @@ describe('the view of a trainer YAML', () => {
 
   it('gives the plans the whole file gives on fixtures with lines cut away and damage inserted', () => {
     const texts = fixtures.map((f) => f.text);
-    let outside = 0;
     fc.assert(
       fc.property(
         fc.constantFrom(...texts),
@@ -164,12 +163,21 @@ describe('the view of a trainer YAML', () => {
             candidate = candidate.slice(0, where) + insert + candidate.slice(where);
           }
           if (crlf) candidate = candidate.replace(/\r?\n/g, '\r\n');
-          outside += expectSamePlans(candidate);
+          expectSamePlans(candidate);
         },
       ),
       { numRuns: Math.max(300, Math.round(PROPERTY_RUNS / 6)), seed: SEED },
     );
-    // The generator reaches the allowed difference too (keys written twice in other sections).
-    expect(outside).toBeGreaterThan(0);
   }, PROPERTY_TIMEOUT_MS);
+
+  // The one allowed difference, shown on a case made for it rather than left to the generator:
+  // whether a seed happens to write a key twice in another section was a matter of luck (a seed
+  // that did not failed the run).
+  it('plans the trainer section when only a full load finds a key written twice in another section', () => {
+    const text = fixtures.find((f) => f.name === 'ppo_trainer.yaml')!.text;
+    const data = text.indexOf('\ndata:\n') + '\ndata:\n'.length;
+    const twice = `${text.slice(0, data)}  written_twice: 1\n  written_twice: 2\n${text.slice(data)}`;
+    expect(planConfigText('patch', twice, PATHS[0]!).status).toBe('malformed');
+    expect(expectSamePlans(twice)).toBe(PATHS.length * DIRECTIONS.length);
+  });
 });
