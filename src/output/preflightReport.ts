@@ -3,6 +3,8 @@
  * a one-line verdict naming the step folder and the number of critic files the loader opens; and
  * the --json document (the verdict, the findings, the composed values read). Pure.
  */
+import { ExitCode } from '../errors.js';
+import { jsonError } from './printer.js';
 import type { Verdict } from '../launch/checks/index.js';
 import type { Composed } from '../launch/compose.js';
 import type { Gathered } from '../launch/gather.js';
@@ -29,7 +31,11 @@ export function formatPreflight(findings: readonly Finding[], verdict: Verdict):
 export function preflightJson(gathered: Gathered, findings: readonly Finding[], verdict: Verdict) {
   const { site, composed, command } = gathered;
   const ok = !('error' in composed);
+  // The envelope's error is the first finding that decided the verdict (an error, or under
+  // --strict a warning), keyed on the setting it concerns, so a script needs not search findings.
+  const decisive = verdict.ok ? undefined : (findings.find((f) => f.level === 'error') ?? findings.find((f) => f.level === 'warning'));
   return {
+    ...(decisive ? { error: jsonError(ExitCode.Refused, `${decisive.key}: ${decisive.message}`) } : {}),
     verdict,
     findings,
     verl: { packageDir: site.packageDir, release: site.release.text, foundBy: site.foundBy },
