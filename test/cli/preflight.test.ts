@@ -32,6 +32,17 @@ describe.skipIf(omegaConfPython === null)('preflight (CLI)', () => {
     expect(wrong.stdout).toMatch(/^error   \[4\] trainer\.n_gpus_per_node: the critic was saved by 8 ranks/m);
   });
 
+  it('--json of a launch that would fail: the envelope error is the finding that decided it', () => {
+    const wrong = preflight(['--json', '--verl', verl, ...launch('trainer.n_gpus_per_node=2')]);
+    expect(wrong.code).toBe(1);
+    const doc = JSON.parse(wrong.stdout);
+    expect(doc.exitCode).toBe(1);
+    expect(doc.error).toMatchObject({ kind: 'refused', path: null });
+    expect(doc.error.message).toMatch(/^trainer\.n_gpus_per_node: the critic was saved by 8 ranks/);
+    const strict = JSON.parse(preflight(['--json', '--strict', '--verl', verl, ...launch()]).stdout);
+    expect(strict.error.message).toMatch(/^critic\.checkpoint\.load_contents: /);
+  });
+
   it('--json: one document with the verdict, the findings and the composed values; the bundled bin agrees', () => {
     const result = preflight(['--json', '--verl', verl, ...launch('critic.checkpoint.load_contents=[model]')]);
     expect(result.code).toBe(0);
