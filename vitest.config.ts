@@ -8,9 +8,10 @@ export default defineConfig({
     // time keep both cores of the 2-core machines here busy (vitest's default would be one).
     // No test measures time: a busy machine makes the suite slower, never red.
     maxWorkers: 2,
-    // Tests spawn python3, git and the built CLI; generous limits, for slow and busy machines.
-    // The slowest tests take ~20 s alone and took 70 s+ with the machine's two cores shared by
-    // several test runs at once (load average ~20): a limit is there to end a hang, not to time.
+    // Tests spawn python3, git and the built CLI; generous limits, for slow and busy machines: a
+    // limit catches a hang, never slowness. With a load average of 19 on 2 cores, tests that take
+    // ~30 s alone took 64-85 s (atomic.test's write failing at every position, trainerYaml.test's
+    // every combination), over the 60 s this was.
     testTimeout: 300_000,
     hookTimeout: 120_000,
   },

@@ -5,10 +5,10 @@
 import { spawnSync } from 'node:child_process';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { PYTHON } from './systemPackages.js';
 
 const REPO_ROOT = fileURLToPath(new URL('../..', import.meta.url));
 export const STUB_HARNESS = join(REPO_ROOT, 'test', 'harness', 'stub_run.py');
-const PYTHON = process.env.PYTHON ?? 'python3';
 // -S: skip `site` (and the .pth files of installed packages). Both scripts use only the standard
 // library, start much faster that way, and the harness stubs every third-party import anyway.
 const NO_SITE = '-S';

@@ -7,9 +7,9 @@ import { mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { unifiedDiff } from '../../src/diffText.js';
 import { REPO_ROOT, tempDir } from '../helpers/cli.js';
+import { PYTHON } from '../helpers/systemPackages.js';
 
 export const BATCH_CHECK = join(REPO_ROOT, 'test', 'reliability', 'batch_check.py');
-const PYTHON = process.env.PYTHON ?? 'python3';
 
 export interface SyntaxVerdict {
   ast: string | null; // null when ast.parse accepts the file, else the error
