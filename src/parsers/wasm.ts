@@ -33,15 +33,19 @@ const languages = new Map<Grammar, Web.Language>();
 /**
  * Start the runtime and load `grammars`, once. V8 compiles WebAssembly lazily with its baseline
  * compiler (Liftoff) and then again, for functions that run often, with its optimising one
- * (TurboFan) on background threads: for a one-shot CLI on a busy machine that second compile cost
- * more than it saved (a 1,787-line trainer's first parse took 150-330 ms with it, 45-75 ms with
- * Liftoff only; BENCHMARKS.md). So Liftoff only, set before anything is compiled; it concerns
- * WebAssembly alone, and this process runs no other.
+ * (TurboFan) on background threads: for a one-shot CLI on a busy 2-core machine that second
+ * compile cost more than it saved (a 1,787-line trainer's first parse took 150-600 ms with it,
+ * 45-110 ms with Liftoff only). So this process compiles WebAssembly with Liftoff only, from here
+ * on. The flag is set after web-tree-sitter's JavaScript is loaded, because V8 takes a code cache
+ * only under the flags it was made with (and changing any flag changes that for the rest of the
+ * process): the bin's caches are made by a build run that leaves the flag alone
+ * (VERL_CRITIC_PATCH_WRITE_CODE_CACHE, scripts/bundle.mjs), and every file a run loads before this
+ * point takes its cache. The one loaded later, yaml.cjs, compiles as usual on this path.
  */
 export async function prepareWasm(grammars: readonly Grammar[]): Promise<void> {
   if (!web) {
-    (require('node:v8') as typeof import('node:v8')).setFlagsFromString('--liftoff-only');
     const module = webTreeSitter();
+    if (process.env.VERL_CRITIC_PATCH_WRITE_CODE_CACHE !== '1') (require('node:v8') as typeof import('node:v8')).setFlagsFromString('--liftoff-only');
     await module.Parser.init({ wasmBinary: readFileSync(runtimeWasm()) } as Parameters<typeof module.Parser.init>[0]);
     web = module;
   }
