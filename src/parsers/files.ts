@@ -7,6 +7,7 @@
  * (README, set-up). Outside the bundle (tsc's output, the tests) they are the development
  * dependencies' own files in node_modules.
  */
+import { existsSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { join } from 'node:path';
 import type { Grammar } from './syntax.js';
@@ -22,8 +23,16 @@ export const bundledParsers: string | undefined = typeof __VCP_BUNDLE_DIR__ === 
 /** This platform's folder of prebuilt binaries, as the packages name it (`linux-x64`). */
 export const PLATFORM = `${process.platform}-${process.arch}`;
 
-/** The bundled bin's prebuilt binary `<name>.node` for this platform (it may not exist, or not load). */
+/**
+ * The bundled bin's prebuilt binary `<name>.node` for this platform (it may not exist, or not load).
+ * The linux ones are built against glibc: on musl (Alpine, whose loader is /lib/ld-musl-*.so.1)
+ * they are not tried at all, since a glibc binary is not known to fail cleanly there (with
+ * gcompat it may load), so that the WebAssembly path is taken by construction.
+ */
 export function bundledBinary(name: string): string {
+  if (process.platform === 'linux' && existsSync(`/lib/ld-musl-${process.arch === 'x64' ? 'x86_64' : process.arch === 'arm64' ? 'aarch64' : process.arch}.so.1`)) {
+    throw new Error('no prebuilt binary for musl');
+  }
   return join(bundledParsers!, PLATFORM, `${name}.node`);
 }
 
