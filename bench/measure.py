@@ -4,7 +4,7 @@ the wall time, the CPU time (user + system) and the peak resident memory of the 
 with os.wait4 (so it measures the command itself, not a wrapper).
 
 stdin: {"runs": 5, "warmup": 1, "commands": [{"argv": [...], "cwd": "...", "unset": ["VAR", ...]}]}
-("unset": environment variables the command runs without; optional)
+("unset": environment variables the command runs without; "set": ones it runs with; both optional)
 stdout: one list per command, of {"wall_ms", "cpu_ms", "max_rss_kb", "code"} per run.
 """
 import json
@@ -16,7 +16,7 @@ import time
 
 def environment(command: dict) -> dict:
     unset = set(command.get("unset", []))
-    return {name: value for name, value in os.environ.items() if name not in unset}
+    return {**{name: value for name, value in os.environ.items() if name not in unset}, **command.get("set", {})}
 
 
 def main() -> None:

@@ -12,8 +12,28 @@ const root = join(__dirname, '..');
 // yaml*: the yaml package parsing the views it gives (yamlLines: the lines with content in them).
 const probe = { parses: 0, parseMs: 0, parsedChars: 0, freshMs: 0, freshChars: 0, yamlTreeParses: 0, yamlTreeMs: 0, yamlTreeChars: 0, yamlParses: 0, yamlMs: 0, yamlChars: 0, yamlLines: 0 };
 
-const Parser = require(require.resolve('tree-sitter', { paths: [root] }));
-const yamlGrammar = require(require.resolve('@tree-sitter-grammars/tree-sitter-yaml', { paths: [root] }));
+/**
+ * The tree-sitter the measured CLI loads: the bundled bin's own copy (BENCH_PARSERS, its
+ * dist/bin/parsers), run here first as src/parsers/native.ts runs it and put in require.cache,
+ * where the bin takes it from; else the development checkout's.
+ */
+function bundledTreeSitter(parsers) {
+  const Module = require('node:module');
+  const platform = join(parsers, `${process.platform}-${process.arch}`);
+  const index = join(parsers, 'tree-sitter.cjs');
+  const binding = require(join(platform, 'tree-sitter.node'));
+  const module = new Module(index, null);
+  module.filename = index;
+  require.cache[index] = module;
+  const wrapper = require('node:vm').runInThisContext(Module.wrap(require('node:fs').readFileSync(index, 'utf8')), { filename: index });
+  wrapper.call(module.exports, module.exports, (id) => (id === 'node-gyp-build' ? () => binding : require(id)), module, index, parsers);
+  module.loaded = true;
+  return { Parser: module.exports, yamlGrammar: require(join(platform, '@tree-sitter-grammars+tree-sitter-yaml.node')) };
+}
+
+const { Parser, yamlGrammar } = process.env.BENCH_PARSERS
+  ? bundledTreeSitter(process.env.BENCH_PARSERS)
+  : { Parser: require(require.resolve('tree-sitter', { paths: [root] })), yamlGrammar: require(require.resolve('@tree-sitter-grammars/tree-sitter-yaml', { paths: [root] })) };
 const parse = Parser.prototype.parse;
 Parser.prototype.parse = function probedParse(...args) {
   const start = performance.now();

@@ -20,6 +20,7 @@
  */
 import { spawnSync } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { installTimes, nativeBin, pathsSection, prebuiltLoads, pathRatios, WEB_DOCUMENTED } from '../bench/paths.mjs';
 import { createRequire } from 'node:module';
 import os from 'node:os';
 import { dirname, join, relative, resolve } from 'node:path';
@@ -41,6 +42,9 @@ const RUNS = Math.max(5, Number(options.runs) || 5);
 // What users run: the package's bin (the bundle, scripts/bundle.mjs); dist/cli.js is tsc's output.
 const CLI = join(REPO_ROOT, JSON.parse(readFileSync(join(REPO_ROOT, 'package.json'), 'utf8')).bin['verl-critic-patch']);
 const UNBUNDLED = join(REPO_ROOT, 'dist', 'cli.js');
+const BIN_DIR = join(REPO_ROOT, 'dist', 'bin');
+/** The bin sections 1-3 run: CLI, or a copy of it whose native path loads here (set below). */
+let MEASURED = CLI;
 const RULE = join(REPO_ROOT, 'bench', 'load-critic-only.yml');
 const PROBE = join(REPO_ROOT, 'bench', 'parse-probe.cjs');
 /** The goal's reference: what any tree-sitter tool must do with the file, written as the packages document it. */
@@ -83,6 +87,12 @@ try {
     writeFileSync(path, largeTrainer(lines));
     return { lines: countLines(path), path };
   });
+  // Sections 1-3 measure the native path (their probes and profile read tree-sitter's native
+  // binding); where the bin's prebuilt binding does not load, on a copy of the bin whose binding
+  // was compiled here (bench/paths.mjs). Section 4 puts both paths side by side.
+  const native = nativeBin(REPO_ROOT, BIN_DIR, work);
+  if (!native) fail('no native tree-sitter binding loads here (neither the prebuilt one nor one compiled by npm ci)');
+  MEASURED = native.bin;
   log(`inputs in ${work}: a ${countLines(large)}-line real-shaped trainer, a VeRL 0.9.0-shaped checkout (${verl.pyFiles} .py, ${verl.configYamls} config YAMLs), a ${synthetic.files}-file synthetic checkout, ${scaled.map((s) => s.lines).join('/')}-line trainers`);
 
   // 1. Startup and one large trainer file.
@@ -100,10 +110,10 @@ try {
       floor: { argv: floorArgv },
       documented: { argv: documentedArgv },
       parseOnly: { argv: parseOnlyArgv },
-      version: { argv: [node, CLI, '--version'] },
-      help: { argv: [node, CLI, '--help'] },
-      diffExample: { argv: [node, CLI, 'diff', EXAMPLE_TRAINER] },
-      diffLarge: { argv: [node, CLI, 'diff', large] },
+      version: { argv: [node, MEASURED, '--version'] },
+      help: { argv: [node, MEASURED, '--help'] },
+      diffExample: { argv: [node, MEASURED, 'diff', EXAMPLE_TRAINER] },
+      diffLarge: { argv: [node, MEASURED, 'diff', large] },
       diffExampleUnbundled: { argv: [node, UNBUNDLED, 'diff', EXAMPLE_TRAINER] },
       diffLargeUnbundled: { argv: [node, UNBUNDLED, 'diff', large] },
       astGrepLarge: { argv: [astGrep, 'scan', '--rule', RULE, large] },
@@ -114,7 +124,7 @@ try {
         floorBare: { argv: floorArgv, unset: STARTUP_SETTINGS },
         documentedBare: { argv: documentedArgv, unset: STARTUP_SETTINGS },
         parseOnlyBare: { argv: parseOnlyArgv, unset: STARTUP_SETTINGS },
-        diffLargeBare: { argv: [node, CLI, 'diff', large], unset: STARTUP_SETTINGS },
+        diffLargeBare: { argv: [node, MEASURED, 'diff', large], unset: STARTUP_SETTINGS },
       }),
     },
     STARTUP_RUNS,
@@ -127,15 +137,15 @@ try {
   const scan = measure(
     {
       nodeOnly: { argv: [node, '-e', '0'] },
-      check: { argv: [node, CLI, 'check', '.'], cwd: verlDir },
+      check: { argv: [node, MEASURED, 'check', '.'], cwd: verlDir },
       astGrep: { argv: [astGrep, 'scan', '--rule', RULE, '.'], cwd: verlDir },
-      checkSynthetic: { argv: [node, CLI, 'check', '.'], cwd: syntheticDir },
+      checkSynthetic: { argv: [node, MEASURED, 'check', '.'], cwd: syntheticDir },
       astGrepSynthetic: { argv: [astGrep, 'scan', '--rule', RULE, '.'], cwd: syntheticDir },
     },
     SCAN_RUNS,
   );
   const scanProbe = probe(['check', '.'], verlDir);
-  const scanParts = profileParts(node, [CLI, 'check', '.'], { cwd: verlDir });
+  const scanParts = profileParts(node, [MEASURED, 'check', '.'], { cwd: verlDir });
   const agreement = compareFindings(verlDir);
   const syntheticProbe = probe(['check', '.'], syntheticDir);
   const syntheticAgreement = compareFindings(syntheticDir);
@@ -147,15 +157,35 @@ try {
   log(`3/3 growth with file size: ${scaled.map((s) => s.lines).join(', ')} lines (${GROWTH_RUNS} runs)`);
   const growth = measure(
     Object.fromEntries([
-      ['diffExample', { argv: [node, CLI, 'diff', EXAMPLE_TRAINER] }],
+      ['diffExample', { argv: [node, MEASURED, 'diff', EXAMPLE_TRAINER] }],
       ['astGrepExample', { argv: [astGrep, 'scan', '--rule', RULE, EXAMPLE_TRAINER] }],
       ...scaled.flatMap((s) => [
-        [`diff${s.lines}`, { argv: [node, CLI, 'diff', s.path] }],
+        [`diff${s.lines}`, { argv: [node, MEASURED, 'diff', s.path] }],
         [`astGrep${s.lines}`, { argv: [astGrep, 'scan', '--rule', RULE, s.path] }],
       ]),
     ]),
     GROWTH_RUNS,
   );
+
+  // 4. The parser paths side by side, as installed (the bin as built), and the install itself.
+  log(`4/4 parser paths (${STARTUP_RUNS} runs) and npm install -g of the packed tarball`);
+  const defaultPath = prebuiltLoads(BIN_DIR) ? 'native' : 'wasm';
+  const wasmSet = { VERL_CRITIC_PATCH_PARSER: 'wasm' };
+  const pathsMeasured = measure(
+    {
+      documented: { argv: documentedArgv },
+      webDocumented: { argv: [node, '-e', WEB_DOCUMENTED, large] },
+      webLiftoff: { argv: [node, '--liftoff-only', '-e', WEB_DOCUMENTED, large] },
+      diffNative: { argv: [node, native.bin, 'diff', large] },
+      diffWasm: { argv: [node, CLI, 'diff', large], set: wasmSet },
+      checkNative: { argv: [node, native.bin, 'check', '.'], cwd: verlDir },
+      checkWasm: { argv: [node, CLI, 'check', '.'], cwd: verlDir, set: wasmSet },
+      astGrep: { argv: [astGrep, 'scan', '--rule', RULE, '.'], cwd: verlDir },
+    },
+    STARTUP_RUNS,
+  );
+  const install = installTimes(REPO_ROOT, work, 5);
+  const paths = { measured: pathsMeasured };
 
   const cpu = os.cpus();
   const pkg = JSON.parse(readFileSync(join(REPO_ROOT, 'package.json'), 'utf8'));
@@ -174,9 +204,10 @@ try {
     python: Boolean(python),
   };
   const results = { large: countLines(large), verl, synthetic, startup, largeProbe, scan, scanProbe, scanParts, agreement, syntheticProbe, syntheticAgreement, scaled, growth };
-  writeFileSync(resolve(REPO_ROOT, options.out), report(context, results));
+  const fourth = pathsSection({ large: countLines(large).toLocaleString('en-US'), paths, install, defaultPath, native, runs: STARTUP_RUNS });
+  writeFileSync(resolve(REPO_ROOT, options.out), `${report(context, { ...results, paths: pathRatios({ paths, defaultPath }), install })}\n${fourth}`);
   log(`wrote ${options.out}`);
-  process.stdout.write(summaryLines(context, results).join('\n') + '\n');
+  process.stdout.write(summaryLines(context, { ...results, paths: pathRatios({ paths, defaultPath }), install }).join('\n') + '\n');
 } finally {
   if (options.keep) log(`kept the inputs in ${work}`);
   else rmSync(work, { recursive: true, force: true });
@@ -213,7 +244,7 @@ function countLines(path) {
 /** Run every command `runs` times, interleaved, after one warm-up round; medians per command. */
 function measure(commands, runs) {
   const names = Object.keys(commands);
-  const list = names.map((name) => ({ argv: commands[name].argv, cwd: commands[name].cwd ?? REPO_ROOT, unset: commands[name].unset ?? [] }));
+  const list = names.map((name) => ({ argv: commands[name].argv, cwd: commands[name].cwd ?? REPO_ROOT, unset: commands[name].unset ?? [], set: commands[name].set ?? {} }));
   let raw;
   if (python) {
     const result = spawnSync(python, [join(REPO_ROOT, 'bench', 'measure.py')], {
@@ -225,7 +256,7 @@ function measure(commands, runs) {
     raw = JSON.parse(result.stdout);
   } else {
     raw = list.map(() => []);
-    const envs = list.map((command) => Object.fromEntries(Object.entries(process.env).filter(([name]) => !command.unset.includes(name))));
+    const envs = list.map((command) => ({ ...Object.fromEntries(Object.entries(process.env).filter(([name]) => !command.unset.includes(name))), ...command.set }));
     for (let round = 0; round < runs + 1; round++) {
       list.forEach((command, index) => {
         const start = performance.now();
@@ -262,7 +293,7 @@ function probe(args, cwd = REPO_ROOT) {
   const out = join(work, 'probe.json');
   const samples = [];
   for (let i = 0; i < 3; i++) {
-    spawnSync(node, ['-r', PROBE, CLI, ...args], { cwd, stdio: 'ignore', env: { ...process.env, BENCH_PROBE_OUT: out } });
+    spawnSync(node, ['-r', PROBE, MEASURED, ...args], { cwd, stdio: 'ignore', env: { ...process.env, BENCH_PROBE_OUT: out, BENCH_PARSERS: join(MEASURED, '..', 'parsers') } });
     samples.push(JSON.parse(readFileSync(out, 'utf8')));
   }
   const [first] = samples;
@@ -285,7 +316,7 @@ function probe(args, cwd = REPO_ROOT) {
 
 /** Do both tools find the same files in the checkout? (ours: needs-patch; ast-grep: any match) */
 function compareFindings(cwd) {
-  const ours = spawnSync(node, [CLI, 'check', '--json', '.'], { cwd, encoding: 'utf8', maxBuffer: 64 << 20 });
+  const ours = spawnSync(node, [MEASURED, 'check', '--json', '.'], { cwd, encoding: 'utf8', maxBuffer: 64 << 20 });
   const theirs = spawnSync(astGrep, ['scan', '--rule', RULE, '--json=compact', '.'], { cwd, encoding: 'utf8', maxBuffer: 256 << 20 });
   const targets = JSON.parse(ours.stdout).targets;
   const ourFiles = new Set(targets.filter((t) => t.kind === 'trainer' && t.status === 'needs-patch').map((t) => t.path));

@@ -29,19 +29,23 @@
 // Tried and measured as no gain, so not done: renaming identifiers; a cache made by a run on one
 // trainer file rather than the example checkout (12% smaller, no faster to read); the function
 // wrapper written into cli.cjs at build time (to spare the launcher one string concatenation).
-// The tree-sitter native modules (tree-sitter, its Python and YAML grammars) stay outside, loaded
-// at run time. dist/cli.js (tsc's output) stays
+// The parsers are files of their own in dist/bin/parsers/ (copyParsers below), loaded at run time
+// on the path src/treeSitter.ts chooses. dist/cli.js (tsc's output) stays
 // the development entry point that most tests run; test/cli/bundle.test.ts runs this one.
 import { spawnSync } from 'node:child_process';
-import { chmodSync, copyFileSync, existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { chmodSync, copyFileSync, existsSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
+import { join } from 'node:path';
 import { build } from 'esbuild';
 
 const root = new URL('..', import.meta.url).pathname;
 const outDir = `${root}dist/bin`;
 const bin = `${outDir}/verl-critic-patch.cjs`;
 const bundle = `${outDir}/cli.cjs`;
-const { version } = createRequire(import.meta.url)('../package.json');
+const requireHere = createRequire(import.meta.url);
+const { version } = requireHere('../package.json');
+/** A development dependency's folder (found as `require` would: not every package exports its package.json). */
+const packageDir = (name) => requireHere.resolve.paths(name).map((dir) => join(dir, name)).find((dir) => existsSync(join(dir, 'package.json')));
 
 /**
  * An esbuild plugin that gives the built-in module `builtin` (with or without `node:`) the code
@@ -99,16 +103,19 @@ await build({
   entryPoints: [`${root}src/cli.ts`],
   outfile: bundle,
   // commander and yaml are files of their own beside the bundle (below; src/commonJs.ts loads them).
-  external: ['tree-sitter', 'tree-sitter-python', '@tree-sitter-grammars/tree-sitter-yaml', 'commander', 'yaml'],
+  external: ['tree-sitter', 'tree-sitter-python', '@tree-sitter-grammars/tree-sitter-yaml', 'web-tree-sitter', 'commander', 'yaml'],
   plugins: [lazyBuiltin('child_process', ['spawn', 'spawnSync']), lazyBuiltin('os', ['hostname']), bundleRequire],
   // src/version.ts reads this instead of package.json. import.meta.url is only ever handed to
   // createRequire (bundleRequire above), which needs no URL in the bundle, and to
   // src/launch/compose.ts, which takes a path as well as a URL (dist/bin/ is as deep as src/launch/).
-  define: { __VCP_VERSION__: JSON.stringify(version), 'import.meta.url': '__filename' },
+  // __VCP_BUNDLE_DIR__: where src/parsers/files.ts finds dist/bin/parsers.
+  define: { __VCP_VERSION__: JSON.stringify(version), 'import.meta.url': '__filename', __VCP_BUNDLE_DIR__: '__dirname' },
 });
 // Third-party code: fully minified (its names are not ours to read in a stack trace).
 await build({ ...common, minify: true, entryPoints: [createRequire(import.meta.url).resolve('yaml')], outfile: `${outDir}/yaml.cjs`, plugins: [processSnapshot] });
 await build({ ...common, minify: true, entryPoints: [createRequire(import.meta.url).resolve('commander')], outfile: `${outDir}/commander.cjs`, plugins: [lazyBuiltin('child_process', ['spawn'])] });
+await copyParsers();
+writeLicences();
 // src/cli.ts's `#!` line is kept by esbuild; inside the launcher's function wrapper it is a syntax error.
 writeFileSync(bundle, readFileSync(bundle, 'utf8').replace(/^#!.*/, ''));
 copyFileSync(`${root}scripts/bin-launcher.cjs`, bin);
@@ -120,13 +127,67 @@ chmodSync(bin, 0o755);
 // CLI's own writes (src/output/stdio.ts); a pipe or a terminal is Node.js's stream, none of our
 // code. It names an option (the default --format), so that it goes through commander (src/cli.ts)
 // and commander's cache is made; a checkout holds configs, so yaml's is.
-const warmUp = spawnSync(process.execPath, [bin, 'diff', '--format', 'text', `${root}fixtures/examples/verl-0.9`], {
-  env: { ...process.env, VERL_CRITIC_PATCH_WRITE_CODE_CACHE: '1', NO_COLOR: '1' },
-  stdio: ['ignore', 'ignore', 'pipe'],
-  encoding: 'utf8',
-});
-const caches = ['cli.cjs', 'commander.cjs', 'yaml.cjs'].map((name) => `${outDir}/${name}.v8cache`);
-if (warmUp.status !== 0 || !caches.every((cache) => existsSync(cache))) {
-  process.stderr.write(`bundle: the bundled CLI failed on the bundled example (exit ${warmUp.status}), or did not write ${caches.join(', ')}:\n${warmUp.stderr}`);
+// One run per parser path: the native one where its prebuilt binary loads on the build machine
+// (tree-sitter's index.js gets its cache; elsewhere the run fails at once and makes none), then
+// the WebAssembly one (web-tree-sitter's). The last run's caches of the shared files are kept.
+const warmUp = (parser) =>
+  spawnSync(process.execPath, [bin, 'diff', '--format', 'text', `${root}fixtures/examples/verl-0.9`], {
+    env: { ...process.env, VERL_CRITIC_PATCH_WRITE_CODE_CACHE: '1', VERL_CRITIC_PATCH_PARSER: parser, NO_COLOR: '1' },
+    stdio: ['ignore', 'ignore', 'pipe'],
+    encoding: 'utf8',
+  });
+warmUp('native');
+const wasmRun = warmUp('wasm');
+const caches = ['cli.cjs', 'commander.cjs', 'yaml.cjs', 'web-tree-sitter.cjs'].map((name) => `${outDir}/${name}.v8cache`);
+if (wasmRun.status !== 0 || !caches.every((cache) => existsSync(cache))) {
+  process.stderr.write(`bundle: the bundled CLI failed on the bundled example (exit ${wasmRun.status}), or did not write ${caches.join(', ')}:\n${wasmRun.stderr}`);
   process.exit(1);
+}
+
+/**
+ * dist/bin/parsers: everything either parser path loads, so that the package needs no other
+ * package and no install script (src/parsers/files.ts; README, set-up). The native path: the
+ * prebuilt binaries of tree-sitter and of the two grammars, per platform, exactly as their npm
+ * packages publish them, and tree-sitter's index.js (its JS API). The WebAssembly path:
+ * web-tree-sitter's CommonJS build (minified, like the other third-party files) and its runtime
+ * tree-sitter.wasm, and the grammars' `.wasm` builds. Their licences: writeLicences.
+ */
+async function copyParsers() {
+  const parsers = `${outDir}/parsers`;
+  mkdirSync(parsers, { recursive: true });
+  const treeSitter = packageDir('tree-sitter');
+  copyFileSync(`${treeSitter}/index.js`, `${parsers}/tree-sitter.cjs`);
+  const natives = [
+    ['tree-sitter', 'tree-sitter'],
+    ['tree-sitter-python', 'tree-sitter-python'],
+    ['@tree-sitter-grammars/tree-sitter-yaml', '@tree-sitter-grammars+tree-sitter-yaml'],
+  ];
+  for (const [name, binary] of natives) {
+    const prebuilds = `${packageDir(name)}/prebuilds`;
+    for (const platform of readdirSync(prebuilds)) {
+      mkdirSync(`${parsers}/${platform}`, { recursive: true });
+      copyFileSync(`${prebuilds}/${platform}/${binary}.node`, `${parsers}/${platform}/${binary}.node`);
+    }
+  }
+  const web = packageDir('web-tree-sitter');
+  await build({ ...common, minify: true, entryPoints: [`${web}/tree-sitter.cjs`], outfile: `${parsers}/web-tree-sitter.cjs` });
+  copyFileSync(`${web}/tree-sitter.wasm`, `${parsers}/tree-sitter.wasm`);
+  copyFileSync(`${packageDir('tree-sitter-python')}/tree-sitter-python.wasm`, `${parsers}/tree-sitter-python.wasm`);
+  copyFileSync(`${packageDir('@tree-sitter-grammars/tree-sitter-yaml')}/tree-sitter-yaml.wasm`, `${parsers}/tree-sitter-yaml.wasm`);
+}
+
+/**
+ * dist/bin/THIRD-PARTY-LICENSES: the licence of every package whose code the bin carries (bundled
+ * into cli.cjs, beside it, or in parsers/), since the installed package has no dependencies that
+ * would bring their own.
+ */
+function writeLicences() {
+  const carried = ['commander', 'diff', 'yaml', 'tree-sitter', 'tree-sitter-python', '@tree-sitter-grammars/tree-sitter-yaml', 'web-tree-sitter'];
+  const licences = carried.map((name) => {
+    const dir = packageDir(name);
+    const { version: v, license } = JSON.parse(readFileSync(join(dir, 'package.json'), 'utf8'));
+    const file = readdirSync(dir).find((entry) => /^licen[cs]e/i.test(entry));
+    return `${name}@${v} (${license})\n\n${readFileSync(join(dir, file), 'utf8').trim()}\n`;
+  });
+  writeFileSync(`${outDir}/THIRD-PARTY-LICENSES`, `The bin carries code of these packages, under these licences.\n\n${licences.join('\n---\n\n')}`);
 }

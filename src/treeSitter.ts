@@ -1,123 +1,75 @@
 /**
- * The one place that makes tree-sitter parsers. The native modules load on first use, so verbs
- * that never parse (inspect, stage, --help) do not pay for them.
+ * The one place that makes tree-sitter parsers, on one of two paths that give the same trees:
+ * - native: tree-sitter's Node.js binding and the grammars' prebuilt binaries (src/parsers/native.ts),
+ *   the faster one, where its binary loads (macOS, Windows, Linux with GCC 13's libstdc++);
+ * - wasm: web-tree-sitter and the grammars' `.wasm` builds (src/parsers/wasm.ts), which loads
+ *   wherever Node.js runs (older libstdc++ such as Debian 12's and Ubuntu 22.04's, musl).
+ * A run takes the native path when its binary loads, else the WebAssembly one;
+ * VERL_CRITIC_PATCH_PARSER=native or =wasm forces one (the tests run every case on both).
+ * The analysis reads trees through src/parsers/syntax.ts, what both paths give alike.
  */
-import { readdirSync } from 'node:fs';
-import { createRequire } from 'node:module';
-import { dirname, join } from 'node:path';
-import type Parser from 'tree-sitter';
-import { loadCommonJs } from './commonJs.js';
+import { badInput } from './errors.js';
+import { nativeParser, nativeRuntime } from './parsers/native.js';
+import { PYTHON, YAML, type Grammar, type Parser } from './parsers/syntax.js';
+import { prepareWasm, wasmParser } from './parsers/wasm.js';
 
-const require = createRequire(import.meta.url);
+export { PYTHON, YAML, type Grammar, type Parser, type SyntaxNode, type Tree } from './parsers/syntax.js';
+export { runtimeBinding } from './parsers/native.js';
 
-type Language = Parser.Language & { nodeSubclasses?: unknown[] };
+export type ParserPath = 'native' | 'wasm';
 
-/** A grammar's npm package, and the file name (without `.node`) of its prebuilt binaries. */
-export interface Grammar {
-  package: string;
-  binary: string;
+/** The environment variable that forces a path. */
+export const PARSER_ENV = 'VERL_CRITIC_PATCH_PARSER';
+
+/** The path VERL_CRITIC_PATCH_PARSER asks for, if any; anything but `native`, `wasm` or empty is bad input. */
+export function requestedPath(env: NodeJS.ProcessEnv = process.env): ParserPath | undefined {
+  const value = env[PARSER_ENV];
+  if (value === undefined || value === '' || value === 'auto') return undefined;
+  if (value === 'native' || value === 'wasm') return value;
+  throw badInput(undefined, `${PARSER_ENV}=${value}: expected native, wasm or auto`);
 }
 
-export const PYTHON: Grammar = { package: 'tree-sitter-python', binary: 'tree-sitter-python' };
-export const YAML: Grammar = { package: '@tree-sitter-grammars/tree-sitter-yaml', binary: '@tree-sitter-grammars+tree-sitter-yaml' };
+let path: ParserPath | undefined;
+
+/** The first line of what a failed load threw (dlopen's message names the missing library or version). */
+const firstLine = (error: unknown) => (error instanceof Error ? error.message : String(error)).split('\n')[0];
 
 /**
- * The grammar's native module. A grammar package's index.js finds it with node-gyp-build (its
- * package.json read, build folders and prebuilds listed: about 1 ms a run) and parses its
- * node-types.json (65 KB for Python), which only the per-type classes we skip (below) read. Its
- * prebuilt binary sits at the path the package's own Bun branch names; where there is none for
- * this platform, or it does not load (a libc it was not built for), the package's index.js finds
- * the right one.
+ * Choose the path and make it ready: the native one when its runtime and Python grammar load (and
+ * it is not forced off), else the WebAssembly one, started with both grammars. Awaited before a
+ * run plans anything (src/commands/options.ts); verbs that never parse do not call it. Throws a
+ * ToolError (exit 2) when VERL_CRITIC_PATCH_PARSER is wrong or forces a native path that does not load.
  */
-function loadGrammar(grammar: Grammar): Language {
-  try {
-    return require(`${grammar.package}/prebuilds/${process.platform}-${process.arch}/${grammar.binary}.node`) as Language;
-  } catch {
-    return require(grammar.package) as Language;
+export async function prepareParsers(): Promise<ParserPath> {
+  if (path) return path;
+  const requested = requestedPath();
+  if (requested !== 'wasm') {
+    try {
+      nativeParser(PYTHON);
+      path = 'native';
+      return path;
+    } catch (error) {
+      if (requested === 'native') throw badInput(undefined, `${PARSER_ENV}=native: tree-sitter's native binding does not load here (${firstLine(error)})`);
+    }
   }
+  await prepareWasm([PYTHON, YAML]);
+  path = 'wasm';
+  return path;
+}
+
+/** The path this process parses with, once chosen. */
+export function parserPath(): ParserPath | undefined {
+  return path;
 }
 
 /**
- * A parser for `grammar`; throws when its native module cannot be loaded at all.
- *
- * setLanguage builds one JS class per node type, compiled from source text, so that `node.type`
- * is a constant and `node.nameNode`-style field getters exist: 8 ms per run for Python, a third of
- * parsing a 2,000-line trainer. We read types through the native getter and fields through
- * childForFieldName, so every type gets the plain SyntaxNode class (what the binding itself uses
- * for ERROR nodes and types it has no class for); setLanguage skips its work when the language
- * already has this table. The table answers the plain class for any type id: the binding only
- * ever indexes it, and an array covering every possible id (a TSSymbol is a uint16) is half a
- * megabyte, which made the run's garbage collections slower. Should a later binding stop
- * exporting SyntaxNode, setLanguage simply does its own work.
+ * A parser for `grammar`; throws when it cannot be made. Before prepareParsers, only the native
+ * path can be taken (it loads synchronously): code that parses without a run (unit tests of the
+ * planners) gets it when it loads and nothing forces the WebAssembly path.
  */
 export function newParser(grammar: Grammar): Parser {
-  const ParserClass = treeSitter();
-  const language = loadGrammar(grammar);
-  const plainNode = (ParserClass as unknown as { SyntaxNode?: unknown }).SyntaxNode;
-  if (plainNode) language.nodeSubclasses ??= new Proxy([], { get: () => plainNode });
-  const parser = new ParserClass();
-  parser.setLanguage(language);
-  return parser;
-}
-
-let runtime: typeof Parser | undefined;
-
-/**
- * tree-sitter's JS API (its index.js), loaded once. Its index.js finds its native binding with
- * node-gyp-build, which cost more than loading the binding itself: about 1.5 ms of a `diff` run,
- * a seventh of parsing a 1,800-line trainer (requiring node-gyp-build, which loads node:os;
- * reading tree-sitter's package.json; listing its folders). So where the binding is where
- * node-gyp-build would find it (runtimeBinding), index.js runs here with that binding handed to
- * it, and in the bundled bin through a code cache made at build time (src/commonJs.ts);
- * anywhere else, or when tree-sitter is loaded already, it is required as usual. Either way it is
- * in require.cache, so that it is never evaluated twice (it patches the binding's classes).
- */
-function treeSitter(): typeof Parser {
-  if (runtime) return runtime;
-  const index = require.resolve('tree-sitter');
-  const binding = require.cache[index] ? undefined : runtimeBinding(dirname(index));
-  runtime = (binding === undefined ? require('tree-sitter') : runWithBinding(index, require(binding))) as typeof Parser;
-  return runtime;
-}
-
-/**
- * The file node-gyp-build would load for tree-sitter (version 4.8, the one tree-sitter
- * requires): the first `.node` file in build/Release, else in build/Debug (a binding compiled on
- * this machine, where the prebuilt one did not load), else the prebuilt
- * prebuilds/<platform>-<arch>/tree-sitter.node when it is the only file there (a name without
- * tags, which node-gyp-build takes on any runtime and libc). Undefined whenever node-gyp-build
- * could decide otherwise: its environment switches set, or any other layout.
- */
-export function runtimeBinding(dir: string, env: NodeJS.ProcessEnv = process.env): string | undefined {
-  const switches = ['PREBUILDS_ONLY', 'TREE_SITTER_PREBUILD', 'npm_config_arch', 'npm_config_platform'];
-  if (switches.some((name) => env[name] !== undefined)) return undefined;
-  for (const build of ['Release', 'Debug']) {
-    const files = listing(join(dir, 'build', build))?.filter((name) => name.endsWith('.node'));
-    if (files?.[0] !== undefined) return join(dir, 'build', build, files[0]);
-  }
-  const prebuilds = join(dir, 'prebuilds', `${process.platform}-${process.arch}`);
-  const files = listing(prebuilds);
-  return files?.length === 1 && files[0] === 'tree-sitter.node' ? join(prebuilds, files[0]) : undefined;
-}
-
-function listing(dir: string): string[] | undefined {
-  try {
-    return readdirSync(dir);
-  } catch {
-    return undefined;
-  }
-}
-
-/**
- * Run tree-sitter's index.js as Node.js would, except that its `require('node-gyp-build')` answers
- * `binding`. Built-in modules (`util`) are required as from anywhere; anything else it may require
- * in a later version, from its own folder.
- */
-function runWithBinding(index: string, binding: unknown): unknown {
-  const requireFromIndex = (id: string): unknown => {
-    if (id === 'node-gyp-build') return () => binding;
-    if (id === 'util' || id.startsWith('node:')) return require(id);
-    return (require('node:module') as typeof import('node:module')).createRequire(index)(id);
-  };
-  return loadCommonJs(index, 'tree-sitter.cjs.v8cache', requireFromIndex);
+  if (path === 'wasm') return wasmParser(grammar);
+  if (path === undefined && requestedPath() === 'wasm') throw new Error('the WebAssembly parser was asked for before prepareParsers() started it');
+  if (path === undefined) nativeRuntime();
+  return nativeParser(grammar);
 }

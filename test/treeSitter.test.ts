@@ -1,5 +1,5 @@
 /**
- * src/treeSitter.ts loads tree-sitter's index.js itself, handing it the native binding that
+ * src/parsers/native.ts loads tree-sitter's index.js itself, handing it the native binding that
  * node-gyp-build would find. These show that the file it picks is node-gyp-build's own answer on
  * any layout of a tree-sitter folder (or that it declines, and node-gyp-build decides), and that
  * tree-sitter is evaluated once and is what `require('tree-sitter')` gives.
@@ -9,7 +9,8 @@ import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
 import fc from 'fast-check';
 import { afterAll, describe, expect, it } from 'vitest';
-import { newParser, PYTHON, runtimeBinding } from '../src/treeSitter.js';
+import { nativeParser } from '../src/parsers/native.js';
+import { PYTHON, runtimeBinding } from '../src/treeSitter.js';
 import { tempDir } from './helpers/cli.js';
 
 const require = createRequire(import.meta.url);
@@ -87,10 +88,10 @@ describe('runtimeBinding', () => {
   });
 });
 
-describe('loading tree-sitter', () => {
+describe('loading tree-sitter natively', () => {
   it("evaluates its index.js once, as the module require('tree-sitter') gives", () => {
-    const python = newParser(PYTHON);
-    const again = newParser(PYTHON);
+    const python = nativeParser(PYTHON);
+    const again = nativeParser(PYTHON);
     const TreeSitter = require('tree-sitter') as new () => object;
     expect(python).toBeInstanceOf(TreeSitter);
     expect(again.constructor).toBe(python.constructor);

@@ -20,11 +20,8 @@
  * plain scalar starting its entry (quoted, explicit `? `), a top-level key written twice, no
  * top-level `trainer:` at all, or no YAML grammar on this platform.
  */
-import type Parser from 'tree-sitter';
 import { contentEndAt } from '../text/lines.js';
-import { newParser, YAML } from '../treeSitter.js';
-
-type SyntaxNode = Parser.SyntaxNode;
+import { newParser, YAML, type Parser, type SyntaxNode } from '../treeSitter.js';
 
 /** Kept whole (on whole lines, with their comments): what the planner reads inside them. */
 const KEPT_ENTRIES = new Set(['trainer', 'defaults']);

@@ -2,11 +2,11 @@
  * Parsing Python with tree-sitter (src/treeSitter.ts makes the parser, on first use), and
  * re-parsing an edited text incrementally for the planner's self-check.
  */
-import type Parser from 'tree-sitter';
 import type { TextEdit } from '../edits.js';
-import { newParser, PYTHON } from '../treeSitter.js';
+import type { Point } from '../parsers/syntax.js';
+import { newParser, PYTHON, type Parser, type SyntaxNode, type Tree } from '../treeSitter.js';
 
-export type SyntaxNode = Parser.SyntaxNode;
+export type { SyntaxNode };
 
 let parser: Parser | undefined;
 
@@ -20,12 +20,12 @@ function getParser(): Parser {
  * self-check of its own patch) re-reads only what changed, and so that asking for the same text
  * again costs nothing.
  */
-let last: { source: string; tree: Parser.Tree } | undefined;
+let last: { source: string; tree: Tree } | undefined;
 
 /** Parse Python source; offsets on the returned nodes are JavaScript string indices. */
 export function parsePython(source: string): SyntaxNode {
   if (last?.source === source) return last.tree.rootNode;
-  // The string form: the callback form costs a JS round trip per chunk, and the binding takes
+  // The string form: the callback form costs a JS round trip per chunk, and both runtimes take
   // strings of tens of megabytes (a 21 MB file parses; see the reliability tests).
   const tree = getParser().parse(source);
   last = { source, tree };
@@ -64,12 +64,12 @@ export function parsePythonEdited(source: string, edits: readonly TextEdit[], ed
 }
 
 /** tree-sitter's point for a string index: rows end at `\n` only, columns count UTF-16 units. */
-function pointAt(text: string, index: number): Parser.Point {
+function pointAt(text: string, index: number): Point {
   return movePoint({ row: 0, column: 0 }, text, 0, index);
 }
 
 /** The point of `to`, given the point of `from` (<= to) in the same text. */
-function movePoint(point: Parser.Point, text: string, from: number, to: number): Parser.Point {
+function movePoint(point: Point, text: string, from: number, to: number): Point {
   let row = point.row;
   let lineStart = from - point.column;
   for (let at = text.indexOf('\n', from); at !== -1 && at < to; at = text.indexOf('\n', at + 1)) {

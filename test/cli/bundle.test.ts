@@ -7,8 +7,7 @@
  * that a run on one Python file never loads the YAML half.
  */
 import { spawnSync } from 'node:child_process';
-import { cpSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { createRequire } from 'node:module';
+import { cpSync, existsSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { CLI, REPO_ROOT, runCli, tempDir } from '../helpers/cli.js';
@@ -70,8 +69,8 @@ process.stdout.write(cachedData === undefined ? 'none' : script.cachedDataReject
     const bundle = join(copy, 'cli.cjs');
     const cache = `${bundle}.v8cache`;
     const args = ['diff', 'fixtures/python/v0_9_keyword_only.py'];
-    // The copy finds tree-sitter through NODE_PATH, as a global install finds its dependencies.
-    const env = { NODE_PATH: join(REPO_ROOT, 'node_modules') };
+    // The copy needs nothing outside its folder, as a global install (dist/bin/parsers).
+    const env = {};
     const expected = runCli(args);
     const original = readFileSync(bundle);
     // The same number of bytes, one of them changed: V8 alone would take the cache (it checks the
@@ -90,13 +89,21 @@ process.stdout.write(cachedData === undefined ? 'none' : script.cachedDataReject
     }
   });
 
+  /** Whether the bin's own prebuilt native binding loads on this machine (else it parses with WebAssembly). */
+  const nativeLoads = spawnSync(process.execPath, ['-e', `require(${JSON.stringify(join(REPO_ROOT, 'dist', 'bin', 'parsers', `${process.platform}-${process.arch}`, 'tree-sitter.node'))})`]).status === 0;
+
+  it("has a code cache for tree-sitter's index.js exactly where its native binding loads", () => {
+    expect(existsSync(join(REPO_ROOT, 'dist', 'bin', 'tree-sitter.cjs.v8cache'))).toBe(nativeLoads);
+  });
+
   /**
    * The files a run compiles through a cache of its own (src/commonJs.ts), each with a command
-   * line that loads it: tree-sitter's index.js (beside the tree-sitter the repo installs), and
-   * commander and yaml (beside the bin).
+   * line that loads it: tree-sitter's index.js (where its binding loads) and web-tree-sitter, in
+   * dist/bin/parsers; commander and yaml, beside the bin.
    */
   const MODULE_CACHES = [
-    ["tree-sitter's index.js", (_dir: string) => createRequire(`${REPO_ROOT}/`).resolve('tree-sitter'), 'tree-sitter.cjs.v8cache', ['diff', 'fixtures/python/v0_9_keyword_only.py']],
+    ...(nativeLoads ? ([["tree-sitter's index.js", (dir: string) => join(dir, 'parsers', 'tree-sitter.cjs'), 'tree-sitter.cjs.v8cache', ['diff', 'fixtures/python/v0_9_keyword_only.py']]] as const) : []),
+    ['web-tree-sitter', (dir: string) => join(dir, 'parsers', 'web-tree-sitter.cjs'), 'web-tree-sitter.cjs.v8cache', ['diff', 'fixtures/python/v0_9_keyword_only.py']],
     ['commander', (dir: string) => join(dir, 'commander.cjs'), 'commander.cjs.v8cache', ['diff', '--quiet', 'fixtures/python/v0_9_keyword_only.py']],
     ['yaml', (dir: string) => join(dir, 'yaml.cjs'), 'yaml.cjs.v8cache', ['diff', 'fixtures/examples/verl-0.9']],
   ] as const;
@@ -114,7 +121,8 @@ process.stdout.write(cachedData === undefined ? 'none' : script.cachedDataReject
     cpSync(join(REPO_ROOT, 'dist', 'bin'), copy, { recursive: true });
     const file = fileIn(copy);
     const cache = join(copy, cacheName);
-    const env = { NODE_PATH: join(REPO_ROOT, 'node_modules') };
+    // The web-tree-sitter row is run on its path wherever the native one would be taken.
+    const env = cacheName === 'web-tree-sitter.cjs.v8cache' ? { VERL_CRITIC_PATCH_PARSER: 'wasm' } : {};
     const expected = runCli([...args]);
     const original = readFileSync(cache);
     for (const [state, damage] of [
