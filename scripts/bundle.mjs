@@ -127,17 +127,18 @@ chmodSync(bin, 0o755);
 // CLI's own writes (src/output/stdio.ts); a pipe or a terminal is Node.js's stream, none of our
 // code. It names an option (the default --format), so that it goes through commander (src/cli.ts)
 // and commander's cache is made; a checkout holds configs, so yaml's is.
-// One run per parser path: the native one where its prebuilt binary loads on the build machine
-// (tree-sitter's index.js gets its cache; elsewhere the run fails at once and makes none), then
-// the WebAssembly one (web-tree-sitter's). The last run's caches of the shared files are kept.
+// One run per parser path: the WebAssembly one (web-tree-sitter's cache), then the native one
+// where a binding loads on the build machine (tree-sitter's index.js gets its cache; elsewhere the
+// run fails at once and makes none). The last run's caches of the shared files are kept: the
+// native path's where it loads, the path a default install takes on a machine like the builder.
 const warmUp = (parser) =>
   spawnSync(process.execPath, [bin, 'diff', '--format', 'text', `${root}fixtures/examples/verl-0.9`], {
     env: { ...process.env, VERL_CRITIC_PATCH_WRITE_CODE_CACHE: '1', VERL_CRITIC_PATCH_PARSER: parser, NO_COLOR: '1' },
     stdio: ['ignore', 'ignore', 'pipe'],
     encoding: 'utf8',
   });
-warmUp('native');
 const wasmRun = warmUp('wasm');
+warmUp('native');
 const caches = ['cli.cjs', 'commander.cjs', 'yaml.cjs', 'web-tree-sitter.cjs'].map((name) => `${outDir}/${name}.v8cache`);
 if (wasmRun.status !== 0 || !caches.every((cache) => existsSync(cache))) {
   process.stderr.write(`bundle: the bundled CLI failed on the bundled example (exit ${wasmRun.status}), or did not write ${caches.join(', ')}:\n${wasmRun.stderr}`);
@@ -169,11 +170,31 @@ async function copyParsers() {
       copyFileSync(`${prebuilds}/${platform}/${binary}.node`, `${parsers}/${platform}/${binary}.node`);
     }
   }
+  copyBuiltBinding(treeSitter, parsers);
   const web = packageDir('web-tree-sitter');
   await build({ ...common, minify: true, entryPoints: [`${web}/tree-sitter.cjs`], outfile: `${parsers}/web-tree-sitter.cjs` });
   copyFileSync(`${web}/tree-sitter.wasm`, `${parsers}/tree-sitter.wasm`);
   copyFileSync(`${packageDir('tree-sitter-python')}/tree-sitter-python.wasm`, `${parsers}/tree-sitter-python.wasm`);
   copyFileSync(`${packageDir('@tree-sitter-grammars/tree-sitter-yaml')}/tree-sitter-yaml.wasm`, `${parsers}/tree-sitter-yaml.wasm`);
+}
+
+/**
+ * tree-sitter's binding as `npm ci` compiled it on the build machine (build/Release, which
+ * node-gyp-build fills only when the prebuilt binary did not load there), as
+ * parsers/built-<platform>/tree-sitter.node, tried before the prebuilt one (src/parsers/files.ts).
+ * tree-sitter 0.25.1's prebuilt linux-x64 binding needs GCC 13's libstdc++ (GLIBCXX_3.4.31); the
+ * one compiled on Debian 12 needs GLIBCXX_3.4.29 and GLIBC_2.17, so the native path also loads on
+ * Debian 12 and Ubuntu 22.04 (most CUDA images), where the prebuilt one does not. Whatever the
+ * build machine, a binding that does not load on the user's machine costs one failed dlopen and
+ * the next candidate is tried; none is shipped when npm ci did not compile one.
+ */
+function copyBuiltBinding(treeSitter, parsers) {
+  const release = `${treeSitter}/build/Release`;
+  const built = existsSync(release) ? readdirSync(release).find((name) => name.endsWith('.node')) : undefined;
+  if (built === undefined) return;
+  const into = `${parsers}/built-${process.platform}-${process.arch}`;
+  mkdirSync(into, { recursive: true });
+  copyFileSync(`${release}/${built}`, `${into}/tree-sitter.node`);
 }
 
 /**

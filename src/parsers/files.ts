@@ -36,6 +36,18 @@ export function bundledBinary(name: string): string {
   return join(bundledParsers!, PLATFORM, `${name}.node`);
 }
 
+/**
+ * The bundled bin's candidates for tree-sitter's own binding, in the order to try them: the one
+ * compiled where the package was built, when it was (scripts/bundle.mjs, copyBuiltBinding: on
+ * Debian 12 it needs only GLIBCXX_3.4.29, where the prebuilt one needs GCC 13's 3.4.31), then
+ * the prebuilt one tree-sitter publishes. Same musl rule as bundledBinary.
+ */
+export function bundledRuntimeBindings(): string[] {
+  const prebuilt = bundledBinary('tree-sitter');
+  const built = join(bundledParsers!, `built-${PLATFORM}`, 'tree-sitter.node');
+  return existsSync(built) ? [built, prebuilt] : [prebuilt];
+}
+
 /** The grammar's WebAssembly build. */
 export function grammarWasm(grammar: Grammar): string {
   return bundledParsers ? join(bundledParsers, grammar.wasm) : require.resolve(`${grammar.package}/${grammar.wasm}`);

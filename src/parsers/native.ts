@@ -10,7 +10,7 @@ import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
 import type NativeParser from 'tree-sitter';
 import { loadCommonJs } from '../commonJs.js';
-import { bundledBinary, bundledParsers } from './files.js';
+import { bundledBinary, bundledParsers, bundledRuntimeBindings } from './files.js';
 import type { Grammar, Parser } from './syntax.js';
 
 const require = createRequire(import.meta.url);
@@ -76,7 +76,7 @@ export function nativeRuntime(): typeof NativeParser {
   if (runtime) return runtime;
   if (bundledParsers) {
     // The binding first: when it does not load, index.js is not run (nor left half-loaded).
-    const binding: unknown = require(bundledBinary('tree-sitter'));
+    const binding = firstLoading(bundledRuntimeBindings());
     runtime = runWithBinding(join(bundledParsers, 'tree-sitter.cjs'), binding) as typeof NativeParser;
     return runtime;
   }
@@ -84,6 +84,19 @@ export function nativeRuntime(): typeof NativeParser {
   const binding = require.cache[index] ? undefined : runtimeBinding(dirname(index));
   runtime = (binding === undefined ? require('tree-sitter') : runWithBinding(index, require(binding))) as typeof NativeParser;
   return runtime;
+}
+
+/** The first of `files` that loads; throws the last one's error when none does. */
+function firstLoading(files: readonly string[]): unknown {
+  let failure: unknown;
+  for (const file of files) {
+    try {
+      return require(file);
+    } catch (error) {
+      failure = error;
+    }
+  }
+  throw failure;
 }
 
 /**

@@ -90,7 +90,11 @@ process.stdout.write(cachedData === undefined ? 'none' : script.cachedDataReject
   });
 
   /** Whether the bin's own prebuilt native binding loads on this machine (else it parses with WebAssembly). */
-  const nativeLoads = spawnSync(process.execPath, ['-e', `require(${JSON.stringify(join(REPO_ROOT, 'dist', 'bin', 'parsers', `${process.platform}-${process.arch}`, 'tree-sitter.node'))})`]).status === 0;
+  // Either candidate of tree-sitter's binding (src/parsers/files.ts, bundledRuntimeBindings): the
+  // one compiled where the package was built, when there is one, or the prebuilt one.
+  const parsers = join(REPO_ROOT, 'dist', 'bin', 'parsers');
+  const bindings = [join(parsers, `built-${process.platform}-${process.arch}`, 'tree-sitter.node'), join(parsers, `${process.platform}-${process.arch}`, 'tree-sitter.node')];
+  const nativeLoads = bindings.some((file) => existsSync(file) && spawnSync(process.execPath, ['-e', `require(${JSON.stringify(file)})`]).status === 0);
 
   it("has a code cache for tree-sitter's index.js exactly where its native binding loads", () => {
     expect(existsSync(join(REPO_ROOT, 'dist', 'bin', 'tree-sitter.cjs.v8cache'))).toBe(nativeLoads);
