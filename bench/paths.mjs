@@ -12,9 +12,14 @@ const PLATFORM = `${process.platform}-${process.arch}`;
 export const WEB_DOCUMENTED =
   "const { Parser, Language } = require('web-tree-sitter'); (async () => { await Parser.init(); const Python = await Language.load(require.resolve('tree-sitter-python/tree-sitter-python.wasm')); const parser = new Parser(); parser.setLanguage(Python); parser.parse(require('fs').readFileSync(process.argv[1], 'utf8')); })()";
 
-/** Whether the bin's own prebuilt native binding loads on this machine: the path a default install takes. */
+/**
+ * Whether one of the bin's own candidates for tree-sitter's binding loads on this machine (the one
+ * compiled where the package was built, then the prebuilt one: src/parsers/files.ts), i.e. whether
+ * a default install here takes the native path.
+ */
 export function prebuiltLoads(binDir) {
-  return spawnSync(process.execPath, ['-e', `require(${JSON.stringify(join(binDir, 'parsers', PLATFORM, 'tree-sitter.node'))})`]).status === 0;
+  const candidates = [join(binDir, 'parsers', `built-${PLATFORM}`, 'tree-sitter.node'), join(binDir, 'parsers', PLATFORM, 'tree-sitter.node')];
+  return candidates.some((file) => existsSync(file) && spawnSync(process.execPath, ['-e', `require(${JSON.stringify(file)})`]).status === 0);
 }
 
 /**
@@ -94,7 +99,7 @@ export function pathsSection({ large, paths, install, defaultPath, native, runs 
   const r = pathRatios({ paths, defaultPath });
   const nativeNote = native?.compiledHere
     ? "Its prebuilt native binding (tree-sitter 0.25.1's, which needs GCC 13's libstdc++, `GLIBCXX_3.4.31`) does not load on this machine, so **a default install here takes the WebAssembly path**. The native rows run a copy of the bin whose binding is the one npm compiled for the development checkout, to show that path's speed here."
-    : 'Its prebuilt native binding loads on this machine, so a default install here takes the native path.';
+    : "Its native binding loads on this machine (the one compiled where the package was built, which needs `GLIBCXX_3.4.29`; tree-sitter 0.25.1's prebuilt one needs GCC 13's `GLIBCXX_3.4.31` and does not load here), so **a default install here takes the native path**.";
   return `## 4. Parser paths, and the install
 
 The bin parses on one of two paths (src/treeSitter.ts): **native** (tree-sitter's Node.js binding and
