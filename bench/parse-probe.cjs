@@ -21,7 +21,9 @@ function bundledTreeSitter(parsers) {
   const Module = require('node:module');
   const platform = join(parsers, `${process.platform}-${process.arch}`);
   const index = join(parsers, 'tree-sitter.cjs');
-  const binding = require(join(platform, 'tree-sitter.node'));
+  // The bin's candidates for tree-sitter's binding, in its order (src/parsers/files.ts).
+  const built = join(parsers, `built-${process.platform}-${process.arch}`, 'tree-sitter.node');
+  const binding = require(require('node:fs').existsSync(built) ? built : join(platform, 'tree-sitter.node'));
   const module = new Module(index, null);
   module.filename = index;
   require.cache[index] = module;
