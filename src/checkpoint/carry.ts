@@ -253,7 +253,8 @@ function inheritedFrom(loader: CriticLoader, kind: ShardKind, scheduler: boolean
         settings: ['critic.optim.lr', 'warmup', 'schedule position'],
         line:
           "critic.optim.lr, warmup and schedule position come from the old run (FSDP extra state: the scheduler takes the old run's base lr " +
-          "and step); with a cosine schedule the new run starts at the old run's step and runs past the cosine's end, where the LR rises again",
+          "and step); with a cosine schedule (VeRL 0.4.0 and later), a new run with fewer total steps than that step starts past the " +
+          "cosine's end, where the LR rises again",
       },
     ];
   }
