@@ -5,6 +5,7 @@
  * wrong thing; 2: usage or unreadable input (no VeRL, no Python with OmegaConf, bad YAML).
  */
 import type { Command } from 'commander';
+import { prepareParsers } from '../treeSitter.js';
 import { ExitCode } from '../errors.js';
 import { runChecks } from '../launch/checks/index.js';
 import { gather } from '../launch/gather.js';
@@ -63,6 +64,8 @@ export function registerPreflight(program: Command): void {
 }
 
 export async function preflightCommand(launch: readonly string[], options: PreflightOptions, printer: Printer): Promise<ExitCode> {
+  // The trainer's guard is read with tree-sitter: the WebAssembly path must be started first.
+  await prepareParsers();
   const gathered = await gather(launch, { verl: options.verl, python: options.python });
   const strict = Boolean(options.strict);
   const { findings, verdict } = gathered.facts

@@ -7,6 +7,7 @@
  * bad input (not a checkpoint, a bad `<out>` or --verl, unreadable files).
  */
 import type { Command } from 'commander';
+import { prepareParsers } from '../treeSitter.js';
 import { ExitCode, badInput } from '../errors.js';
 import { CARRIES, type Carry } from '../checkpoint/carry.js';
 import { stageCritic } from '../checkpoint/stage.js';
@@ -78,6 +79,9 @@ export function registerStage(program: Command): void {
 export async function stageCommand(checkpoint: string, out: string, options: StageCommandOptions, printer: Printer): Promise<ExitCode> {
   const worldSize = parseWorldSize(options.worldSize);
   const imported = options.python === undefined ? undefined : importedVerl(typeof options.python === 'string' ? options.python : 'python3');
+  // With the new run's VeRL, stage reads its trainers (patched or not) with tree-sitter: the
+  // WebAssembly path must be started first.
+  if (options.verl !== undefined || options.python !== undefined) await prepareParsers();
   if (imported) printer.error(`note: VeRL imported by ${imported.executable} (Python ${imported.python}): ${imported.packageDir}`);
   const progress = createProgressLine(process.stderr, 'staging critic');
   let result;
