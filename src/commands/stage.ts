@@ -14,7 +14,7 @@ import { stageCritic } from '../checkpoint/stage.js';
 import type { Printer } from '../output/printer.js';
 import { createProgressLine } from '../output/progress.js';
 import { formatStageResult } from '../output/stageSummary.js';
-import { shellWord } from '../hydra.js';
+import { commandOnTargets } from '../output/nextSteps.js';
 import { importedVerl } from '../scan/installed.js';
 import { checkStagedLaunch } from '../launch/stageChecks.js';
 import { findingLine } from '../output/preflightReport.js';
@@ -123,12 +123,10 @@ export async function stageCommand(checkpoint: string, out: string, options: Sta
   return findings.some((f) => f.level === 'error') ? ExitCode.Refused : ExitCode.Ok;
 }
 
-/** The apply command for the new run's VeRL, naming it as the user did: --python as typed, else the --verl path. */
+/** The apply command for the new run's VeRL, naming it as the user did (--python as typed, else the --verl path). */
 function applyCommandFor(options: StageCommandOptions): string | undefined {
-  if (options.python !== undefined) {
-    return `verl-critic-patch apply --python${typeof options.python === 'string' ? ` ${shellWord(options.python)}` : ''}`;
-  }
-  return options.verl === undefined ? undefined : `verl-critic-patch apply ${shellWord(options.verl)}`;
+  if (options.python === undefined && options.verl === undefined) return undefined;
+  return commandOnTargets('apply', { targets: options.python === undefined ? [options.verl!] : [], python: options.python });
 }
 
 function parseWorldSize(value: string | undefined): number | undefined {
