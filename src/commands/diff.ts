@@ -1,10 +1,12 @@
 /** `diff`: print the unified diff that guards every actor load (or write it to a file); change nothing. */
-import { join, resolve, sep } from 'node:path';
+import { isAbsolute, join, relative, resolve, sep } from 'node:path';
 import type { Command } from 'commander';
 import { ExitCode, ToolError } from '../errors.js';
 import { writeFileCreatingFolders } from '../io/atomicWrite.js';
 import { colorDiff } from '../output/color.js';
 import { patchFileName } from '../output/patchName.js';
+import { regularFilePathOf } from '../output/stdio.js';
+import { realPath } from '../io/paths.js';
 import { jsonError, type Printer } from '../output/printer.js';
 import { checkoutLines, copiesOf, jsonReport, problemOf } from '../output/runReport.js';
 import { shellWord } from '../hydra.js';
@@ -69,11 +71,33 @@ export function diffCommand(targets: string[], options: DiffOptions, out: Printe
   return exitCode;
 }
 
-/** Where to apply the diff from: each folder its headers are relative to. */
+/**
+ * Where to apply the diff from: each folder its headers are relative to, with the patch file named
+ * so that the line works as printed from that folder: the --output file, else the file stdout is
+ * redirected to (`diff … > x.patch`), else (a terminal, a pipe, a system that does not say) a
+ * placeholder that is clearly one.
+ */
 function applyWithLines(result: RunResult, written: string | undefined): string[] {
   const roots = [...new Set(result.scans.map((scan) => resolve(scan.applyRoot)))];
-  const patch = written ? resolve(written) : 'load-critic-only.patch';
-  return roots.map((root) => `apply with: cd ${shellWord(root)} && git apply ${shellWord(patch)}   (or: patch -p1 < ${shellWord(patch)})`);
+  const patchFile = written ?? regularFilePathOf(1);
+  return roots.map((root) => {
+    const patch = patchFile === undefined ? PATCH_PLACEHOLDER : shellWord(pathFrom(root, patchFile));
+    return `apply with: cd ${shellWord(root)} && git apply ${patch}   (or: patch -p1 < ${patch})`;
+  });
+}
+
+/** What the apply line says when it cannot know where the diff was saved. */
+export const PATCH_PLACEHOLDER = '<patch file>';
+
+/**
+ * `file` as seen from `folder` after `cd folder`: relative to it when that is shorter than the
+ * absolute path, else absolute. Both are taken through their symlinks: `..` after a `cd` is the
+ * real parent, which git and patch open.
+ */
+function pathFrom(folder: string, file: string): string {
+  const absolute = realPath(resolve(file));
+  const fromFolder = relative(realPath(folder), absolute);
+  return fromFolder !== '' && !isAbsolute(fromFolder) && fromFolder.length < absolute.length ? fromFolder : absolute;
 }
 
 interface OutputResult {

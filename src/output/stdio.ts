@@ -5,7 +5,7 @@
  * The CLI makes that call itself there, which spares loading Node.js's stream modules (~1.5 ms of
  * a `diff` run). A terminal, a pipe or a socket gets Node.js's own stream, as before.
  */
-import { fstatSync, statSync, writeSync } from 'node:fs';
+import { fstatSync, readlinkSync, statSync, writeSync } from 'node:fs';
 
 /** What a Printer writes to (tests hand it their own). */
 export interface OutputStream {
@@ -31,6 +31,23 @@ export function writesDirectly(fd: number): boolean {
     direct.set(fd, known);
   }
   return known;
+}
+
+/**
+ * The path of the regular file `fd` writes to (`diff … > load-critic-only.patch`), where the system
+ * names it (Linux's /proc/self/fd), checked to be that very file; undefined for a terminal, a pipe,
+ * a deleted file, or a system that does not say (then callers name the file some other way).
+ */
+export function regularFilePathOf(fd: number): string | undefined {
+  try {
+    const open = fstatSync(fd);
+    if (!open.isFile()) return undefined;
+    const path = readlinkSync(`/proc/self/fd/${fd}`);
+    const named = statSync(path);
+    return named.dev === open.dev && named.ino === open.ino ? path : undefined;
+  } catch {
+    return undefined;
+  }
 }
 
 /** The device number of /dev/null, or null where there is none (Windows). */

@@ -30,7 +30,7 @@ describe('every patchable fixture, one run per verb', () => {
   });
 
   it('diff prints the golden diffs, in the order of the arguments, and where to apply them', () => {
-    expect(diff.stderr).toBe(`apply with: cd ${REPO_ROOT.replace(/\/$/, '')} && git apply load-critic-only.patch   (or: patch -p1 < load-critic-only.patch)\n`);
+    expect(diff.stderr).toBe(`apply with: cd ${REPO_ROOT.replace(/\/$/, '')} && git apply <patch file>   (or: patch -p1 < <patch file>)\n`);
     expect(diff.code).toBe(0);
     expect(diff.stdout).toBe(goldens.join(''));
   });
