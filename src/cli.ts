@@ -83,7 +83,9 @@ async function runCommandLine(args: readonly string[]): Promise<void> {
   const wanted = versionOnly ? [] : verb !== undefined && Object.hasOwn(VERBS, verb) ? [verb] : Object.keys(VERBS);
   for (const register of await Promise.all(wanted.map((name) => VERBS[name]!()))) register(program);
   try {
-    await program.parseAsync(process.argv);
+    // `--python` takes the next argument only when it is an interpreter (src/commands/pythonOption.ts).
+    const { separatePythonArgs } = await import('./commands/pythonOption.js');
+    await program.parseAsync([...process.argv.slice(0, 2), ...separatePythonArgs(args)]);
   } catch (error) {
     if (!(error instanceof CommanderError)) throw error;
     // Commander has printed its message; help and --version exit 0, usage errors 2 as documented.

@@ -5,6 +5,7 @@ import { COLOR_MODES } from '../output/color.js';
 import { OUTPUT_FORMATS, type OutputOptions, type Printer } from '../output/printer.js';
 import { prepareParsers } from '../treeSitter.js';
 import { runAction } from './action.js';
+import { PYTHON_VALUE_HELP } from './pythonOption.js';
 
 /** The values of `--color` and `--format` when not given. */
 export const OUTPUT_DEFAULTS = { color: 'auto', format: 'text' } as const satisfies OutputOptions;
@@ -42,7 +43,7 @@ export function addTargetOptions(command: Command): Command {
     addJsonOption(
       command
         .argument('[target...]', 'a trainer .py or config .yaml file, a VeRL checkout or package folder, a site-packages folder, or any project folder that holds VeRL or trainers built on it')
-        .option('--python [interpreter]', 'instead of a path: the verl package this Python imports (default python3)')
+        .option('--python [interpreter]', `instead of a path: the verl package this Python imports (default python3); ${PYTHON_VALUE_HELP}`)
         .option('--only <path>', 'in a folder, act on this one file only (its path relative to the folder, or a tail of it only one file has)')
         .option('--exclude <path>', 'in a folder, leave out this file or everything below this folder (repeatable)', collect),
     ),

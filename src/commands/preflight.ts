@@ -12,6 +12,7 @@ import { gather } from '../launch/gather.js';
 import type { Printer } from '../output/printer.js';
 import { formatPreflight, preflightJson } from '../output/preflightReport.js';
 import { runAction } from './action.js';
+import { PYTHON_VALUE_HELP } from './pythonOption.js';
 import { addJsonOption } from './options.js';
 
 export interface PreflightOptions {
@@ -54,7 +55,7 @@ export function registerPreflight(program: Command): void {
       .description('check, before launching, that a new PPO run will skip the actor and load the staged critic')
       .option('--strict', 'warnings fail too (exit 1)')
       .option('--verl <path>', 'the VeRL the run uses (a checkout, its verl/ package folder, or site-packages); wins over the command\'s interpreter')
-      .option('--python [interpreter]', 'the VeRL this Python imports (default: the command\'s interpreter, else python3)'),
+      .option('--python [interpreter]', `the VeRL this Python imports (default: the command's interpreter, else python3); ${PYTHON_VALUE_HELP}`),
   )
     .addHelpText('after', HELP)
     .action((launch: string[], options: PreflightOptions, command: Command) => {

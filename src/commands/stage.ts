@@ -19,6 +19,7 @@ import { importedVerl } from '../scan/installed.js';
 import { checkStagedLaunch } from '../launch/stageChecks.js';
 import { findingLine } from '../output/preflightReport.js';
 import { runAction } from './action.js';
+import { PYTHON_VALUE_HELP } from './pythonOption.js';
 import { addJsonOption } from './options.js';
 
 interface StageCommandOptions {
@@ -53,7 +54,7 @@ export function registerStage(program: Command): void {
       .option('--world-size <n>', 'refuse unless the critic was saved with this world size (GPUs of the new run)')
       .option('--model-only', 'the same as --carry weights')
       .option('--verl <path>', 'the VeRL the new run uses (a checkout, its verl/ package folder, or site-packages): print overrides its release and config accept, or refuse')
-      .option('--python [interpreter]', 'instead of --verl: the verl package this Python imports (default python3)')
+      .option('--python [interpreter]', `instead of --verl: the verl package this Python imports (default python3); ${PYTHON_VALUE_HELP}`)
       .option('--allow-unpatched', "with --verl/--python: stage even though that VeRL's trainer lacks the load_critic_only guard (else exit 1: the new run would crash on the missing actor/)"),
   )
     .addHelpText(

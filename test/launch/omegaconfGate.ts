@@ -4,17 +4,9 @@
  * skip with one line saying what to install, and fail where CI is set: the rule of
  * test/helpers/systemPackages.ts, applied to that list of interpreters.
  */
-import { spawnSync } from 'node:child_process';
 import { pythonCandidates } from '../../src/launch/compose.js';
 import { lacks, type SystemPackage } from '../helpers/systemPackages.js';
-
-function findOmegaConf(): string | null {
-  for (const python of pythonCandidates(null)) {
-    const run = spawnSync(python, ['-c', 'import omegaconf'], { encoding: 'utf8' });
-    if (!run.error && run.status === 0) return python;
-  }
-  return null;
-}
+import { findOmegaConf } from './omegaconfFind.js';
 
 const found = findOmegaConf();
 
