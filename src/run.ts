@@ -20,6 +20,8 @@ import { readSource, type SourceFile } from './io/readSource.js';
 import { unifiedDiff, type FileDiff } from './diffText.js';
 import { planText, type Direction, type Plan, type TargetKind } from './plan.js';
 import type { Selection } from './scan/select.js';
+import { venvPythonsWithVerl } from './scan/venvs.js';
+import { shellWord } from './hydra.js';
 import { copyOf, isMainTrainer, resolveArgument, type Resolution, type Target, type VerlCopy } from './targets.js';
 
 /** A file that could not be read as text (missing, unreadable, binary, not UTF-8). */
@@ -103,12 +105,25 @@ function noTrainerProblem(scan: Scan, kept: readonly PlannedFile[], skipped: Run
   const reasons = skipped.filter((file) => file.kind === 'trainer').map((file) => `${file.path}: ${file.reason}`);
   if (reasons.length === 0 && scan.copies.length === 0) {
     const what = 'holds no VeRL copy (no verl/trainer/ppo/ray_trainer.py or trainer/main_ppo.py) and no trainer that calls self.actor_rollout_wg.load_checkpoint(...)';
-    return { path: scan.arg, reason: `${what}; name the folder of your VeRL checkout or project`, exitCode: ExitCode.BadInput };
+    const venvs = venvPythonsWithVerl(scan.arg);
+    const next = venvs.length > 0 ? inVenvHint(venvs) : 'name the folder of your VeRL checkout or project';
+    return { path: scan.arg, reason: `${what}; ${next}`, exitCode: ExitCode.BadInput };
   }
   const found = reasons.length === 0 ? 'no file in it calls self.actor_rollout_wg.load_checkpoint(...)' : reasons.slice(0, 3).join('; ') + (reasons.length > 3 ? `; and ${reasons.length - 3} more` : '');
   // A project whose VeRL is installed, not vendored: the trainer to patch is in site-packages.
-  const elsewhere = scan.copies.length === 0 ? ' (VeRL itself is not in this folder: --python patches the verl your Python imports)' : '';
+  const venvs = scan.copies.length === 0 ? venvPythonsWithVerl(scan.arg) : [];
+  const elsewhere =
+    scan.copies.length === 0 ? (venvs.length > 0 ? ` (VeRL itself is not in this folder's files: ${inVenvHint(venvs)})` : ' (VeRL itself is not in this folder: --python patches the verl your Python imports)') : '';
   return { path: scan.arg, reason: `no trainer under this folder loads an actor checkpoint: ${found}${elsewhere}`, exitCode: ExitCode.Refused };
+}
+
+/**
+ * VeRL installed in a virtual environment inside the folder, which a scan passes over (scan/walk.ts):
+ * the --python that targets it, as a path from where the user is (`.venv/bin/python` for `.`).
+ */
+function inVenvHint(pythons: readonly string[]): string {
+  const [first, ...others] = pythons.map((python) => `--python ${shellWord(python)}`);
+  return `its VeRL is installed in a virtual environment, which a folder scan passes over: run with ${first}${others.length > 0 ? ` (or ${others.join(', or ')})` : ''}`;
 }
 
 type Planned = { target: Target; file: PlannedFile };

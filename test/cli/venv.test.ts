@@ -6,7 +6,7 @@
  */
 import { spawnSync } from 'node:child_process';
 import { rmSync, writeFileSync } from 'node:fs';
-import { dirname, join, relative } from 'node:path';
+import { basename, dirname, join, relative } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { filesUnder, git, runCli, tempDir } from '../helpers/cli.js';
 import { ignoredVenvProject } from '../helpers/layouts.js';
@@ -109,5 +109,19 @@ describe('VeRL installed in a virtual environment that git ignores', () => {
     const check = runCli(['check', '--json', '.'], { cwd: repo });
     expect(check.code).toBe(2);
     expect(JSON.parse(check.stdout).targets).toEqual([]);
+  });
+
+  it('a scan of the project names the environment for --python, as a path from where the user is, and that --python works', () => {
+    const { repo } = ignoredVenvProject();
+    const noCopy = 'holds no VeRL copy (no verl/trainer/ppo/ray_trainer.py or trainer/main_ppo.py) and no trainer that calls self.actor_rollout_wg.load_checkpoint(...)';
+    const hint = (python: string) => `its VeRL is installed in a virtual environment, which a folder scan passes over: run with --python ${python}`;
+    expect(runCli(['check', '.'], { cwd: repo })).toEqual({ code: 2, stdout: '', stderr: `verl-critic-patch: .: ${noCopy}; ${hint('.venv/bin/python')}\n` });
+    const fromAbove = runCli(['check', basename(repo)], { cwd: dirname(repo) });
+    expect(fromAbove.stderr).toBe(`verl-critic-patch: ${basename(repo)}: ${noCopy}; ${hint(`${basename(repo)}/.venv/bin/python`)}\n`);
+    const suggested = runCli(['check', '--python', '.venv/bin/python'], { cwd: repo });
+    expect(suggested.code, suggested.stderr).toBe(0);
+    // An environment without VeRL is no answer: the usual advice.
+    rmSync(join(repo, '.venv', 'lib', 'python3.11', 'site-packages', 'verl'), { recursive: true });
+    expect(runCli(['check', '.'], { cwd: repo }).stderr).toBe(`verl-critic-patch: .: ${noCopy}; name the folder of your VeRL checkout or project\n`);
   });
 });
