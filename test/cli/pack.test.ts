@@ -8,7 +8,7 @@
  * --version, --help and a diff of the example checkout.
  */
 import { spawnSync } from 'node:child_process';
-import { cpSync, existsSync, mkdirSync, readdirSync, readFileSync, realpathSync, rmSync, symlinkSync } from 'node:fs';
+import { cpSync, existsSync, mkdirSync, readdirSync, readFileSync, realpathSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { delimiter, join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { CLI, REPO_ROOT, tempDir } from '../helpers/cli.js';
@@ -45,6 +45,26 @@ const PLATFORMS = ['darwin-arm64', 'darwin-x64', 'linux-arm64', 'linux-x64', 'wi
 const NATIVES = ['tree-sitter.node', 'tree-sitter-python.node', '@tree-sitter-grammars+tree-sitter-yaml.node'];
 
 describe('npm pack', () => {
+  it('that fails after prepack (a --pack-destination that does not exist) leaves the manifest as it was', { timeout: 120_000 }, () => {
+    // The manifest's own prepack without its build (tsc and the bundle: the test below runs them),
+    // which this pack never gets to use: what is under test is the strip and its undoing.
+    const manifest = JSON.parse(readFileSync(join(REPO_ROOT, 'package.json'), 'utf8')) as { scripts: Record<string, string> };
+    expect(manifest.scripts.prepack).toMatch(/^npm run build && (node scripts\/pack-manifest\.mjs strip)$/);
+    manifest.scripts.prepack = manifest.scripts.prepack!.replace(/^npm run build && /, '');
+    const copy = join(work, 'failing');
+    cpSync(join(REPO_ROOT, 'scripts'), join(copy, 'scripts'), { recursive: true });
+    const original = `${JSON.stringify(manifest, null, 2)}\n`;
+    writeFileSync(join(copy, 'package.json'), original);
+    const pack = run('npm', ['pack', '--pack-destination', join(work, 'no', 'such', 'folder')], copy);
+    expect(pack.code).not.toBe(0);
+    expect(pack.stderr).toContain('ENOENT');
+    // postpack never runs: the watcher prepack started puts the manifest back once npm has ended.
+    const deadline = Date.now() + 10_000;
+    while (existsSync(join(copy, '.package.json.before-pack')) && Date.now() < deadline) spawnSync('sleep', ['0.1']);
+    expect(readdirSync(copy).sort()).toEqual(['package.json', 'scripts']);
+    expect(readFileSync(join(copy, 'package.json'), 'utf8')).toBe(original);
+  });
+
   it('installs globally, offline, with no build tools and no warning, and prints what the development build prints', { timeout: 600_000 }, () => {
     // Pack a copy of the sources, so that `prepack` (tsc and the bundle) builds in the copy and not
     // under the other test files, which are running dist/cli.js right now.
