@@ -24,6 +24,8 @@ import { addJsonOption } from './options.js';
 
 interface StageCommandOptions {
   json?: boolean;
+  /** -q: errors and warnings only (no summary, no notes, no progress line). */
+  quiet?: boolean;
   copy?: boolean;
   worldSize?: string;
   modelOnly?: boolean;
@@ -50,6 +52,7 @@ export function registerStage(program: Command): void {
           )
           .choices(CARRIES),
       )
+      .option('-q, --quiet', 'print only errors and warnings (no summary and launch line, no notes, no progress line); exit codes are unchanged, --json still prints its document')
       .option('--copy', 'copy files instead of hard-linking them (links are used where the filesystem allows)')
       .option('--world-size <n>', 'refuse unless the critic was saved with this world size (GPUs of the new run)')
       .option('--model-only', 'the same as --carry weights')
@@ -83,8 +86,8 @@ export async function stageCommand(checkpoint: string, out: string, options: Sta
   // With the new run's VeRL, stage reads its trainers (patched or not) with tree-sitter: the
   // WebAssembly path must be started first.
   if (options.verl !== undefined || options.python !== undefined) await prepareParsers();
-  if (imported) printer.error(`note: VeRL imported by ${imported.executable} (Python ${imported.python}): ${imported.packageDir}`);
-  const progress = createProgressLine(process.stderr, 'staging critic');
+  if (imported) note(printer, `note: VeRL imported by ${imported.executable} (Python ${imported.python}): ${imported.packageDir}`);
+  const progress = createProgressLine(printer.quiet ? { isTTY: false, write: () => true } : process.stderr, 'staging critic');
   let result;
   try {
     result = await stageCritic(checkpoint, out, {
@@ -106,22 +109,27 @@ export async function stageCommand(checkpoint: string, out: string, options: Sta
   } finally {
     progress.finish();
   }
-  for (const leftover of result.removedLeftovers) printer.error(`note: removed ${leftover}, left by an interrupted stage`);
+  for (const leftover of result.removedLeftovers) note(printer, `note: removed ${leftover}, left by an interrupted stage`);
   for (const w of result.warnings) printer.error(`warning: ${w.path}: ${w.message}`);
   // preflight's checks 1-4 on the launch printed for the VeRL named (src/launch/stageChecks.ts).
   const verl = imported?.packageDir ?? options.verl;
   const checked = verl === undefined ? undefined : await checkStagedLaunch(result, verl, worldSize);
   const findings = checked && 'findings' in checked ? checked.findings.filter((f) => !(options.allowUnpatched && f.check === 1 && f.key.endsWith('.py'))) : [];
-  if (checked && 'skipped' in checked) printer.error(`note: preflight checks of the printed launch skipped: ${checked.skipped}`);
+  if (checked && 'skipped' in checked) note(printer, `note: preflight checks of the printed launch skipped: ${checked.skipped}`);
   for (const f of findings) printer.error(`preflight: ${findingLine(f)}`);
   if (options.json) {
     const { overrides, overridesPlusPlus } = result.launch;
     const preflight = checked === undefined ? null : 'skipped' in checked ? { skipped: checked.skipped } : { findings };
     printer.json({ ...result, nextCommand: { overrides, overridesPlusPlus, line: overrides.join(' ') }, preflight });
-  } else {
+  } else if (!printer.quiet) {
     printer.data(formatStageResult(result));
   }
   return findings.some((f) => f.level === 'error') ? ExitCode.Refused : ExitCode.Ok;
+}
+
+/** A note of stage's, prefixed as its errors are (it is one line of the run's report); -q drops it. */
+function note(printer: Printer, line: string): void {
+  if (!printer.quiet) printer.error(line);
 }
 
 /** The apply command for the new run's VeRL, naming it as the user did (--python as typed, else the --verl path). */

@@ -214,6 +214,26 @@ describe('stage on the command line', () => {
     expect(tty.stdout.split('staging critic:')[0]).not.toContain('\n');
   });
 
+  it('with -q/--quiet prints only errors and warnings: no summary, no note, no progress line, the same exit codes', () => {
+    const step = join(fresh('run'), 'global_step_8');
+    saveCritic(join(step, 'critic'), { family: 'fsdp2', worldSize: 2, contents: ['model'] });
+    const verl = writeVerlCheckout(fresh('verl'), '0.9.0', { patched: true });
+    const out = fresh('out');
+    // --verl notes the VeRL it checked the launch against, or that its checks were skipped.
+    expect(runCli(['stage', '--quiet', '--verl', verl, step, out])).toEqual({ code: 0, stdout: '', stderr: '' });
+    expect(readdirSync(join(out, 'global_step_0', 'critic')).length).toBeGreaterThan(0);
+    const again = runCli(['stage', '-q', '--json', step, out]);
+    expect(again.code).toBe(0);
+    expect(JSON.parse(again.stdout)).toMatchObject({ exitCode: 0, alreadyStaged: true });
+    const refused = runCli(['stage', '-q', step, join(step, '..')]);
+    expect(refused.code).toBe(2);
+    expect(refused.stderr).toMatch(/^verl-critic-patch: .*(exists and is not empty|overlaps the source)/);
+    if (!lacks(SCRIPT)) {
+      const tty = spawnSync('script', ['-qec', `${process.execPath} ${CLI} stage -q ${step} ${fresh('out')}`, '/dev/null'], { encoding: 'utf8' });
+      expect({ status: tty.status, output: tty.stdout }).toEqual({ status: 0, output: '' });
+    }
+  });
+
   it('prints the launch line for the release of --verl, what to look for in the log, and how to resume later', () => {
     const step = join(fresh('run'), 'global_step_8');
     saveCritic(join(step, 'critic'), { family: 'fsdp2', worldSize: 2, contents: ['model'] });
