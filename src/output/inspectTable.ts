@@ -1,6 +1,7 @@
 /**
  * The human-readable form of an inspect report: a few header lines, one table with a column per
- * role, then the warnings. Pure string building, so tests can check it without a terminal.
+ * role, what VeRL cannot load (the verdict), what a warm start from the critic would carry, then
+ * the warnings. Pure string building, so tests can check it without a terminal.
  */
 import path from 'node:path';
 import { TRACKER_FILE } from '../checkpoint/layout.js';
@@ -32,13 +33,14 @@ export function formatReport(report: InspectReport): string {
   }
   lines.push(...alignRows(header));
   if (report.step) lines.push('', ...roleTable(report.step));
-  if (report.warmStart) lines.push('', ...warmStartLines(report.warmStart));
+  // The verdict before the warm-start table: what VeRL cannot load decides whether the rest matters.
   const errors = report.warnings.filter((w) => w.level === 'error');
   const warnings = report.warnings.filter((w) => w.level !== 'error');
   if (errors.length > 0) {
     lines.push('', `VeRL cannot load this (${errors.length}):`);
     for (const w of errors) lines.push(`  - ${shortPath(report.path, w.path)}: ${w.message}`);
   }
+  if (report.warmStart) lines.push('', ...warmStartLines(report.warmStart));
   if (warnings.length > 0) {
     lines.push('', `Warnings (${warnings.length}):`);
     for (const w of warnings) lines.push(`  - ${shortPath(report.path, w.path)}: ${w.message}`);

@@ -334,6 +334,15 @@ describe('inspect: the human table', () => {
     expect(text).toMatch(/No problems found\.\n$/);
   });
 
+  it('gives the verdict (what VeRL cannot load) before the warm-start table', async () => {
+    const run = writeRun(fresh(), { steps: { 1: { critic: { worldSize: 2, missing: { model: [1] } } } } });
+    const text = formatReport(await inspectCheckpoint(run));
+    const verdict = text.indexOf('\nVeRL cannot load this (1):\n');
+    const warmStart = text.indexOf('\nWarm start from this critic');
+    expect(verdict).toBeGreaterThan(text.indexOf('\nsize '));
+    expect(warmStart).toBeGreaterThan(verdict);
+  });
+
   it('lists warnings with paths relative to the inspected folder', async () => {
     const run = writeRun(fresh(), { steps: { 1: { critic: { worldSize: 2, missing: { model: [1] } } } } });
     const text = formatReport(await inspectCheckpoint(run));
