@@ -62,6 +62,11 @@ export interface Inherited {
   kind: ShardKind;
   /** By name: config keys (`critic.optim.lr`) or what the config sets (`warmup`, `betas`). */
   settings: string[];
+  /**
+   * What comes from the old run only for a while, said with how long (FSDP optimizer state: "the
+   * lr until the scheduler's first step"); the sentence says it too. Absent when there is none.
+   */
+  briefly?: string[];
   /** The sentence to print: "<settings> come from the old run (<where>)...". */
   line: string;
 }
@@ -241,6 +246,7 @@ function inheritedFrom(loader: CriticLoader, kind: ShardKind, scheduler: boolean
         {
           kind,
           settings: ['betas', 'eps', 'weight_decay'],
+          briefly: ["the lr until the scheduler's first step"],
           line:
             'betas, eps, weight_decay come from the old run (FSDP optimizer state: torch restores the saved param groups and VeRL never ' +
             "re-applies critic.optim.*), and so does the lr until the scheduler's first step",

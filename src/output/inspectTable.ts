@@ -87,9 +87,12 @@ function warmStartLines(preview: WarmStartPreview): string[] {
       continue;
     }
     const settings = entry.inherits.flatMap((i) => i.settings);
+    // The old lr for a while says nothing new where the old run's whole schedule comes along.
+    const briefly = settings.includes('critic.optim.lr') ? [] : entry.inherits.flatMap((i) => i.briefly ?? []);
     lines.push(
       `  ${entry.carry.padEnd(9)}  loads ${entry.loadKinds.join(', ')}; the new run inherits ` +
         `${settings.length > 0 ? `${settings.join(', ')} from the old run` : 'none of the old run\'s settings'}` +
+        `${briefly.length > 0 ? `, and ${briefly.join(', ')}` : ''}` +
         `${entry.overrides.length > 0 ? ` (${entry.overrides.join(' ')}${entry.effects.length > 0 ? ', which also narrows what the new run saves' : ''})` : ''}`,
     );
   }

@@ -418,6 +418,12 @@ describe('inspect: what a warm start from the critic would restore', () => {
     const text = formatReport(report);
     expect(text).toContain('Warm start from this critic (stage --carry), on VeRL 0.4.1 and later, the releases that save this layout; without --carry: weights:\n');
     expect(text).toContain("  weights    loads model; the new run inherits none of the old run's settings (critic.checkpoint.load_contents=[model])\n");
+    // What stage and docs/warm-start.md say of the optimizer state: the old lr holds until the
+    // scheduler's first step; with the old schedule itself (all), the whole lr is the old run's.
+    expect(text).toContain(
+      "  optimizer  loads model, optimizer; the new run inherits betas, eps, weight_decay from the old run, and the lr until the scheduler's first step (critic.checkpoint.load_contents=[model,optimizer])\n",
+    );
+    expect(text).toMatch(/\n {2}all {8}loads model, optimizer, extra; the new run inherits betas, eps, weight_decay, critic\.optim\.lr, warmup, schedule position from the old run\n/);
 
     // FSDP 0.2 to 0.4.0 cannot leave anything out; Megatron 0.3 can, narrowing what the new run saves.
     const old = join(fresh(), 'global_step_4');
