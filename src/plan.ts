@@ -34,7 +34,8 @@ export type Plan =
    * edits give, when the planner made it for its self-check (the edges need not make it again).
    */
   | { status: 'change'; edits: TextEdit[]; summary: string; actorLoads: ActorLoad[]; after?: string }
-  | { status: 'unchanged'; summary: string; actorLoads: ActorLoad[] }
+  /** notATarget (revert): nothing to remove from a file no PPO launch reads, so a scan passes it over. */
+  | { status: 'unchanged'; summary: string; actorLoads: ActorLoad[]; notATarget?: boolean }
   /**
    * notATarget: the file holds nothing this tool edits (no actor load, no PPO trainer section), so
    * a scan passes it over; code 'no-checkpoint-method': not even a checkpoint method (a VeRL that

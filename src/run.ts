@@ -126,6 +126,8 @@ function inVenvHint(pythons: readonly string[]): string {
   return `its VeRL is installed in a virtual environment, which a folder scan passes over: run with ${first}${others.length > 0 ? ` (or ${others.join(', or ')})` : ''}`;
 }
 
+const NOT_PPO_NOTHING_TO_REVERT = 'not a PPO trainer config (no PPO launch reads it), and nothing of this tool to revert in it';
+
 type Planned = { target: Target; file: PlannedFile };
 
 /**
@@ -175,6 +177,8 @@ function passOverReason(target: Target, file: PlannedFile, tooOld: ReadonlyMap<V
   const plan = file.plan;
   const oldCopy = file.copy && tooOld.get(file.copy);
   if (oldCopy) return patchesTrainers || !isMainTrainer(file.copy!, file.path) ? oldCopy : undefined;
+  // revert: a config no PPO launch reads, with nothing to remove, as `diff` passes it over.
+  if (plan.status === 'unchanged' && plan.notATarget && !target.explicit) return NOT_PPO_NOTHING_TO_REVERT;
   if (plan.status !== 'refused' || !plan.notATarget || target.explicit) return undefined;
   // A file without any checkpoint method that a scan found only because it mentions the actor's
   // load is not an old VeRL, whatever the planner says of a trainer.

@@ -95,12 +95,16 @@ export function planConfigText(direction: Direction, text: string, path: string,
   const found = findTrainerMapping(parsed.doc, text);
   if (found.kind === 'none') return { status: 'refused', reason: `cannot declare trainer.${LOAD_CRITIC_ONLY_KEY}: ${found.reason}`, notATarget: true };
   if (found.kind === 'refused') return { status: 'refused', reason: found.reason };
-  // Revert still removes a key an earlier version of this tool added to an SFT config.
-  if (direction === 'patch' && !configuresPpo(parsed.doc)) {
+  const ppo = configuresPpo(parsed.doc);
+  if (direction === 'patch' && !ppo) {
     return { status: 'refused', reason: `cannot declare trainer.${LOAD_CRITIC_ONLY_KEY}: ${NOT_PPO}`, notATarget: true };
   }
   const section = { text, lineOf, doc: parsed.doc, map: found.map, generated: isGeneratedSnapshot(path) };
-  return direction === 'patch' ? planAdd(section) : planRemove(section);
+  if (direction === 'patch') return planAdd(section);
+  // Revert still removes a key an earlier version of this tool added to an SFT config; with
+  // nothing to remove, such a config is no target of revert either (a scan passes it over).
+  const plan = planRemove(section);
+  return plan.status === 'unchanged' && !ppo ? { ...plan, notATarget: true } : plan;
 }
 
 interface TrainerSection {

@@ -90,6 +90,33 @@ describe('an unpacked release tarball (no git)', () => {
     expect(check.code, check.stderr).toBe(0);
     expect(JSON.parse(check.stdout).skipped).toEqual([expect.objectContaining({ path: join(release, 'verl/trainer/config/sft_trainer.yaml'), kind: 'config' })]);
   });
+
+  it('revert lists what a PPO launch reads, as diff does: not the SFT config, unless an earlier version added the key there', () => {
+    const { release } = tarballLayout();
+    const sft = join(release, 'verl/trainer/config/sft_trainer.yaml');
+    const diffed = [...runCli(['diff', release]).stdout.matchAll(/^\+\+\+ b\/(.+)$/gm)].map((m) => join(release, m[1]!));
+    const listed = (stdout: string) => [...stdout.matchAll(/^(?:reverted|not patched) (\S+?):? /gm)].map((m) => m[1]);
+    const unpatched = runCli(['revert', release]);
+    expect(unpatched.code, unpatched.stderr).toBe(0);
+    expect(listed(unpatched.stdout)).toEqual(diffed);
+    expect(runCli(['apply', release]).code).toBe(0);
+    const reverted = runCli(['revert', release]);
+    expect(listed(reverted.stdout)).toEqual(diffed);
+    expect(reverted.stdout).not.toContain('sft_trainer.yaml');
+    // Named, it is reported as before; holding the key an earlier version added, it is reverted.
+    expect(runCli(['revert', sft]).stdout).toBe(`not patched ${sft}: nothing to revert\n`);
+    // The key as this tool writes it: apply it while the file configures PPO, then make it SFT again.
+    const text = readFileSync(sft, 'utf8');
+    const ppoPart = 'critic:\n  strategy: fsdp\n';
+    writeFileSync(sft, `${text}${ppoPart}`);
+    expect(runCli(['apply', sft]).code).toBe(0);
+    writeFileSync(sft, readFileSync(sft, 'utf8').replace(ppoPart, ''));
+    const earlier = runCli(['revert', release]);
+    expect(earlier.code, earlier.stderr).toBe(0);
+    expect(listed(earlier.stdout).sort()).toEqual([...diffed, sft].sort());
+    expect(earlier.stdout).toContain(`reverted ${sft} (`);
+    expect(readFileSync(sft, 'utf8')).toBe(text);
+  });
 });
 
 describe('a pip install: site-packages', () => {
