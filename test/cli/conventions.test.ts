@@ -5,7 +5,7 @@
  */
 import { spawnSync } from 'node:child_process';
 import { closeSync, existsSync, mkdirSync, openSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { join, resolve } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { CLI, REPO_ROOT, filesUnder, git, gitRepo, hasStackTrace, readBytes, runCli, tempDir } from '../helpers/cli.js';
 import { GIT, lacks, PYTHON3, skipFileWithout } from '../helpers/systemPackages.js';
@@ -363,7 +363,13 @@ describe('output redirected to files', () => {
     const fds = [openSync(out, 'w'), openSync(err, 'w')];
     try {
       const run = spawnSync(process.execPath, [CLI, ...args], { cwd, stdio: ['ignore', fds[0]!, fds[1]!], env: { ...process.env, NO_COLOR: '' } });
-      return { code: run.status ?? -1, stdout: readFileSync(out, 'utf8'), stderr: readFileSync(err, 'utf8') };
+      // The one difference from a pipe: diff's apply line names the file stdout went to, from the
+      // folder it cds into (test/cli/applyHint.test.ts), where a pipe gets a placeholder.
+      const stderr = readFileSync(err, 'utf8').replace(/^apply with: cd (\S+) && git apply (\S+) {3}\(or: patch -p1 < \2\)$/gm, (_line, root: string, file: string) => {
+        expect(resolve(root, file)).toBe(out);
+        return `apply with: cd ${root} && git apply <patch file>   (or: patch -p1 < <patch file>)`;
+      });
+      return { code: run.status ?? -1, stdout: readFileSync(out, 'utf8'), stderr };
     } finally {
       fds.forEach((fd) => closeSync(fd));
       rmSync(dir, { recursive: true, force: true });
