@@ -87,7 +87,7 @@ function applyWithLines(result: RunResult, written: string | undefined): string[
 }
 
 /** What the apply line says when it cannot know where the diff was saved. */
-export const PATCH_PLACEHOLDER = '<patch file>';
+const PATCH_PLACEHOLDER = '<patch file>';
 
 /**
  * `file` as seen from `folder` after `cd folder`: relative to it when that is shorter than the

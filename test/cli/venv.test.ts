@@ -120,6 +120,12 @@ describe('VeRL installed in a virtual environment that git ignores', () => {
     expect(fromAbove.stderr).toBe(`verl-critic-patch: ${basename(repo)}: ${noCopy}; ${hint(`${basename(repo)}/.venv/bin/python`)}\n`);
     const suggested = runCli(['check', '--python', '.venv/bin/python'], { cwd: repo });
     expect(suggested.code, suggested.stderr).toBe(0);
+    // A project with a trainer of its own that inherits VeRL's method: the same advice, in the refusal.
+    writeFileSync(join(repo, 'light_trainer.py'), 'from verl.trainer.ppo.ray_trainer import RayPPOTrainer\n\n\nclass LightTrainer(RayPPOTrainer):\n    def fit(self):\n        self.actor_rollout_wg.load_checkpoint\n        return super().fit()\n');
+    const inherits = runCli(['check', '.'], { cwd: repo });
+    expect(inherits.code).toBe(1);
+    expect(inherits.stderr).toMatch(/^verl-critic-patch: \.: no trainer under this folder loads an actor checkpoint: .*\(VeRL itself is not in this folder's files: its VeRL is installed in a virtual environment, which a folder scan passes over: run with --python \.venv\/bin\/python\)\n$/);
+    rmSync(join(repo, 'light_trainer.py'));
     // An environment without VeRL is no answer: the usual advice.
     rmSync(join(repo, '.venv', 'lib', 'python3.11', 'site-packages', 'verl'), { recursive: true });
     expect(runCli(['check', '.'], { cwd: repo }).stderr).toBe(`verl-critic-patch: .: ${noCopy}; name the folder of your VeRL checkout or project\n`);
