@@ -24,9 +24,15 @@ export interface LaunchSite {
   /** Is this VeRL's own `verl.trainer.main_ppo` (its trainer depends on trainer.use_v1 from 0.9)? */
   mainPpo: boolean;
   configName: string;
+  /** The folder Hydra looks the config up in first (the entry's config_path, or --config-path). */
+  configDir: string;
+  /** `@hydra.main(version_base=...)` as written (`None`, `"1.1"`); undefined when not given. */
+  versionBase?: string;
   /** The YAML composed: `_generated_<name>.yaml` where VeRL ships it, else `<name>.yaml`. */
   configFile: string;
-  /** Folders the config's defaults are looked up in: VeRL's trainer/config, --config-dir. */
+  /** Hydra's --config-dir folders, resolved. */
+  configDirs: string[];
+  /** Folders the emulation looks a defaults entry up in: --config-dir's, then VeRL's trainer/config. */
   searchpath: string[];
 }
 
@@ -60,7 +66,10 @@ export function locateLaunch(command: LaunchCommand, options: SiteOptions): Laun
     entryModule,
     mainPpo: entryModule === MAIN_PPO || path.resolve(entryFile) === path.join(packageDir, 'trainer', 'main_ppo.py'),
     configName,
+    configDir,
+    ...(declared.versionBase !== undefined ? { versionBase: declared.versionBase } : {}),
     configFile,
+    configDirs: command.configDirs.map((dir) => path.resolve(cwd, dir)),
     searchpath: [...command.configDirs.map((dir) => path.resolve(cwd, dir)), verlConfig],
   };
 }
@@ -109,7 +118,7 @@ function entryOf(command: LaunchCommand, packageDir: string, cwd: string): { ent
  * (every VeRL entry has one: v0.3.0.post1:verl/trainer/main_ppo.py:52, v0.9.0:verl/trainer/main_ppo.py:167,
  * v0.9.0:verl/experimental/fully_async_policy/fully_async_main.py:222).
  */
-export function hydraMain(file: string): { configPath: string; configName: string } {
+export function hydraMain(file: string): { configPath: string; configName: string; versionBase?: string } {
   const text = readFileSync(file, 'utf8');
   const call = /@hydra\.main\(([^)]*)\)/.exec(text);
   const arg = (name: string) => (call ? new RegExp(`${name}\\s*=\\s*(['"])([^'"]*)\\1`).exec(call[1]!)?.[2] : undefined);
@@ -118,7 +127,10 @@ export function hydraMain(file: string): { configPath: string; configName: strin
   if (configPath === undefined || configName === undefined) {
     throw badInput(file, 'no @hydra.main(config_path=..., config_name=...) here: not a Hydra entry point this tool can follow');
   }
-  return { configPath, configName };
+  // version_base=None or a quoted version: Hydra's defaults for that version (the compose must use the same).
+  const base = call ? /version_base\s*=\s*(None|(['"])([^'"]*)\2)/.exec(call[1]!) : null;
+  const versionBase = base ? (base[1] === 'None' ? 'None' : base[3]) : undefined;
+  return versionBase === undefined ? { configPath, configName } : { configPath, configName, versionBase };
 }
 
 function configPathDir(configPath: string, entryFile: string, cwd: string): string {
