@@ -88,12 +88,26 @@ function findPackage(command: LaunchCommand, options: SiteOptions, cwd: string):
       if (path.dirname(dir) === dir) break;
     }
   }
-  const python = typeof options.python === 'string' ? options.python : (command.interpreter ?? 'python3');
+  const python = typeof options.python === 'string' ? options.python : (launchInterpreter(command, cwd) ?? 'python3');
   if (command.interpreter === null && options.python === undefined) {
     throw badInput(undefined, 'overrides alone: say which VeRL the run uses with --verl PATH or --python [PY]');
   }
   const imported = importedVerl(python);
   return { packageDir: imported.packageDir, foundBy: `${imported.executable} (Python ${imported.python}) imports it` };
+}
+
+/**
+ * The Python the launch runs: as written, except under `uv run`, where a bare `python3` is the one
+ * of uv's project environment (`.venv` of the project folder, `--directory` / `--project` /
+ * UV_PROJECT_ENVIRONMENT moving it) when that environment exists.
+ */
+export function launchInterpreter(command: LaunchCommand, cwd: string): string | null {
+  const written = command.interpreter;
+  if (written === null || command.uv === null || written.includes('/')) return written;
+  const project = path.resolve(cwd, command.uv.directory ?? '.', command.uv.project ?? '.');
+  const environment = process.env.UV_PROJECT_ENVIRONMENT ? path.resolve(project, process.env.UV_PROJECT_ENVIRONMENT) : path.join(project, '.venv');
+  const inside = path.join(environment, 'bin', written);
+  return existsSync(inside) ? inside : written;
 }
 
 function entryOf(command: LaunchCommand, packageDir: string, cwd: string): { entryFile: string; entryModule: string | null } {

@@ -13,7 +13,7 @@ import { TRACKER_FILE, parseStepDirName, parseTracker } from '../checkpoint/layo
 import { planTrainer } from '../python/plan.js';
 import { parseLaunchCommand, type LaunchCommand } from './command.js';
 import { composeConfig, isRefusal, type Composed, type ComposeRefusal, type ComposeRequest } from './compose.js';
-import { locateLaunch, trainerFiles, type LaunchSite, type SiteOptions } from './entry.js';
+import { launchInterpreter, locateLaunch, trainerFiles, type LaunchSite, type SiteOptions } from './entry.js';
 import { finding, type Finding, type PreflightFacts, type RunFolder, type StagedCritic, type TrainerGuard } from './facts.js';
 import { readModelFolder, readSavedCriticModel } from './models.js';
 import { resumeTarget } from './checks/resume.js';
@@ -34,7 +34,7 @@ export async function gather(words: readonly string[], options: SiteOptions): Pr
   const command = parsed.command;
   const site = locateLaunch(command, { ...options, cwd });
   // The launch's own interpreter composes first (or --python's, for overrides alone).
-  const interpreter = command.interpreter ?? (typeof options.python === 'string' ? options.python : null);
+  const interpreter = launchInterpreter(command, cwd) ?? (typeof options.python === 'string' ? options.python : null);
   const composed = composeConfig(composeRequest(site, command), interpreter);
   if (isRefusal(composed)) {
     if (composed.key === null) throw badInput(site.configFile, composed.error);
