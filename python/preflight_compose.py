@@ -1,8 +1,9 @@
 """Compose a VeRL launch's config and print the values `preflight` reads as JSON.
 
 Run by verl-critic-patch (src/launch/compose.ts) with the launch's Python (or the next one that
-has OmegaConf); reads one JSON argument, a request or a list of requests (answered by a list, so
-that many compositions share one start of Python):
+has OmegaConf); reads JSON from its argument, or from stdin when the argument is `-` or missing:
+a request, or a list of requests (answered by a list, so that many compositions share one start
+of Python):
   {"configDir": DIR, "configName": NAME, "configDirs": [--config-dir DIR...],
    "searchpath": [DIR...], "verlPackage": DIR, "versionBase": "None" | "1.1" | absent,
    "overrides": ["k=v", "+k=v", "++k=v", "~k", ...], "keys": ["trainer.resume_mode", ...],
@@ -449,7 +450,8 @@ def answer(request):
 
 
 def main():
-    request = json.loads(sys.argv[1])
+    # The request on stdin (`-` or no argument): a batch of launches can outgrow one argument.
+    request = json.loads(sys.stdin.read() if len(sys.argv) < 2 or sys.argv[1] == "-" else sys.argv[1])
     if isinstance(request, list):
         print(json.dumps([answer(r) for r in request]))
         return 0

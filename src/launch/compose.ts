@@ -126,7 +126,7 @@ type Answer = {
 export function composeWith(python: string, requests: readonly ComposeRequest[]): (Composed | ComposeRefusal)[] | { unavailable: string } {
   const script = composeScript();
   const input = JSON.stringify(requests.map((request) => ({ ...request, keys: COMPOSED_KEYS })));
-  const run = spawnSync(python, [script, input], { encoding: 'utf8', timeout: 60_000 + 5_000 * requests.length, maxBuffer: 64 * 1024 * 1024 });
+  const run = spawnSync(python, [script, '-'], { input, encoding: 'utf8', timeout: 60_000 + 5_000 * requests.length, maxBuffer: 64 * 1024 * 1024 });
   if (run.error || run.status === 3 || run.status === null) {
     return { unavailable: run.error ? ((run.error as NodeJS.ErrnoException).code ?? 'cannot run') : run.status === 3 ? 'no omegaconf' : 'killed' };
   }
