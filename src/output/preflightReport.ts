@@ -24,10 +24,10 @@ export function verdictLine(verdict: Verdict): string {
   return `not ready: this launch would not warm-start the critic${verdict.folder ? ` from ${verdict.folder}` : ''} as intended: ${why}`;
 }
 
-/** The findings, which composer read the config (Hydra, or the emulation where the launch's Python has no Hydra), the verdict. */
+/** Which composer read the config (Hydra, or the emulation where the launch's Python has no Hydra), the findings, the verdict. */
 export function formatPreflight(findings: readonly Finding[], verdict: Verdict, composer: Composer | null): string {
   const composed = composer ? [`config ${composerText(composer)}`] : [];
-  return `${[...findings.map(findingLine), ...composed, verdictLine(verdict)].join('\n')}\n`;
+  return `${[...composed, ...findings.map(findingLine), verdictLine(verdict)].join('\n')}\n`;
 }
 
 export function preflightJson(gathered: Gathered, findings: readonly Finding[], verdict: Verdict) {

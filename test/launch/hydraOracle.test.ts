@@ -8,31 +8,17 @@
  * VeRL's main, where /tmp/v/main holds a checkout, is compared as well (not a CI requirement).
  */
 import { cpSync, existsSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
-import { homedir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { planTrainerConfig } from '../../src/config/trainerYaml.js';
 import { applyEdits } from '../../src/edits.js';
 import { COMPOSED_KEYS, composeWith, isRefusal, type ComposeRequest, type Composed, type ComposeRefusal } from '../../src/launch/compose.js';
 import { tempDir } from '../helpers/cli.js';
-import { WARM_STARTS, exampleLaunches, type ExampleLaunch, type Release } from '../helpers/exampleLaunches.js';
-import { lacks, skipBecause, type SystemPackage } from '../helpers/systemPackages.js';
+import { WARM_STARTS, exampleLaunches, type ExampleLaunch } from '../helpers/exampleLaunches.js';
+import { skipBecause } from '../helpers/systemPackages.js';
+import { HYDRA_PYTHON, RELEASES, configsOf, lacksHydra } from './hydraGate.js';
 
-const CACHE = join(process.env.XDG_CACHE_HOME || join(homedir(), '.cache'), 'verl-critic-patch');
-const HYDRA_PYTHON = join(CACHE, 'hydra-venv', 'bin', 'python');
-const RELEASES: Release[] = ['0.5.0', '0.7.1', '0.9.1'];
-const configsOf = (release: Release) => join(CACHE, 'verl-configs', release);
-
-const HYDRA_ENV: SystemPackage = {
-  name: 'the Hydra test environment',
-  why: 'hydra-core 1.3.2 and VeRL configs from PyPI, the oracle the emulation is compared with: run scripts/test-env-hydra.sh',
-  problem: () => {
-    if (!existsSync(join(CACHE, 'hydra-venv', '.ready-hydra-core==1.3.2'))) return `no ${join(CACHE, 'hydra-venv')}`;
-    const missing = RELEASES.filter((release) => !existsSync(join(configsOf(release), '.ready')));
-    return missing.length > 0 ? `no VeRL ${missing.join(', ')} configs in ${join(CACHE, 'verl-configs')}` : null;
-  },
-};
-const skip = lacks(HYDRA_ENV);
+const skip = lacksHydra();
 
 const scratch = tempDir('vcp-hydra-oracle-');
 afterAll(() => rmSync(scratch, { recursive: true, force: true }));
