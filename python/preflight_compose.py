@@ -23,8 +23,9 @@ Two composers, the same answer:
   `model_engine=megatron`, and the snapshot taken is the one matching the launch's group
   choices), or a flat config (ppo_trainer.yaml up to 0.4.1), or a recipe's config whose
   `defaults:` names such configs by plain name; the overrides merged in struct mode as Hydra does:
-  a plain override of a key the config does not declare is an error naming it, `+` on a key it
-  declares is an error, `++` sets or adds, `~` deletes; `hydra.*` overrides are ignored.
+  a plain override of a key the config does not declare is an error naming it, `+` on a key
+  holding a value (not null, not ???) is an error unless the value is a list or a dict, `++`
+  sets or adds, `~` deletes a key holding a value; `hydra.*` overrides are ignored.
 Values are read with interpolations resolved (`${...}`, `oc.select`, `oc.env`); a `???` value
 still unset reads as null. Nothing here imports VeRL.
 """
@@ -37,6 +38,7 @@ import warnings
 try:
     import yaml
     from omegaconf import DictConfig, ListConfig, OmegaConf, open_dict
+    from omegaconf.errors import ConfigAttributeError, ConfigKeyError
 except Exception as error:  # noqa: BLE001 - any import failure means "no OmegaConf here"
     sys.stderr.write("cannot import omegaconf: %s\n" % error)
     sys.exit(3)
@@ -248,31 +250,37 @@ def apply_override(cfg, override, groups):
             "%s picks a config group for which VeRL ships no composed snapshot; composing that needs Hydra "
             "(install hydra-core for the launch's Python)" % override
         )
+    # The rules of Hydra 1.3's ConfigLoaderImpl._apply_overrides_to_config, in its order. A key
+    # whose value is null or ??? counts as absent for `~` (nothing to delete) and `+` (free to add).
     if prefix == "~":
-        if not has_key(cfg, key):
+        current = OmegaConf.select(cfg, key, throw_on_missing=False)
+        if current is None:
             raise ComposeError("Could not delete from config. '%s' does not exist." % key, key)
+        if sep and value != plain(current):
+            raise ComposeError("Could not delete from config. The value of '%s' is %s and not %s." % (key, plain(current), value), key)
         parent_key, _, leaf = key.rpartition(".")
         parent = OmegaConf.select(cfg, parent_key) if parent_key else cfg
         with open_dict(parent):
             del parent[leaf]
         return
-    if prefix == "+" and has_key(cfg, key):
+    if prefix == "+" and OmegaConf.select(cfg, key, throw_on_missing=False) is not None and not isinstance(value, (dict, list)):
         raise ComposeError(
             "Could not append to config. An item is already at '%s' (override it with %s=%s, or ++%s=%s)"
             % (key, key, raw, key, raw),
             key,
         )
-    if prefix == "" and not has_key(cfg, key):
-        leaf = key.rpartition(".")[2]
-        raise ComposeError(
-            "Could not override '%s': Key '%s' is not in struct (to add it, write +%s=%s)" % (key, leaf, key, raw),
-            key,
-        )
     if prefix == "":
-        OmegaConf.update(cfg, key, value, merge=True)
-    else:
-        with open_dict(cfg):
+        try:
             OmegaConf.update(cfg, key, value, merge=True)
+        except (ConfigAttributeError, ConfigKeyError):
+            leaf = key.rpartition(".")[2]
+            raise ComposeError(
+                "Could not override '%s': Key '%s' is not in struct (to add it, write +%s=%s)" % (key, leaf, key, raw),
+                key,
+            )
+        return
+    with open_dict(cfg):
+        OmegaConf.update(cfg, key, value, merge=True)
 
 
 def emulate(request, files):

@@ -183,3 +183,17 @@ export const WARM_STARTS: { name: string; overrides: string[] }[] = [
   { name: 'the flag removed', overrides: ['~trainer.load_critic_only'] },
   { name: 'a key no config has', overrides: ['trainer.load_critic_onyl=true'] },
 ];
+
+/**
+ * Hydra's edges of `+` and `~` (a key holding null or ??? is free for `+` and nothing to delete
+ * for `~`; `~k=v` deletes only when the value is v; `+` of a list merges), on VeRL's own keys.
+ */
+export const OVERRIDE_EDGES: { name: string; overrides: string[] }[] = [
+  { name: '+ on a ??? key', overrides: ['+actor_rollout_ref.rollout.name=vllm'] },
+  { name: '~ of a ??? key', overrides: ['~actor_rollout_ref.rollout.name'] },
+  { name: '+ on a null key', overrides: ['+trainer.resume_from_path=/w/global_step_0'] },
+  { name: '~ of a null key', overrides: ['~trainer.resume_from_path'] },
+  { name: '~k=v, another value', overrides: ['~trainer.resume_mode=disable'] },
+  { name: '~k=v, its value', overrides: ['~trainer.resume_mode=auto'] },
+  { name: '+ of a list on a list', overrides: ['+critic.checkpoint.load_contents=[model]'] },
+];

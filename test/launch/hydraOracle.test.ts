@@ -14,7 +14,7 @@ import { planTrainerConfig } from '../../src/config/trainerYaml.js';
 import { applyEdits } from '../../src/edits.js';
 import { COMPOSED_KEYS, composeWith, isRefusal, type ComposeRequest, type Composed, type ComposeRefusal } from '../../src/launch/compose.js';
 import { tempDir } from '../helpers/cli.js';
-import { WARM_STARTS, exampleLaunches, type ExampleLaunch } from '../helpers/exampleLaunches.js';
+import { OVERRIDE_EDGES, WARM_STARTS, exampleLaunches, type ExampleLaunch } from '../helpers/exampleLaunches.js';
 import { skipBecause } from '../helpers/systemPackages.js';
 import { HYDRA_PYTHON, RELEASES, configsOf, lacksHydra } from './hydraGate.js';
 
@@ -102,6 +102,14 @@ describe.skipIf(skip)('the emulation composes as Hydra 1.3.2 does, on VeRL\'s ow
       expect(hydra[0]).toMatchObject({ values: { 'trainer.load_critic_only': true, 'trainer.resume_mode': 'resume_path', 'critic.checkpoint.load_contents': ['model'] } });
     }, 240_000);
   }
+
+  it("Hydra's edges of + and ~ on VeRL 0.7.1's keys (null, ???, ~k=v)", () => {
+    const patched = patchedCopy(join(configsOf('0.7.1'), 'verl'), '0.7.1-edges');
+    const fsdp = exampleLaunches('0.7.1')[0]!;
+    const all = OVERRIDE_EDGES.map((edge) => ({ label: edge.name, request: request(patched, { ...fsdp, overrides: [] }, edge.overrides) }));
+    const hydra = compare(all);
+    expect(all.filter((_, i) => isRefusal(hydra[i]!)).map((c) => c.label)).toEqual(['~ of a ??? key', '~ of a null key', '~k=v, another value']);
+  }, 120_000);
 
   it.skipIf(skipBecause("VeRL main's config against Hydra", existsSync('/tmp/v/main/verl/trainer/config') ? null : 'no checkout of VeRL main in /tmp/v/main'))(
     "VeRL main (the 0.9 launches, main's uv line among them)",
