@@ -353,11 +353,18 @@ HYDRA_KEYED = [
 
 def hydra_refusal(error, overrides):
     """Hydra's error as (one line, the key it concerns or None)."""
-    lines = [line.strip() for line in str(error).splitlines() if line.strip()]
-    cause = error.__cause__
-    if cause is not None:
-        lines += [line.strip() for line in str(cause).splitlines() if line.strip()][:1]
+    lines = []
+    for line in str(error).splitlines():
+        line = line.strip()
+        # Hydra's pointers to its docs and its search path listing say nothing about this launch.
+        if line.startswith("See https://") or line.startswith("Config search path"):
+            break
+        if line:
+            lines.append(line)
     text = " ".join(lines) or type(error).__name__
+    cause = error.__cause__
+    if cause is not None and str(cause).strip():
+        text += " (%s)" % str(cause).strip().splitlines()[0]
     key = None
     for pattern in HYDRA_KEYED:
         match = pattern.search(text)
@@ -393,6 +400,7 @@ def hydra_compose(request, files):
     for folder in request.get("configDirs", []):
         csp.append("command-line", "file://" + os.path.abspath(folder))
     Hydra.create_main_hydra2(task_name="preflight", config_search_path=csp)
+    files.append(os.path.join(request["configDir"], "%s.yaml" % request["configName"]))
     try:
         cfg = GlobalHydra.instance().hydra.compose_config(
             config_name=request["configName"], overrides=overrides, run_mode=RunMode.RUN,
@@ -403,7 +411,6 @@ def hydra_compose(request, files):
     # The task function gets the config without Hydra's own node, as `@hydra.main` passes it.
     with open_dict(cfg):
         cfg.pop("hydra", None)
-    files.append(os.path.join(request["configDir"], "%s.yaml" % request["configName"]))
     return cfg
 
 

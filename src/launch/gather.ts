@@ -37,7 +37,7 @@ export async function gather(words: readonly string[], options: SiteOptions): Pr
   const interpreter = launchInterpreter(command, cwd) ?? (typeof options.python === 'string' ? options.python : null);
   const composed = composeConfig(composeRequest(site, command), interpreter);
   if (isRefusal(composed)) {
-    if (composed.key === null) throw badInput(site.configFile, composed.error);
+    if (composed.key === null) throw badInput(composed.files[0] ?? site.configFile, composed.error);
     // Hydra stops the launch before anything runs: the same words, the key named.
     return { command, site, composed, facts: null, refusal: finding('error', 0, composed.key, `${composed.error}: Hydra refuses this override and the launch stops before training starts`) };
   }
