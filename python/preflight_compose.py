@@ -78,8 +78,8 @@ def read_yaml(path):
 SNAPSHOT_HEADER = re.compile(r"print_cfg\.py --cfg job ?([^']*)' to flatten the '(?:[^']*/)?([^'/]+)\.yaml'")
 
 
-def snapshot_choices(path):
-    """The group choices a `_generated_` snapshot was flattened with, or None if it does not say."""
+def snapshot_header(path):
+    """(the config a `_generated_` snapshot flattens, its group choices), or None if it does not say."""
     try:
         with open(path, "r", encoding="utf-8") as handle:
             head = handle.read(1000)
@@ -93,7 +93,7 @@ def snapshot_choices(path):
         key, sep, value = arg.partition("=")
         if sep and not key.startswith("-"):
             choices[key] = value
-    return choices
+    return match.group(2), choices
 
 
 def default_choices(path):
@@ -135,7 +135,7 @@ def pick_config(folder, name, overrides):
     """
     source = os.path.join(folder, "%s.yaml" % name)
     given = group_overrides(overrides)
-    best, best_used = None, None
+    best, best_required, best_used = None, None, None
     try:
         names = sorted(os.listdir(folder))
     except OSError:
@@ -144,19 +144,20 @@ def pick_config(folder, name, overrides):
         if not (candidate.startswith("_generated_") and candidate.endswith(".yaml")):
             continue
         path = os.path.join(folder, candidate)
-        choices = snapshot_choices(path)
-        header_name = None
-        if choices is not None:
-            with open(path, "r", encoding="utf-8") as handle:
-                header_name = SNAPSHOT_HEADER.search(handle.read(1000)).group(2)
+        header = snapshot_header(path)
+        if header is not None and header[0] == name:
+            # Flattened from NAME with these choices: the launch must make them.
+            required, implied = header[1], header[1]
         elif candidate == "_generated_%s.yaml" % name:
-            choices, header_name = {}, name
-        if header_name != name:
+            # Named after NAME (0.9's deprecated ppo_megatron_trainer, which picks model_engine
+            # itself; or a snapshot without VeRL's header): its choices come with the name.
+            required, implied = {}, (header[1] if header else {})
+        else:
             continue
-        if any(given.get(group, (None,))[0] != choice for group, choice in choices.items()):
+        if any(given.get(group, (None,))[0] != choice for group, choice in required.items()):
             continue
-        if best is None or len(choices) > len(best_used):
-            best, best_used = path, choices
+        if best is None or len(required) > len(best_required):
+            best, best_required, best_used = path, required, implied
     if best is None:
         return (source if os.path.isfile(source) else None), []
     defaults = default_choices(source)

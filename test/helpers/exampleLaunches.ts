@@ -161,6 +161,7 @@ export function exampleLaunches(release: Release): ExampleLaunch[] {
       ]),
       ppo('FSDP through uv (main: the Ray workers run uv too)', [...fsdp, 'ray_kwargs.ray_init.runtime_env.py_executable=null']),
       ppo('the default engine named (model_engine=dp)', [...fsdp, 'model_engine=dp']),
+      ppo('Megatron through the deprecated config name', [...data(), 'actor_rollout_ref.model.path=/models/qwen3-8b', 'actor_rollout_ref.rollout.name=vllm', ...megatronParallel, 'critic.model.path=/models/qwen3-8b', ...trainer], 'ppo_megatron_trainer'),
     );
   }
   return launches;
