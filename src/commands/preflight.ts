@@ -29,10 +29,11 @@ The launch command is the one you start the new run with, exactly as written, af
 or overrides alone (-- k=v ...) with --verl PATH or --python [PY]. --verl wins over the command's
 interpreter.
 
-The config is composed with OmegaConf (no Hydra) from the release's composed snapshot
-(_generated_<config-name>.yaml) or its flat ppo_trainer.yaml, the overrides merged in struct
-mode as Hydra does. It cannot apply config-group overrides (critic=..., a defaults entry that
-picks a group) other than by picking the snapshot of --config-name; see docs/warm-start.md.
+The config is composed by Hydra itself where the launch's Python has hydra-core (as the launch's
+@hydra.main will compose it); else by an OmegaConf emulation on the release's composed snapshot
+(_generated_<config-name>.yaml, the one VeRL flattened for the launch's model_engine=...) or its
+flat ppo_trainer.yaml, the overrides merged in struct mode as Hydra does; it cannot apply other
+config-group overrides (critic=...). The report says which composed; see docs/warm-start.md.
 
 Checks: 1 the trainer this config runs is patched and trainer.load_critic_only=true; 2 resume
 mode and path (the release's form, a global_step_N folder holding critic/); 3 the critic's
@@ -73,6 +74,6 @@ export async function preflightCommand(launch: readonly string[], options: Prefl
     ? runChecks(gathered.facts, strict)
     : { findings: [gathered.refusal!], verdict: { ok: false, folder: null, criticFiles: null, loads: null, errors: 1, warnings: 0 } };
   if (options.json) printer.json(preflightJson(gathered, findings, verdict));
-  else printer.data(formatPreflight(findings, verdict));
+  else printer.data(formatPreflight(findings, verdict, gathered.composed.composer));
   return verdict.ok ? ExitCode.Ok : ExitCode.Refused;
 }

@@ -24,9 +24,15 @@ export interface LaunchSite {
   /** Is this VeRL's own `verl.trainer.main_ppo` (its trainer depends on trainer.use_v1 from 0.9)? */
   mainPpo: boolean;
   configName: string;
+  /** The folder Hydra looks the config up in first (the entry's config_path, or --config-path). */
+  configDir: string;
+  /** `@hydra.main(version_base=...)` as written (`None`, `"1.1"`); undefined when not given. */
+  versionBase?: string;
   /** The YAML composed: `_generated_<name>.yaml` where VeRL ships it, else `<name>.yaml`. */
   configFile: string;
-  /** Folders the config's defaults are looked up in: VeRL's trainer/config, --config-dir. */
+  /** Hydra's --config-dir folders, resolved. */
+  configDirs: string[];
+  /** Folders the emulation looks a defaults entry up in: --config-dir's, then VeRL's trainer/config. */
   searchpath: string[];
 }
 
@@ -60,7 +66,10 @@ export function locateLaunch(command: LaunchCommand, options: SiteOptions): Laun
     entryModule,
     mainPpo: entryModule === MAIN_PPO || path.resolve(entryFile) === path.join(packageDir, 'trainer', 'main_ppo.py'),
     configName,
+    configDir,
+    ...(declared.versionBase !== undefined ? { versionBase: declared.versionBase } : {}),
     configFile,
+    configDirs: command.configDirs.map((dir) => path.resolve(cwd, dir)),
     searchpath: [...command.configDirs.map((dir) => path.resolve(cwd, dir)), verlConfig],
   };
 }
@@ -79,12 +88,26 @@ function findPackage(command: LaunchCommand, options: SiteOptions, cwd: string):
       if (path.dirname(dir) === dir) break;
     }
   }
-  const python = typeof options.python === 'string' ? options.python : (command.interpreter ?? 'python3');
+  const python = typeof options.python === 'string' ? options.python : (launchInterpreter(command, cwd) ?? 'python3');
   if (command.interpreter === null && options.python === undefined) {
     throw badInput(undefined, 'overrides alone: say which VeRL the run uses with --verl PATH or --python [PY]');
   }
   const imported = importedVerl(python);
   return { packageDir: imported.packageDir, foundBy: `${imported.executable} (Python ${imported.python}) imports it` };
+}
+
+/**
+ * The Python the launch runs: as written, except under `uv run`, where a bare `python3` is the one
+ * of uv's project environment (`.venv` of the project folder, `--directory` / `--project` /
+ * UV_PROJECT_ENVIRONMENT moving it) when that environment exists.
+ */
+export function launchInterpreter(command: LaunchCommand, cwd: string): string | null {
+  const written = command.interpreter;
+  if (written === null || command.uv === null || written.includes('/')) return written;
+  const project = path.resolve(cwd, command.uv.directory ?? '.', command.uv.project ?? '.');
+  const environment = process.env.UV_PROJECT_ENVIRONMENT ? path.resolve(project, process.env.UV_PROJECT_ENVIRONMENT) : path.join(project, '.venv');
+  const inside = path.join(environment, 'bin', written);
+  return existsSync(inside) ? inside : written;
 }
 
 function entryOf(command: LaunchCommand, packageDir: string, cwd: string): { entryFile: string; entryModule: string | null } {
@@ -109,7 +132,7 @@ function entryOf(command: LaunchCommand, packageDir: string, cwd: string): { ent
  * (every VeRL entry has one: v0.3.0.post1:verl/trainer/main_ppo.py:52, v0.9.0:verl/trainer/main_ppo.py:167,
  * v0.9.0:verl/experimental/fully_async_policy/fully_async_main.py:222).
  */
-export function hydraMain(file: string): { configPath: string; configName: string } {
+export function hydraMain(file: string): { configPath: string; configName: string; versionBase?: string } {
   const text = readFileSync(file, 'utf8');
   const call = /@hydra\.main\(([^)]*)\)/.exec(text);
   const arg = (name: string) => (call ? new RegExp(`${name}\\s*=\\s*(['"])([^'"]*)\\1`).exec(call[1]!)?.[2] : undefined);
@@ -118,7 +141,10 @@ export function hydraMain(file: string): { configPath: string; configName: strin
   if (configPath === undefined || configName === undefined) {
     throw badInput(file, 'no @hydra.main(config_path=..., config_name=...) here: not a Hydra entry point this tool can follow');
   }
-  return { configPath, configName };
+  // version_base=None or a quoted version: Hydra's defaults for that version (the compose must use the same).
+  const base = call ? /version_base\s*=\s*(None|(['"])([^'"]*)\2)/.exec(call[1]!) : null;
+  const versionBase = base ? (base[1] === 'None' ? 'None' : base[3]) : undefined;
+  return versionBase === undefined ? { configPath, configName } : { configPath, configName, versionBase };
 }
 
 function configPathDir(configPath: string, entryFile: string, cwd: string): string {

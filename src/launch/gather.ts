@@ -12,8 +12,8 @@ import { scanCheckpoint } from '../checkpoint/scan.js';
 import { TRACKER_FILE, parseStepDirName, parseTracker } from '../checkpoint/layout.js';
 import { planTrainer } from '../python/plan.js';
 import { parseLaunchCommand, type LaunchCommand } from './command.js';
-import { composeConfig, isRefusal, type Composed, type ComposeRefusal } from './compose.js';
-import { locateLaunch, trainerFiles, type LaunchSite, type SiteOptions } from './entry.js';
+import { composeConfig, isRefusal, type Composed, type ComposeRefusal, type ComposeRequest } from './compose.js';
+import { launchInterpreter, locateLaunch, trainerFiles, type LaunchSite, type SiteOptions } from './entry.js';
 import { finding, type Finding, type PreflightFacts, type RunFolder, type StagedCritic, type TrainerGuard } from './facts.js';
 import { readModelFolder, readSavedCriticModel } from './models.js';
 import { resumeTarget } from './checks/resume.js';
@@ -34,10 +34,10 @@ export async function gather(words: readonly string[], options: SiteOptions): Pr
   const command = parsed.command;
   const site = locateLaunch(command, { ...options, cwd });
   // The launch's own interpreter composes first (or --python's, for overrides alone).
-  const interpreter = command.interpreter ?? (typeof options.python === 'string' ? options.python : null);
-  const composed = composeConfig({ config: site.configFile, searchpath: site.searchpath, overrides: command.overrides }, interpreter);
+  const interpreter = launchInterpreter(command, cwd) ?? (typeof options.python === 'string' ? options.python : null);
+  const composed = composeConfig(composeRequest(site, command), interpreter);
   if (isRefusal(composed)) {
-    if (composed.key === null) throw badInput(site.configFile, composed.error);
+    if (composed.key === null) throw badInput(composed.files[0] ?? site.configFile, composed.error);
     // Hydra stops the launch before anything runs: the same words, the key named.
     return { command, site, composed, facts: null, refusal: finding('error', 0, composed.key, `${composed.error}: Hydra refuses this override and the launch stops before training starts`) };
   }
@@ -66,6 +66,19 @@ export async function gather(words: readonly string[], options: SiteOptions): Pr
     runFolder: typeof localDir === 'string' ? readRunFolder(path.resolve(cwd, localDir), staged) : null,
   };
   return { command, site, composed, facts, refusal: null };
+}
+
+/** What composes the launch's config: Hydra's inputs as `@hydra.main` has them, and the emulation's search path. */
+export function composeRequest(site: LaunchSite, command: LaunchCommand): ComposeRequest {
+  return {
+    configDir: site.configDir,
+    configName: site.configName,
+    configDirs: site.configDirs,
+    searchpath: site.searchpath,
+    verlPackage: site.packageDir,
+    ...(site.versionBase !== undefined ? { versionBase: site.versionBase } : {}),
+    overrides: command.overrides,
+  };
 }
 
 /** Guarded or not, by the analysis `check` runs; a file with no real actor load is not a trainer. */

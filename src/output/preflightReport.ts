@@ -6,7 +6,7 @@
 import { ExitCode } from '../errors.js';
 import { jsonError } from './printer.js';
 import type { Verdict } from '../launch/checks/index.js';
-import type { Composed } from '../launch/compose.js';
+import { composerText, type Composed, type Composer } from '../launch/compose.js';
 import type { Gathered } from '../launch/gather.js';
 import type { Finding } from '../launch/facts.js';
 
@@ -24,8 +24,10 @@ export function verdictLine(verdict: Verdict): string {
   return `not ready: this launch would not warm-start the critic${verdict.folder ? ` from ${verdict.folder}` : ''} as intended: ${why}`;
 }
 
-export function formatPreflight(findings: readonly Finding[], verdict: Verdict): string {
-  return `${[...findings.map(findingLine), verdictLine(verdict)].join('\n')}\n`;
+/** Which composer read the config (Hydra, or the emulation where the launch's Python has no Hydra), the findings, the verdict. */
+export function formatPreflight(findings: readonly Finding[], verdict: Verdict, composer: Composer | null): string {
+  const composed = composer ? [`config ${composerText(composer)}`] : [];
+  return `${[...composed, ...findings.map(findingLine), verdictLine(verdict)].join('\n')}\n`;
 }
 
 export function preflightJson(gathered: Gathered, findings: readonly Finding[], verdict: Verdict) {
@@ -40,7 +42,7 @@ export function preflightJson(gathered: Gathered, findings: readonly Finding[], 
     findings,
     verl: { packageDir: site.packageDir, release: site.release.text, foundBy: site.foundBy },
     entry: { file: site.entryFile, module: site.entryModule, configName: site.configName, configFile: site.configFile },
-    composition: { python: composed.python, files: composed.files, overrides: command.overrides, ignoredArguments: command.ignored },
+    composition: { python: composed.python, composer: composed.composer ? { ...composed.composer, text: composerText(composed.composer) } : null, files: composed.files, overrides: command.overrides, ignoredArguments: command.ignored },
     values: ok ? (composed as Composed).values : {},
     absent: ok ? (composed as Composed).absent : [],
     unresolved: ok ? (composed as Composed).unresolved : {},

@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { REPO_ROOT, runCli, tempDir } from '../helpers/cli.js';
 import { writeModel, writeShapedVerl, writeStagedCritic } from '../helpers/launchShapes.js';
-import { omegaConfPython } from '../launch/omegaconfGate.js';
+import { omegaConfPython, omegaConfVersion } from '../launch/omegaconfGate.js';
 
 const root = tempDir('vcp-preflight-cli-');
 afterAll(() => rmSync(root, { recursive: true, force: true }));
@@ -22,7 +22,9 @@ describe.skipIf(omegaConfPython === null)('preflight (CLI)', () => {
     expect(result.code).toBe(0);
     const lines = result.stdout.trim().split('\n');
     expect(lines.at(-1)).toBe(`ok: the run will skip the actor and load the critic from ${warm} (24 critic files: model, optimizer, extra); 0 errors, 1 warning`);
-    expect(lines.slice(0, -1).map((l) => l.split(':')[0])).toEqual(['warning [8] critic.checkpoint.load_contents', 'note    [9] trainer.resume_mode']);
+    // The first line says who composed the config: here a Python with OmegaConf and no Hydra.
+    expect(lines[0]).toBe(`config composed by OmegaConf emulation (OmegaConf ${omegaConfVersion}, ${omegaConfPython}: no hydra-core for the launch's Python)`);
+    expect(lines.slice(1, -1).map((l) => l.split(':')[0])).toEqual(['warning [8] critic.checkpoint.load_contents', 'note    [9] trainer.resume_mode']);
   });
 
   it('exit 1 under --strict for a warning, and for an error', () => {

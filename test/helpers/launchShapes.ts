@@ -67,8 +67,14 @@ function criticYaml(shape: Shape): string {
 }
 
 function actorYaml(shape: Shape): string {
-  return ['actor_rollout_ref:', '  model:', '    path: ~/models/deepseek-llm-7b-chat', ...(shape === '0.9.0' ? ['    tokenizer_path: null'] : [])].join('\n');
+  // From 0.7 the rollout's name has no default (`???`): every launch sets it.
+  const rollout = shape === '0.7.1' || shape === '0.9.0' ? ['  rollout:', '    name: ???'] : [];
+  return ['actor_rollout_ref:', '  model:', '    path: ~/models/deepseek-llm-7b-chat', ...(shape === '0.9.0' ? ['    tokenizer_path: null'] : []), ...rollout].join('\n');
 }
+
+/** The first lines VeRL's scripts/generate_trainer_config.sh writes on a snapshot (our wording around its command). */
+export const SNAPSHOT_HEADER = (args: string, name: string) =>
+  `# generated via 'scripts/generate_trainer_config.sh'\n# which runs 'python3 scripts/print_cfg.py --cfg job ${args}' to flatten the 'verl/trainer/config/${name}.yaml' config fields into one file.\n`;
 
 /** A VeRL checkout of `shape`, patched (guard and key) unless told otherwise. */
 export function writeShapedVerl(dir: string, shape: Shape, options: { patched?: boolean; v0Patched?: boolean } = {}): string {
@@ -85,9 +91,12 @@ export function writeShapedVerl(dir: string, shape: Shape, options: { patched?: 
   if (shape === '0.3.0.post1') {
     put(join(config, 'ppo_trainer.yaml'), body);
   } else {
-    // The source config picks config groups (composing it needs Hydra); the snapshot is what is read.
-    put(join(config, 'ppo_trainer.yaml'), `defaults:\n  - critic@critic: dp_critic\n  - _self_\n${trainerYaml(shape, patched)}\n`);
-    put(join(config, '_generated_ppo_trainer.yaml'), body);
+    // The source config picks a config group (Hydra composes it); the snapshot is its composition,
+    // headed as VeRL's generator heads it, which the emulation reads.
+    const critic = criticYaml(shape).split('\n').slice(1).map((line) => line.slice(2)).join('\n');
+    put(join(config, 'critic', 'dp_critic.yaml'), `${critic}\n`);
+    put(join(config, 'ppo_trainer.yaml'), `defaults:\n  - critic@critic: dp_critic\n  - _self_\n${actorYaml(shape)}\nalgorithm:\n  adv_estimator: gae\n${trainerYaml(shape, patched)}\n`);
+    put(join(config, '_generated_ppo_trainer.yaml'), `${SNAPSHOT_HEADER('', 'ppo_trainer')}${body}`);
   }
   return dir;
 }

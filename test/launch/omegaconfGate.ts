@@ -18,3 +18,6 @@ const PREFLIGHT_OMEGACONF: SystemPackage = {
 
 /** The interpreter the composition tests run with; null: skip them (never null under CI: lacks throws). */
 export const omegaConfPython = lacks(PREFLIGHT_OMEGACONF) ? null : found;
+
+/** Its OmegaConf's version, as the report names it. */
+export const omegaConfVersion = omegaConfPython === null ? null : spawnSync(omegaConfPython, ['-c', 'import omegaconf; print(omegaconf.__version__)'], { encoding: 'utf8' }).stdout.trim();

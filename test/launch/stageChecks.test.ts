@@ -30,8 +30,11 @@ describe.skipIf(omegaConfPython === null)('stage --verl: checks 1-4 of the print
 
   it("a config whose default runs no critic (adv_estimator grpo): the printed launch would never load it, exit 1 naming the key", () => {
     const verl = writeShapedVerl(join(root, 'grpo'), '0.9.0');
-    const snapshot = join(verl, 'verl', 'trainer', 'config', '_generated_ppo_trainer.yaml');
-    writeFileSync(snapshot, readFileSync(snapshot, 'utf8').replace('adv_estimator: gae', 'adv_estimator: grpo'));
+    // The snapshot (the emulation reads it) and its source (Hydra composes it) alike.
+    for (const name of ['_generated_ppo_trainer.yaml', 'ppo_trainer.yaml']) {
+      const file = join(verl, 'verl', 'trainer', 'config', name);
+      writeFileSync(file, readFileSync(file, 'utf8').replace('adv_estimator: gae', 'adv_estimator: grpo'));
+    }
     const result = runCli(['stage', '--verl', verl, run, join(root, 'warm-grpo')], { cwd: root });
     expect(result.code).toBe(1);
     expect(result.stderr).toMatch(/^verl-critic-patch: preflight: error   \[1\] algorithm\.adv_estimator: this run has no critic/m);
