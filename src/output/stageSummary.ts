@@ -8,6 +8,7 @@ import { kindWords, type CarryPlan } from '../checkpoint/carry.js';
 import type { CheckpointBackend } from '../checkpoint/families.js';
 import { SHARD_KINDS, type ShardKind } from '../checkpoint/layout.js';
 import type { StageResult } from '../checkpoint/stage.js';
+import { shellWord } from '../hydra.js';
 import { formatBytes } from './bytes.js';
 
 export function formatStageResult(result: StageResult): string {
@@ -41,15 +42,15 @@ export function formatStageResult(result: StageResult): string {
     '',
     'Launch the new run: your usual command (python3 -m verl.trainer.main_ppo ...), a new trainer.experiment_name, and:',
     '',
-    `  ${launch.overrides.join(' ')}`,
+    `  ${launch.overrides.map(shellWord).join(' ')}`,
     '',
   ];
   if (launch.basis.kind !== 'checkout') {
     lines.push('- The trainer must carry the load_critic_only guard first: verl-critic-patch apply <your VeRL checkout>.');
   }
   if (launch.keyDeclared === null) {
-    const plain = launch.overrides.find((o) => o.includes('load_critic_only'))!;
-    const plusPlus = launch.overridesPlusPlus.find((o) => o.includes('load_critic_only'))!;
+    const plain = shellWord(launch.overrides.find((o) => o.includes('load_critic_only'))!);
+    const plusPlus = shellWord(launch.overridesPlusPlus.find((o) => o.includes('load_critic_only'))!);
     lines.push("- If your VeRL config has no load_critic_only key (Hydra then rejects the override), write", `  ${plusPlus} instead of ${plain}.`);
   } else if (!launch.keyDeclared) {
     lines.push('- ++ because the trainer config does not declare load_critic_only; after verl-critic-patch apply, the plain key works too.');
