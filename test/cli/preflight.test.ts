@@ -30,6 +30,11 @@ describe.skipIf(omegaConfPython === null)('preflight (CLI)', () => {
     const wrong = preflight(['--verl', verl, ...launch('trainer.n_gpus_per_node=2')]);
     expect(wrong.code).toBe(1);
     expect(wrong.stdout).toMatch(/^error   \[4\] trainer\.n_gpus_per_node: the critic was saved by 8 ranks/m);
+    // What VeRL really does (each rank torch.loads its shard by the new world size), not a message no release prints.
+    expect(wrong.stdout).toContain(`FileNotFoundError: ${warm}/critic/model_world_size_2_rank_0.pt`);
+    expect(wrong.stdout).not.toMatch(/Number of processes/);
+    // A failing launch prints its errors and the verdict, no notes.
+    expect(wrong.stdout).not.toMatch(/^note/m);
   });
 
   it('--json of a launch that would fail: the envelope error is the finding that decided it', () => {
