@@ -57,7 +57,12 @@ export function checkTokenizer(facts: PreflightFacts): Finding[] {
   const fields = [...new Set([...Object.keys(mine), ...Object.keys(theirs)])];
   const both = fields.filter((field) => field in mine && field in theirs);
   if (both.length === 0) {
-    const none = Object.keys(theirs).length === 0 ? "the staged critic's folder states nothing about its tokenizer (no tokenizer files, no config.json)" : `${actor.dir} and the staged critic state no field in common (tokenizer.json, tokenizer_config.json, config.json, generation_config.json)`;
+    const none =
+      Object.keys(theirs).length === 0
+        ? "the staged critic states nothing about its token ids (no tokenizer.json vocabulary, special token ids, config.json vocab_size or *_token_id, generation_config.json)"
+        : Object.keys(mine).length === 0
+          ? `${actor.dir} states nothing about its token ids (no tokenizer.json vocabulary, special token ids, config.json vocab_size or *_token_id, generation_config.json)`
+          : `${actor.dir} and the staged critic state no field in common`;
     return [finding('warning', 6, key, `${none}: the actor's token ids could not be compared with the ones the critic was trained on`)];
   }
   const same = (field: string) => JSON.stringify(mine[field]) === JSON.stringify(theirs[field]);
