@@ -1,7 +1,9 @@
 /**
- * Checks 1, 2 and 9: the trainer the config runs carries the guard and the flag is set; the resume
- * mode and path are the form that release reads and name a step folder holding critic/; and how
- * to restart the run later. Pure.
+ * Checks 1, 2 and 9, over the run's whole life: whether the launch is the warm start (the first
+ * launch, from a staged folder) or the run resuming its own steps (a later launch, without the
+ * flag); for a warm start, the trainer carries the guard and the flag is set, the resume mode and
+ * path are the form that release reads and name a step-0 folder holding critic/ alone; for a
+ * resume, it restores everything the run saved; and how to resume later. Pure.
  */
 import path from 'node:path';
 import { SHARD_KINDS, TRACKER_FILE, type ShardKind } from '../../checkpoint/layout.js';
