@@ -54,6 +54,8 @@ export interface RunFolder {
   path: string;
   /** global_step_N numbers in it. */
   steps: number[];
+  /** Those the run saved itself: they hold actor/ (a folder stage made holds critic/ alone). */
+  saved: number[];
   /** latest_checkpointed_iteration.txt's number, when it has one. */
   tracker: number | null;
   /**

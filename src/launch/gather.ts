@@ -147,7 +147,7 @@ function readRunFolder(dir: string, staged: StagedCritic | null): RunFolder {
   try {
     names = readdirSync(dir);
   } catch {
-    return { path: dir, steps: [], tracker: null, resumable: null, holdsStagedFiles: false, insideStaged };
+    return { path: dir, steps: [], saved: [], tracker: null, resumable: null, holdsStagedFiles: false, insideStaged };
   }
   const steps = names.map(parseStepDirName).filter((n): n is number => n !== null).sort((a, b) => a - b);
   let tracker: number | null = null;
@@ -157,7 +157,8 @@ function readRunFolder(dir: string, staged: StagedCritic | null): RunFolder {
     tracker = null;
   }
   const resumable = tracker !== null && steps.includes(tracker) ? tracker : null;
-  return { path: dir, steps, tracker, resumable, holdsStagedFiles: !insideStaged && sharesFiles(dir, names, staged), insideStaged };
+  const saved = steps.filter((step) => existsSync(path.join(dir, `global_step_${step}`, 'actor')));
+  return { path: dir, steps, saved, tracker, resumable, holdsStagedFiles: !insideStaged && sharesFiles(dir, names, staged), insideStaged };
 }
 
 /**

@@ -255,6 +255,14 @@ describe.skipIf(omegaConfPython === null)("preflight over the run's whole life",
         expect(result.findings[0]!.message).toMatch(/latest_checkpointed_iteration\.txt.*trainer\.resume_from_path=.*global_step_5/);
       });
 
+      it('auto without the flag on a folder holding only a staged global_step_0 (no actor/): not a resume, an error', async () => {
+        const inPlace = join(w.root, 'checkpoints', 'my_project', 'inplace');
+        writeStagedCritic(inPlace, family, 8);
+        const result = await preflight(w, w.launch('trainer.experiment_name=inplace', 'trainer.resume_mode=auto', '-trainer.load_critic_only', '-trainer.resume_from_path'));
+        expect(result.verdict).toMatchObject({ ok: false, resumes: null });
+        expect(errorKeys(result)).toContain('trainer.load_critic_only');
+      });
+
       const wrongPaths: [string, (dir: string) => void, RegExp][] = [
         ["the old run's step 200 (actor/, data.pt)", (dir) => {
           saveCritic(join(dir, 'critic'), { family, worldSize: 8 });

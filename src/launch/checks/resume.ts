@@ -65,7 +65,8 @@ export type LaunchPlan = { kind: 'warm-start' } | { kind: 'resume'; step: number
 export function launchPlan(facts: PreflightFacts, target: ResumeTarget): LaunchPlan {
   const run = facts.runFolder;
   if (facts.values['trainer.load_critic_only'] === true || !run) return { kind: 'warm-start' };
-  if (target.kind === 'auto' && run.steps.length > 0) {
+  // Steps the run saved itself (a staged folder put in the run's folder is not one).
+  if (target.kind === 'auto' && run.saved.length > 0) {
     return { kind: 'resume', step: run.resumable, folder: run.resumable === null ? null : path.join(run.path, `global_step_${run.resumable}`) };
   }
   const own = ownStep(facts);
@@ -146,7 +147,7 @@ export function checkResume(facts: PreflightFacts, target: ResumeTarget, plan: L
     if (run.resumable === null) {
       // find_latest_ckpt_path reads only the tracker file (v0.9.0:verl/utils/checkpoint/checkpoint_manager.py:235-245).
       const why = run.tracker === null ? `has no ${TRACKER_FILE}` : `has ${TRACKER_FILE} naming step ${run.tracker}, whose folder is not there`;
-      const latest = Math.max(...run.steps);
+      const latest = Math.max(...(run.saved.length > 0 ? run.saved : run.steps));
       const instead = plan.kind === 'resume'
         ? `to resume step ${latest}, write trainer.resume_mode=resume_path trainer.resume_from_path=${path.join(run.path, `global_step_${latest}`)}`
         : `write ${fix}`;
