@@ -105,7 +105,8 @@ export function parallelText(parallel: Parallel | null, worldSize: number | null
 function worldSizeAdvice(result: StageResult): string {
   if (result.backend === 'megatron') {
     const layout = parallelText(result.parallel, result.worldSize);
-    return `- Use the same parallel layout as the run that saved this Megatron critic${layout ? ` (${layout})` : ''}.`;
+    const set = result.launch.overrides.some((o) => o.startsWith('critic.megatron.'));
+    return `- Use the same parallel layout as the run that saved this Megatron critic${layout ? ` (${layout})` : ''}${set ? '; the overrides above set it: put them after any of your own' : ''}.`;
   }
   const strategy = result.layout.id === 'fsdp2' ? 'fsdp2' : 'fsdp';
   return (

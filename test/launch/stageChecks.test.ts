@@ -69,6 +69,11 @@ describe.skipIf(omegaConfPython === null)('stage --verl with a Megatron critic o
       expect(overrides).toContain('critic.strategy=megatron');
       const layout = overrides.filter((o) => o.startsWith('critic.megatron.'));
       expect(layout).toEqual(shape === '0.9.0' ? [] : ['critic.megatron.tensor_model_parallel_size=2', 'critic.megatron.pipeline_model_parallel_size=2']);
+      if (shape === '0.7.1') {
+        const text = runCli(['stage', '--verl', verl, mrun, join(root, `warm-mega-text-${shape}`)], { cwd: root });
+        expect(text.code).toBe(0);
+        expect(text.stdout).toContain('(tp 2, pp 2); the overrides above set it: put them after any of your own.');
+      }
     });
   }
 });
