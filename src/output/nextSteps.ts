@@ -33,11 +33,6 @@ export function stageCommandFor(typed: { verl?: string; python?: string | boolea
   return words.join(' ');
 }
 
-/** A path as typed, for a command line (`~` for the home folder, shell-quoted). */
-export function typedPathWord(path: string): string {
-  return typedPath(path);
-}
-
 /** `--python`, with the interpreter the user named, if any. */
 function pythonWords(python: string | boolean | undefined): string[] {
   if (python === undefined) return [];
