@@ -9,6 +9,7 @@ import { flagOverride, hydraOverride, shellWord } from '../hydra.js';
 import { carryPlan, isCarryRefusal, kindWords, type Carry, type CarryPlan } from './carry.js';
 import { LOADERS, loaderOf, type CriticLoader, type LayoutFamily } from './families.js';
 import { DATA_FILE, SHARD_KINDS, type ShardKind } from './layout.js';
+import type { Parallel } from './megatron.js';
 import { requiresDataPt, resumeFormOf, type ResumeForm } from './release.js';
 import type { RoleListing } from './scan.js';
 import type { VerlFacts } from './verl.js';
@@ -27,6 +28,8 @@ export interface LaunchInput {
   resumeFrom: string;
   criticDest: string;
   worldSize: number | null;
+  /** Megatron's parallel layout as the files record it (report.ts); null for FSDP. */
+  parallel?: Parallel | null;
 }
 
 export interface Launch {
@@ -38,7 +41,10 @@ export interface Launch {
   loadKinds: ShardKind[];
   /** What carries over and what the new run inherits (carry.ts). */
   carry: CarryPlan;
-  /** Shell words to add to the launch command, in order. */
+  /**
+   * The Hydra overrides to add to the launch command, in order, as argv elements (what the shell
+   * hands Python: no shell quoting; stageSummary and --json's `line` quote them with shellWord).
+   */
   overrides: string[];
   /** The same with `++trainer.load_critic_only=true`, for configs that may not declare the key. */
   overridesPlusPlus: string[];
@@ -85,7 +91,7 @@ export function decideLaunch(input: LaunchInput): LaunchDecision {
   const carry = carryPlan({ loader, saved, carry: input.carry, askedAs: input.askedAs, release: release ? `VeRL ${release.text}` : `${loader.releases}${assumed}` });
   if (isCarryRefusal(carry)) return refuse(release && carry.about === 'release' ? 'checkout' : 'critic', carry.refusal);
   const loadKinds = carry.loadKinds;
-  const contentsOverrides = carry.overrides.map(shellWord);
+  const contentsOverrides = [...carry.overrides, ...layoutOverrides(layout, loader, input.parallel ?? null)];
   if (verl?.checkpointKeys) {
     const missingKey = carry.overrides.map((o) => /^critic\.checkpoint\.(\w+)=/.exec(o)?.[1]).find((key) => key !== undefined && !verl.checkpointKeys!.includes(key));
     if (missingKey) {
@@ -140,12 +146,34 @@ function unreadable(layout: LayoutFamily, loader: CriticLoader, release: string)
 }
 
 function resumeOverrides(form: ResumeForm, resumeFrom: string): string[] {
-  if (form === 'path-in-resume-mode') return [shellWord(hydraOverride('trainer.resume_mode', resumeFrom))];
-  return ['trainer.resume_mode=resume_path', shellWord(hydraOverride('trainer.resume_from_path', resumeFrom))];
+  if (form === 'path-in-resume-mode') return [hydraOverride('trainer.resume_mode', resumeFrom)];
+  return ['trainer.resume_mode=resume_path', hydraOverride('trainer.resume_from_path', resumeFrom)];
+}
+
+/**
+ * What the loader needs the new run to share with the saved critic, set in the printed launch so
+ * that the release's config defaults (fsdp, tp 1, pp 1) do not stand in for the user's choice:
+ * the strategy where it is not the default fsdp (a megatron or fsdp2 critic is read only by that
+ * strategy's loader), and Megatron's tp and pp (cp and ep when above 1) for the loaders up to 0.8,
+ * which need the saved layout; 0.9's loads HF weights through Megatron-Bridge and reshards.
+ */
+function layoutOverrides(layout: LayoutFamily, loader: CriticLoader, parallel: Parallel | null): string[] {
+  const out: string[] = [];
+  if (layout.backend === 'megatron') out.push('critic.strategy=megatron');
+  else if (layout.id === 'fsdp2') out.push('critic.strategy=fsdp2');
+  if (layout.backend !== 'megatron' || loader.id === 'megatron-v0.9' || !parallel) return out;
+  const sizes: [string, number | null, boolean][] = [
+    ['tensor_model_parallel_size', parallel.tp, true],
+    ['pipeline_model_parallel_size', parallel.pp, true],
+    ['context_parallel_size', parallel.cp, false],
+    ['expert_model_parallel_size', parallel.ep, false],
+  ];
+  for (const [key, size, always] of sizes) if (size !== null && (always || size > 1)) out.push(`critic.megatron.${key}=${size}`);
+  return out;
 }
 
 function keyOf(override: string): string {
-  return override.replace(/^"/, '').split('=')[0]!;
+  return override.split('=')[0]!;
 }
 
 function notesFor(input: LaunchInput, carry: CarryPlan, saved: readonly ShardKind[]): string[] {
@@ -159,7 +187,7 @@ function notesFor(input: LaunchInput, carry: CarryPlan, saved: readonly ShardKin
     if (layout.resumeFormVaries) {
       notes.push(
         'VeRL 0.2.x to 0.3.0.post0 take the step folder in trainer.resume_mode itself: there, write ' +
-          `${resumeOverrides('path-in-resume-mode', input.resumeFrom)[0]} instead of the two resume overrides ` +
+          `${shellWord(resumeOverrides('path-in-resume-mode', input.resumeFrom)[0]!)} instead of the two resume overrides ` +
           `(and 0.2.x cannot start from a folder without ${DATA_FILE} at all)`,
       );
     }

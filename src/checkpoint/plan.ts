@@ -104,6 +104,7 @@ export async function planStage(source: string, out: string, options: StageOptio
     criticDest: path.join(resumeFrom, 'critic'),
     // What selectFiles settles on whenever it does not refuse: FSDP shards load on one world size.
     worldSize: layout.backend === 'fsdp' ? (options.worldSize ?? critic.worldSize) : critic.worldSize,
+    parallel: critic.parallel,
   });
   if ('refused' in decision) throw refusal(decision.about === 'checkout' ? options.verl : chosen.path, decision.refused);
   // After the release's own refusals: patching would not help those.

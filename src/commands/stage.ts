@@ -18,6 +18,7 @@ import { commandOnTargets } from '../output/nextSteps.js';
 import { importedVerl } from '../scan/installed.js';
 import { checkStagedLaunch } from '../launch/stageChecks.js';
 import { findingLine } from '../output/preflightReport.js';
+import { shellWord } from '../hydra.js';
 import { runAction } from './action.js';
 import { PYTHON_VALUE_HELP } from './pythonOption.js';
 import { addJsonOption } from './options.js';
@@ -120,7 +121,8 @@ export async function stageCommand(checkpoint: string, out: string, options: Sta
   if (options.json) {
     const { overrides, overridesPlusPlus } = result.launch;
     const preflight = checked === undefined ? null : 'skipped' in checked ? { skipped: checked.skipped } : { findings };
-    printer.json({ ...result, nextCommand: { overrides, overridesPlusPlus, line: overrides.join(' ') }, preflight });
+    // overrides as argv elements (for subprocess, or preflight's words), line for a shell.
+    printer.json({ ...result, nextCommand: { overrides, overridesPlusPlus, line: overrides.map(shellWord).join(' ') }, preflight });
   } else if (!printer.quiet) {
     printer.data(formatStageResult(result));
   }

@@ -8,7 +8,7 @@ import type { Release } from '../checkpoint/release.js';
 import type { ReportWarning, RoleReport } from '../checkpoint/report.js';
 import type { RoleListing, StepListing } from '../checkpoint/scan.js';
 import type { ComposedKey } from './compose.js';
-import type { ModelFolder, TokenizerFacts } from './models.js';
+import type { ModelFolder, TokenFields, TokenizerFacts } from './models.js';
 
 export type FindingLevel = 'error' | 'warning' | 'note';
 
@@ -40,8 +40,13 @@ export interface StagedCritic {
   report: RoleReport | null;
   /** What inspect would warn about in that critic folder. */
   warnings: ReportWarning[];
+  /**
+   * It holds `transfer_queue/`: VeRL 0.9 on restores it in async trainer modes (the old actor's
+   * in-flight prompts, v0.9.0:verl/trainer/ppo/v1/trainer_base.py:839-845).
+   */
+  transferQueue: boolean;
   /** Its HF config, tokenizer and LoRA rank (huggingface/ or where the layout keeps them). */
-  saved: { dir: string; config: Record<string, unknown> | null; tokenizer: TokenizerFacts | null; loraRank: number | null } | null;
+  saved: { dir: string; config: Record<string, unknown> | null; tokenizer: TokenizerFacts | null; tokens: TokenFields; loraRank: number | null } | null;
 }
 
 export interface RunFolder {
@@ -49,8 +54,15 @@ export interface RunFolder {
   path: string;
   /** global_step_N numbers in it. */
   steps: number[];
+  /** Those the run saved itself: they hold actor/ (a folder stage made holds critic/ alone). */
+  saved: number[];
   /** latest_checkpointed_iteration.txt's number, when it has one. */
   tracker: number | null;
+  /**
+   * The step resume_mode=auto resumes: the tracker's, when its global_step_N folder exists; else
+   * null, and auto trains from scratch (v0.9.0:verl/utils/checkpoint/checkpoint_manager.py:219-245).
+   */
+  resumable: number | null;
   /** One of its critic files is the same file (hard link) as one the staged critic holds: the old run's folder. */
   holdsStagedFiles: boolean;
   /** It is the staged folder itself, or inside it. */
@@ -70,6 +82,15 @@ export interface PreflightFacts {
   /** Which key named that folder. */
   actorTokenizerKey: ComposedKey;
   runFolder: RunFolder | null;
+  /** The commands findings advise, naming the VeRL as the user named it (--verl, --python, the launch's Python). */
+  advice: Advice;
+}
+
+export interface Advice {
+  /** `verl-critic-patch apply <that VeRL>`. */
+  apply: string;
+  /** `verl-critic-patch stage [--verl X | --python Y]`, to which the checkpoint and the new folder are added. */
+  stage: string;
 }
 
 export const finding = (level: FindingLevel, check: number, key: string, message: string): Finding => ({ level, check, key, message });

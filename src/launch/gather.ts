@@ -4,7 +4,7 @@
  * `check`), the staged critic (scanned and reported as `inspect` does), the model folders and the
  * new run's folder. Returns the facts, or the override the config refuses (a finding of its own).
  */
-import { readFileSync, readdirSync, statSync } from 'node:fs';
+import { existsSync, readFileSync, readdirSync, statSync } from 'node:fs';
 import path from 'node:path';
 import { ToolError, badInput } from '../errors.js';
 import { buildRoleReport, type ReportWarning } from '../checkpoint/report.js';
@@ -14,7 +14,8 @@ import { planTrainer } from '../python/plan.js';
 import { parseLaunchCommand, type LaunchCommand } from './command.js';
 import { composeConfig, isRefusal, type Composed, type ComposeRefusal, type ComposeRequest } from './compose.js';
 import { launchInterpreter, locateLaunch, trainerFiles, type LaunchSite, type SiteOptions } from './entry.js';
-import { finding, type Finding, type PreflightFacts, type RunFolder, type StagedCritic, type TrainerGuard } from './facts.js';
+import { finding, type Advice, type Finding, type PreflightFacts, type RunFolder, type StagedCritic, type TrainerGuard } from './facts.js';
+import { commandOnTargets, stageCommandFor } from '../output/nextSteps.js';
 import { readModelFolder, readSavedCriticModel } from './models.js';
 import { resumeTarget } from './checks/resume.js';
 
@@ -39,7 +40,7 @@ export async function gather(words: readonly string[], options: SiteOptions): Pr
   if (isRefusal(composed)) {
     if (composed.key === null) throw badInput(composed.files[0] ?? site.configFile, composed.error);
     // Hydra stops the launch before anything runs: the same words, the key named.
-    return { command, site, composed, facts: null, refusal: finding('error', 0, composed.key, `${composed.error}: Hydra refuses this override and the launch stops before training starts`) };
+    return { command, site, composed, facts: null, refusal: refusalFinding(composed.key, composed.error, adviceFor(command, site, options)) };
   }
   const { values } = composed;
   const root = path.dirname(site.packageDir);
@@ -64,6 +65,7 @@ export async function gather(words: readonly string[], options: SiteOptions): Pr
     actorTokenizer: modelAt(values[actorKey]),
     actorTokenizerKey: actorKey,
     runFolder: typeof localDir === 'string' ? readRunFolder(path.resolve(cwd, localDir), staged) : null,
+    advice: adviceFor(command, site, options),
   };
   return { command, site, composed, facts, refusal: null };
 }
@@ -79,6 +81,35 @@ export function composeRequest(site: LaunchSite, command: LaunchCommand): Compos
     ...(site.versionBase !== undefined ? { versionBase: site.versionBase } : {}),
     overrides: command.overrides,
   };
+}
+
+/**
+ * The finding for an override Hydra refuses. The flag's key missing from the config means this
+ * VeRL is not patched (apply adds the key and guards the trainer): Hydra's own advice (`+key`)
+ * would start a run whose trainer still loads the actor.
+ */
+function refusalFinding(key: string, error: string, advice: Advice): Finding {
+  if (key === 'trainer.load_critic_only' && /not in struct/i.test(error)) {
+    return finding('error', 0, key, `this VeRL is not patched: its config has no trainer.load_critic_only (Hydra refuses the override and the launch stops) and its trainer loads the actor whatever the flag says; run ${advice.apply}`);
+  }
+  return finding('error', 0, key, `${error}: Hydra refuses this override and the launch stops before training starts`);
+}
+
+/**
+ * The apply and stage commands for this launch's VeRL, named as the user named it: --verl as
+ * typed, --python, the checkout holding the launched script, or the launch's own interpreter.
+ */
+function adviceFor(command: LaunchCommand, site: LaunchSite, options: SiteOptions): Advice {
+  const typed: { verl?: string; python?: string | boolean } =
+    options.verl !== undefined
+      ? { verl: options.verl }
+      : options.python !== undefined
+        ? { python: options.python }
+        : command.interpreter !== null && !site.foundBy.startsWith('the checkout')
+          ? { python: command.interpreter }
+          : { verl: path.dirname(site.packageDir) };
+  const apply = commandOnTargets('apply', typed.verl !== undefined ? { targets: [typed.verl] } : { targets: [], python: typed.python });
+  return { apply, stage: stageCommandFor(typed) };
 }
 
 /** Guarded or not, by the analysis `check` runs; a file with no real actor load is not a trainer. */
@@ -98,7 +129,7 @@ function trainerGuard(file: string, root: string): TrainerGuard | null {
 }
 
 async function readStaged(folder: string): Promise<StagedCritic> {
-  const empty: StagedCritic = { folder, exists: false, step: null, listing: null, report: null, warnings: [], saved: null };
+  const empty: StagedCritic = { folder, exists: false, step: null, listing: null, report: null, warnings: [], saved: null, transferQueue: false };
   let isDir = false;
   try {
     isDir = statSync(folder).isDirectory();
@@ -117,7 +148,8 @@ async function readStaged(folder: string): Promise<StagedCritic> {
   const role = step?.roles.critic.find((r) => r.name === 'critic') ?? null;
   const warnings: ReportWarning[] = [];
   const report = role ? buildRoleReport(role, warnings) : null;
-  return { folder, exists: true, step, listing: role, report, warnings, saved: role ? readSavedCriticModel(role.path) : null };
+  const transferQueue = existsSync(path.join(folder, 'transfer_queue'));
+  return { folder, exists: true, step, listing: role, report, warnings, saved: role ? readSavedCriticModel(role.path) : null, transferQueue };
 }
 
 function readRunFolder(dir: string, staged: StagedCritic | null): RunFolder {
@@ -128,7 +160,7 @@ function readRunFolder(dir: string, staged: StagedCritic | null): RunFolder {
   try {
     names = readdirSync(dir);
   } catch {
-    return { path: dir, steps: [], tracker: null, holdsStagedFiles: false, insideStaged };
+    return { path: dir, steps: [], saved: [], tracker: null, resumable: null, holdsStagedFiles: false, insideStaged };
   }
   const steps = names.map(parseStepDirName).filter((n): n is number => n !== null).sort((a, b) => a - b);
   let tracker: number | null = null;
@@ -137,7 +169,9 @@ function readRunFolder(dir: string, staged: StagedCritic | null): RunFolder {
   } catch {
     tracker = null;
   }
-  return { path: dir, steps, tracker, holdsStagedFiles: !insideStaged && sharesFiles(dir, names, staged), insideStaged };
+  const resumable = tracker !== null && steps.includes(tracker) ? tracker : null;
+  const saved = steps.filter((step) => existsSync(path.join(dir, `global_step_${step}`, 'actor')));
+  return { path: dir, steps, saved, tracker, resumable, holdsStagedFiles: !insideStaged && sharesFiles(dir, names, staged), insideStaged };
 }
 
 /**

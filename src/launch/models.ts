@@ -23,8 +23,46 @@ export const SPECIAL_TOKENS = ['bos_token', 'eos_token', 'pad_token', 'unk_token
 export interface TokenizerFacts {
   /** Distinct ids of the vocabulary and the added tokens (what `len(tokenizer)` gives); null: no vocabulary in a tokenizer.json. */
   vocabSize: number | null;
-  /** Each special token's id; null when the tokenizer has none (or it cannot be looked up). */
+  /**
+   * Each special token's id: null when tokenizer_config.json says there is none; absent when it
+   * does not say, or names a token whose id neither file gives (unknown, not "none").
+   */
   specialIds: Partial<Record<(typeof SPECIAL_TOKENS)[number], number | null>>;
+}
+
+/**
+ * What a folder states about its token ids, by source, for comparing an actor's with a critic's:
+ * `len(tokenizer)` and the special tokens' ids (tokenizer.json, tokenizer_config.json), config.json's
+ * vocab_size and `*_token_id`s, generation_config.json's. Only stated fields are present.
+ */
+export type TokenFields = Record<string, number | number[] | null>;
+
+/** The quantity a field speaks of: the vocabulary, or one special token (`eos`). */
+export function quantityOf(field: string): string {
+  if (field === 'len(tokenizer)' || field.endsWith('vocab_size')) return 'vocabulary';
+  return /(bos|eos|pad|unk)_token/.exec(field)?.[1] ?? field;
+}
+
+const TOKEN_ID_FIELDS = ['vocab_size', 'bos_token_id', 'eos_token_id', 'pad_token_id'] as const;
+
+export function tokenFields(
+  tokenizer: TokenizerFacts | null,
+  config: Record<string, unknown> | null,
+  generation: Record<string, unknown> | null,
+): TokenFields {
+  const out: TokenFields = {};
+  if (tokenizer?.vocabSize != null) out['len(tokenizer)'] = tokenizer.vocabSize;
+  for (const [name, id] of Object.entries(tokenizer?.specialIds ?? {})) if (id !== undefined) out[`tokenizer ${name}`] = id;
+  const ids = (value: unknown): number | number[] | null | undefined =>
+    value === null ? null : typeof value === 'number' ? value : Array.isArray(value) && value.every((v) => typeof v === 'number') ? [...(value as number[])].sort((a, b) => a - b) : undefined;
+  for (const [file, json] of [['config.json', config], ['generation_config.json', generation]] as const) {
+    for (const key of TOKEN_ID_FIELDS) {
+      if (file === 'generation_config.json' && key === 'vocab_size') continue;
+      const value = json && key in json ? ids(json[key]) : undefined;
+      if (value !== undefined) out[`${file} ${key}`] = value;
+    }
+  }
+  return out;
 }
 
 export interface ModelFolder {
@@ -33,6 +71,8 @@ export interface ModelFolder {
   dir: string | null;
   config: Record<string, unknown> | null;
   tokenizer: TokenizerFacts | null;
+  /** What it states about token ids (tokenFields). */
+  tokens: TokenFields;
 }
 
 /** A local folder a path names, or null (a hub id such as `Qwen/Qwen2.5-7B`, a remote URL). */
@@ -51,8 +91,10 @@ export function localFolder(given: string, cwd: string): string | null {
 
 export function readModelFolder(given: string, cwd: string): ModelFolder {
   const dir = localFolder(given, cwd);
-  if (dir === null) return { given, dir: null, config: null, tokenizer: null };
-  return { given, dir, config: readJson(path.join(dir, 'config.json')), tokenizer: readTokenizer(dir) };
+  if (dir === null) return { given, dir: null, config: null, tokenizer: null, tokens: {} };
+  const config = readJson(path.join(dir, 'config.json'));
+  const tokenizer = readTokenizer(dir);
+  return { given, dir, config, tokenizer, tokens: tokenFields(tokenizer, config, readJson(path.join(dir, 'generation_config.json'))) };
 }
 
 export function readTokenizer(dir: string): TokenizerFacts | null {
@@ -85,7 +127,10 @@ export function tokenizerFacts(tokenizer: Record<string, unknown> | null, config
   for (const name of SPECIAL_TOKENS) {
     const value = config?.[name];
     const content = typeof value === 'string' ? value : isObject(value) && typeof value.content === 'string' ? value.content : null;
-    if (config && name in config) specialIds[name] = content === null ? null : (ids.get(content) ?? null);
+    if (!config || !(name in config)) continue;
+    // null: the config says there is none; a name whose id is nowhere here: unknown (left out).
+    if (value === null) specialIds[name] = null;
+    else if (content !== null && ids.has(content)) specialIds[name] = ids.get(content)!;
   }
   return { vocabSize, specialIds };
 }
@@ -106,14 +151,14 @@ function isObject(value: unknown): value is Record<string, unknown> {
 /** The folders of a saved critic that hold its HF config and tokenizer, per layout (report.ts finds the same). */
 export const SAVED_HF_DIRS = ['huggingface', 'model/huggingface', 'hf_config_and_tokenizer', '.'];
 
-export function readSavedCriticModel(criticDir: string): { dir: string; config: Record<string, unknown> | null; tokenizer: TokenizerFacts | null; loraRank: number | null } | null {
+export function readSavedCriticModel(criticDir: string): { dir: string; config: Record<string, unknown> | null; tokenizer: TokenizerFacts | null; tokens: TokenFields; loraRank: number | null } | null {
   const lora = readJson(path.join(criticDir, 'lora_train_meta.json'));
   const loraRank = lora && typeof lora.r === 'number' ? lora.r : null;
   for (const sub of SAVED_HF_DIRS) {
     const dir = path.join(criticDir, sub);
     const config = readJson(path.join(dir, 'config.json'));
     const tokenizer = readTokenizer(dir);
-    if (config !== null || tokenizer !== null) return { dir, config, tokenizer, loraRank };
+    if (config !== null || tokenizer !== null) return { dir, config, tokenizer, tokens: tokenFields(tokenizer, config, readJson(path.join(dir, 'generation_config.json'))), loraRank };
   }
   return null;
 }

@@ -3,19 +3,19 @@
  * (its overrides on the release's own config: ppo_trainer, or ppo_megatron_trainer for a Megatron
  * critic; the world size from --world-size when given) composed and checked like any launch.
  * Checks 5 to 9 need the new run's models and folders, which stage does not know.
+ *
+ * Stage knows only its own overrides, not the rest of the user's launch: a finding about a setting
+ * the printed launch does not set (the config's default adv_estimator, say) is the user's to
+ * choose, and is told as a note. Only what the release cannot do with what was staged fails:
+ * Hydra refusing a printed override, the trainer's guard, the layout and files (check 3), or a
+ * finding on a key the printed launch sets.
  */
 import { ToolError } from '../errors.js';
 import type { StageResult } from '../checkpoint/stage.js';
 import { runChecks } from './checks/index.js';
 import type { Finding } from './facts.js';
+import { overrideKey } from './command.js';
 import { gather } from './gather.js';
-
-/** One layer of POSIX shell quoting, as the shell would remove it from a word stage printed. */
-export function unquoteShellWord(word: string): string {
-  if (word.length >= 2 && word.startsWith('"') && word.endsWith('"')) return word.slice(1, -1);
-  if (word.length >= 2 && word.startsWith("'") && word.endsWith("'")) return word.slice(1, -1).replace(/'\\''/g, "'");
-  return word;
-}
 
 export type StagedLaunchChecks = { findings: Finding[] } | { skipped: string };
 
@@ -23,7 +23,8 @@ export async function checkStagedLaunch(result: StageResult, verl: string, world
   const megatron = result.backend === 'megatron';
   const words = [
     ...(megatron ? ['--config-name', 'ppo_megatron_trainer'] : []),
-    ...result.launch.overrides.map(unquoteShellWord),
+    // argv elements, as the shell hands them to Python (launch.ts).
+    ...result.launch.overrides,
     ...(worldSize !== undefined ? ['trainer.nnodes=1', `trainer.n_gpus_per_node=${worldSize}`] : []),
   ];
   let gathered;
@@ -38,5 +39,14 @@ export async function checkStagedLaunch(result: StageResult, verl: string, world
   // the new run, whose launch sets them: those are left unchecked (null).
   const unknown = { 'critic.strategy': null, ...(worldSize === undefined ? { 'trainer.nnodes': null, 'trainer.n_gpus_per_node': null } : {}) };
   const facts = { ...gathered.facts, values: { ...gathered.facts.values, ...unknown } };
-  return { findings: runChecks(facts).findings.filter((f) => f.check >= 1 && f.check <= 4 && f.level !== 'note') };
+  const printed = new Set(words.filter((w) => w.includes('=')).map(overrideKey));
+  return { findings: runChecks(facts).findings.filter((f) => f.check >= 1 && f.check <= 4 && f.level !== 'note').map((f) => asStaged(f, printed)) };
+}
+
+/** An error stays one when the release cannot load what was staged; else it is the user's setting to choose. */
+function asStaged(f: Finding, printed: ReadonlySet<string>): Finding {
+  if (f.level !== 'error') return f;
+  const releaseCannot = f.check === 3 || (f.check === 1 && f.key.endsWith('.py')) || printed.has(f.key);
+  if (releaseCannot) return f;
+  return { ...f, level: 'note', message: `the config's default, unless your launch sets it: ${f.message}` };
 }

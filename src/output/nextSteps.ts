@@ -22,6 +22,17 @@ export function commandOnTargets(verb: string, typed: TypedTargets): string {
   return words.join(' ');
 }
 
+/**
+ * `verl-critic-patch stage` for the VeRL the user named: `--verl PATH` (a checkout or package
+ * folder), `--python [PY]`, or neither; the checkpoint and the new folder are added by the caller.
+ */
+export function stageCommandFor(typed: { verl?: string; python?: string | boolean }): string {
+  const words = ['verl-critic-patch', 'stage'];
+  if (typed.python !== undefined) words.push(...pythonWords(typed.python));
+  else if (typed.verl !== undefined) words.push('--verl', typedPath(typed.verl));
+  return words.join(' ');
+}
+
 /** `--python`, with the interpreter the user named, if any. */
 function pythonWords(python: string | boolean | undefined): string[] {
   if (python === undefined) return [];

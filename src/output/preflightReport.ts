@@ -16,11 +16,16 @@ export function findingLine(f: Finding): string {
 
 export function verdictLine(verdict: Verdict): string {
   const counts = `${verdict.errors} error${verdict.errors === 1 ? '' : 's'}, ${verdict.warnings} warning${verdict.warnings === 1 ? '' : 's'}`;
+  if (verdict.ok && verdict.resumes) {
+    const step = verdict.resumes.step === null ? 'its own latest step' : `its own step ${verdict.resumes.step}`;
+    return `ok: the run resumes ${step}${verdict.resumes.folder ? ` from ${verdict.resumes.folder}` : ''} (actor, critic and dataloader, no warm start); ${counts}`;
+  }
   if (verdict.ok) {
     const files = verdict.criticFiles === null ? '' : ` (${verdict.criticFiles} critic file${verdict.criticFiles === 1 ? '' : 's'}: ${verdict.loads?.join(', ')})`;
     return `ok: the run will skip the actor and load the critic from ${verdict.folder}${files}; ${counts}`;
   }
   const why = verdict.errors > 0 ? counts : `${counts} (--strict: warnings fail)`;
+  if (verdict.resumes) return `not ready: this launch would not resume the run's own steps as intended: ${why}`;
   return `not ready: this launch would not warm-start the critic${verdict.folder ? ` from ${verdict.folder}` : ''} as intended: ${why}`;
 }
 

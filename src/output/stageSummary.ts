@@ -8,6 +8,7 @@ import { kindWords, type CarryPlan } from '../checkpoint/carry.js';
 import type { CheckpointBackend } from '../checkpoint/families.js';
 import { SHARD_KINDS, type ShardKind } from '../checkpoint/layout.js';
 import type { StageResult } from '../checkpoint/stage.js';
+import { shellWord } from '../hydra.js';
 import { formatBytes } from './bytes.js';
 
 export function formatStageResult(result: StageResult): string {
@@ -41,15 +42,15 @@ export function formatStageResult(result: StageResult): string {
     '',
     'Launch the new run: your usual command (python3 -m verl.trainer.main_ppo ...), a new trainer.experiment_name, and:',
     '',
-    `  ${launch.overrides.join(' ')}`,
+    `  ${launch.overrides.map(shellWord).join(' ')}`,
     '',
   ];
   if (launch.basis.kind !== 'checkout') {
     lines.push('- The trainer must carry the load_critic_only guard first: verl-critic-patch apply <your VeRL checkout>.');
   }
   if (launch.keyDeclared === null) {
-    const plain = launch.overrides.find((o) => o.includes('load_critic_only'))!;
-    const plusPlus = launch.overridesPlusPlus.find((o) => o.includes('load_critic_only'))!;
+    const plain = shellWord(launch.overrides.find((o) => o.includes('load_critic_only'))!);
+    const plusPlus = shellWord(launch.overridesPlusPlus.find((o) => o.includes('load_critic_only'))!);
     lines.push("- If your VeRL config has no load_critic_only key (Hydra then rejects the override), write", `  ${plusPlus} instead of ${plain}.`);
   } else if (!launch.keyDeclared) {
     lines.push('- ++ because the trainer config does not declare load_critic_only; after verl-critic-patch apply, the plain key works too.');
@@ -104,7 +105,8 @@ export function parallelText(parallel: Parallel | null, worldSize: number | null
 function worldSizeAdvice(result: StageResult): string {
   if (result.backend === 'megatron') {
     const layout = parallelText(result.parallel, result.worldSize);
-    return `- Use the same parallel layout as the run that saved this Megatron critic${layout ? ` (${layout})` : ''}.`;
+    const set = result.launch.overrides.some((o) => o.startsWith('critic.megatron.'));
+    return `- Use the same parallel layout as the run that saved this Megatron critic${layout ? ` (${layout})` : ''}${set ? '; the overrides above set it: put them after any of your own' : ''}.`;
   }
   const strategy = result.layout.id === 'fsdp2' ? 'fsdp2' : 'fsdp';
   return (

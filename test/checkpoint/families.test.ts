@@ -278,6 +278,13 @@ describe.each([...SAVER_FAMILIES])(
             const pathForm = release !== null && !atLeast(release, '0.3.0.post1');
             expect(outcome.launch.overrides[0], label).toBe(pathForm ? `trainer.resume_mode=${out}/global_step_0` : 'trainer.resume_mode=resume_path');
             expect(outcome.launch.overrides).toContain('trainer.load_critic_only=true');
+            // What the loader needs the new run to share is in the launch itself, not left to the
+            // config's defaults (fsdp, tp 1): the strategy, and the tp/pp Megatron's loaders up to 0.8 need.
+            if (!isFsdp(family)) expect(outcome.launch.overrides, label).toContain('critic.strategy=megatron');
+            const sharesLayout = !isFsdp(family) && family !== 'megatron-v0.9' && recordsLayout;
+            expect(outcome.launch.overrides.filter((o) => o.startsWith('critic.megatron.')), label).toEqual(
+              sharesLayout ? [`critic.megatron.tensor_model_parallel_size=${TP}`, 'critic.megatron.pipeline_model_parallel_size=1'] : [],
+            );
             const staged = outcome.criticDest;
             const opened = loaderOpens(spec, kinds, join(stepPath, 'critic'));
             expect(opened.length, label).toBeGreaterThan(0);
@@ -325,6 +332,6 @@ describe('staged metadata matches what was staged', () => {
     expect(manifest.directories).toEqual({});
     expect(readdirSync(result.criticDest).sort()).toEqual(['ckpt_contents.json', 'model', 'transformer_config.json']);
     expect(readdirSync(join(result.criticDest, 'model')).sort()).toEqual(['dist_ckpt', 'huggingface']);
-    expect(result.launch.overrides).toContain('"critic.checkpoint.load_contents=[model]"');
+    expect(result.launch.overrides).toContain('critic.checkpoint.load_contents=[model]');
   });
 });

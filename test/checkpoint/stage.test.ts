@@ -79,7 +79,7 @@ describe('stage: the happy path', () => {
     expect(result).toMatchObject({ carry: 'weights', inherits: [], files: 8, linked: 8 });
     expect(result.carries.map((c) => c.kind)).toEqual(['model']);
     expect(listFiles(result.criticDest).filter((f) => f.endsWith('.pt'))).toEqual([0, 1, 2, 3].map((r) => `model_world_size_4_rank_${r}.pt`));
-    expect(result.launch.overrides.at(-1)).toBe('"critic.checkpoint.load_contents=[model]"');
+    expect(result.launch.overrides.at(-1)).toBe('critic.checkpoint.load_contents=[model]');
     expect(formatStageResult(result)).toContain(
       "Carries over (default: weights): the critic's weights (FSDP model state).\n" +
         'Not loaded, so fresh in the new run: the optimizer state and extra state (LR schedule and RNG).\n' +
@@ -147,7 +147,7 @@ describe('stage: the happy path', () => {
     const result = await stageCritic(dir, fresh('out'), { carry: 'all' });
     expect(result.notes.slice(1)).toEqual(['the critic was saved without its optimizer state: it starts fresh']);
     // VeRL's loader opens what load_contents lists, which defaults to the new run's save_contents (all three).
-    expect(result.launch.overrides).toContain('"critic.checkpoint.load_contents=[model,extra]"');
+    expect(result.launch.overrides).toContain('critic.checkpoint.load_contents=[model,extra]');
   });
 
   it('reads as a step-0 checkpoint with only a critic afterwards', async () => {
@@ -648,7 +648,7 @@ describe('stage: what the release loads', () => {
       'trainer.resume_mode=resume_path',
       `trainer.resume_from_path=${out}/global_step_0`,
       'trainer.load_critic_only=true',
-      '"critic.checkpoint.load_contents=[model]"',
+      'critic.checkpoint.load_contents=[model]',
     ]);
     expect(result.launch.resumeLater.drop).toEqual(['trainer.resume_from_path', 'trainer.load_critic_only', 'critic.checkpoint.load_contents']);
     expect(result.notes).toEqual([]);
@@ -694,7 +694,8 @@ describe('stage --verl: reading the checkout', () => {
     saveCritic(join(step, 'critic'), { family: 'megatron-v0.9', contents: ['model'] });
     const result = await stageCritic(step, fresh('out'), { verl });
     expect(result.launch.keyDeclared).toBe(true);
-    expect(result.launch.overrides.slice(2)).toEqual(['trainer.load_critic_only=true', '"critic.checkpoint.load_contents=[model]"']);
+    // 0.9's Megatron loader reshards (HF weights through Megatron-Bridge): the strategy, no tp/pp.
+    expect(result.launch.overrides.slice(2)).toEqual(['trainer.load_critic_only=true', 'critic.checkpoint.load_contents=[model]', 'critic.strategy=megatron']);
 
     // A config that lacks the key the override needs is a refusal, not a launch line Hydra rejects.
     writeFileSync(join(config, '_generated_ppo_megatron_trainer.yaml'), 'critic:\n  checkpoint:\n    async_save: false\n');

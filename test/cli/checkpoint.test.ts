@@ -119,11 +119,13 @@ describe('stage on the command line', () => {
     expect(result).toMatchObject({ out: out2, resumeFrom: `${out2}/global_step_0`, method: 'link', worldSize: 1, files: 5, carry: 'weights', inherits: [] });
     expect(result.carries).toEqual([{ kind: 'model', what: "the critic's weights (FSDP model state)" }]);
     const resume = ['trainer.resume_mode=resume_path', `trainer.resume_from_path=${out2}/global_step_0`];
+    // overrides are argv elements (no shell quotes: fed to subprocess or preflight as they are), line is for a shell.
     expect(result.nextCommand).toEqual({
-      overrides: [...resume, 'trainer.load_critic_only=true', '"critic.checkpoint.load_contents=[model]"'],
-      overridesPlusPlus: [...resume, '++trainer.load_critic_only=true', '"critic.checkpoint.load_contents=[model]"'],
+      overrides: [...resume, 'trainer.load_critic_only=true', 'critic.checkpoint.load_contents=[model]'],
+      overridesPlusPlus: [...resume, '++trainer.load_critic_only=true', 'critic.checkpoint.load_contents=[model]'],
       line: `${resume.join(' ')} trainer.load_critic_only=true "critic.checkpoint.load_contents=[model]"`,
     });
+    expect(result.launch.overrides).toEqual(result.nextCommand.overrides);
 
     const out3 = fresh('out');
     const all = JSON.parse(runCli(['stage', '--json', '--carry', 'all', run, out3]).stdout);
@@ -252,7 +254,7 @@ describe('stage on the command line', () => {
         "The new run inherits none of the old run's settings.\n",
     );
     expect(stdout).toContain(
-      `\n  trainer.resume_mode=resume_path trainer.resume_from_path=${out}/global_step_0 trainer.load_critic_only=true "critic.checkpoint.load_contents=[model]"\n`,
+      `\n  trainer.resume_mode=resume_path trainer.resume_from_path=${out}/global_step_0 trainer.load_critic_only=true "critic.checkpoint.load_contents=[model]" critic.strategy=fsdp2\n`,
     );
     expect(stdout).toContain('critic.strategy=fsdp2 as saved');
     expect(stdout).not.toContain('++trainer.load_critic_only');

@@ -32,6 +32,11 @@ describe.skipIf(omegaConfPython === null)('preflight (CLI)', () => {
     const wrong = preflight(['--verl', verl, ...launch('trainer.n_gpus_per_node=2')]);
     expect(wrong.code).toBe(1);
     expect(wrong.stdout).toMatch(/^error   \[4\] trainer\.n_gpus_per_node: the critic was saved by 8 ranks/m);
+    // What VeRL really does (each rank torch.loads its shard by the new world size), not a message no release prints.
+    expect(wrong.stdout).toContain(`FileNotFoundError: ${warm}/critic/model_world_size_2_rank_0.pt`);
+    expect(wrong.stdout).not.toMatch(/Number of processes/);
+    // A failing launch prints its errors and the verdict, no notes.
+    expect(wrong.stdout).not.toMatch(/^note/m);
   });
 
   it('--json of a launch that would fail: the envelope error is the finding that decided it', () => {
@@ -50,7 +55,8 @@ describe.skipIf(omegaConfPython === null)('preflight (CLI)', () => {
     expect(result.code).toBe(0);
     const doc = JSON.parse(result.stdout);
     expect(doc.verdict).toMatchObject({ ok: true, folder: warm, criticFiles: 8, loads: ['model'] });
-    expect(doc.findings.map((f: { check: number }) => f.check)).toEqual([8, 9]);
+    // Check 8 is silent when the load overrides none of the new run's settings: nothing to act on.
+    expect(doc.findings.map((f: { check: number }) => f.check)).toEqual([9]);
     expect(doc.values).toMatchObject({ 'trainer.use_v1': true, 'critic.checkpoint.load_contents': ['model'], 'trainer.n_gpus_per_node': 8 });
     expect(doc.trainers).toEqual([{ file: 'verl/trainer/ppo/v1/trainer_base.py', guarded: true }]);
     const bundled = runCli(['preflight', '--json', '--verl', verl, ...launch('critic.checkpoint.load_contents=[model]')], { cwd: root, entry: join(REPO_ROOT, 'dist', 'bin', 'verl-critic-patch.cjs') });

@@ -1,6 +1,6 @@
 /** What preflight reads of a tokenizer: the vocabulary size and the special tokens' ids. Pure. */
 import { describe, expect, it } from 'vitest';
-import { tokenizerFacts } from '../../src/launch/models.js';
+import { tokenFields, tokenizerFacts } from '../../src/launch/models.js';
 
 describe('tokenizerFacts', () => {
   const bpe = { model: { type: 'BPE', vocab: { a: 0, b: 1, c: 2 } }, added_tokens: [{ id: 3, content: '<eos>' }, { id: 1, content: 'b' }] };
@@ -15,7 +15,24 @@ describe('tokenizerFacts', () => {
   });
 
   it('has no vocabulary size without a vocabulary (a sentencepiece-only folder)', () => {
-    expect(tokenizerFacts(null, { eos_token: '</s>' })).toEqual({ vocabSize: null, specialIds: { eos_token: null } });
+    // The token is named but its id is nowhere: unknown (absent), not "no eos token" (null).
+    expect(tokenizerFacts(null, { eos_token: '</s>', pad_token: null })).toEqual({ vocabSize: null, specialIds: { pad_token: null } });
     expect(tokenizerFacts({ 'tokenizer.json': true }, null).vocabSize).toBeNull();
+  });
+});
+
+describe('tokenFields', () => {
+  it('states, by source, what tokenizer files, config.json and generation_config.json say; nothing for what they do not', () => {
+    const tokenizer = tokenizerFacts({ model: { vocab: { a: 0, '<eos>': 1 } } }, { eos_token: '<eos>', bos_token: '<bos>' });
+    expect(tokenFields(tokenizer, { vocab_size: 128256, bos_token_id: 128000, eos_token_id: 128001, hidden_size: 8 }, { eos_token_id: [128009, 128001], pad_token_id: null })).toEqual({
+      'len(tokenizer)': 2,
+      'tokenizer eos_token': 1,
+      'config.json vocab_size': 128256,
+      'config.json bos_token_id': 128000,
+      'config.json eos_token_id': 128001,
+      'generation_config.json eos_token_id': [128001, 128009],
+      'generation_config.json pad_token_id': null,
+    });
+    expect(tokenFields(null, null, null)).toEqual({});
   });
 });

@@ -15,7 +15,8 @@ export function checkCarry(facts: PreflightFacts, load: CriticLoad | null): Find
   const inherits = inheritsFor(load.loader, load.kinds, facts.values['critic.optim.use_checkpoint_opt_param_scheduler'] === true);
   const key = load.key ?? folderKey(facts.release);
   const carries = `the load carries over ${carried.map((c) => c.what).join('; ')}`;
-  if (inherits.length === 0) return [finding('note', 8, key, `${carries}; none of the new run's critic settings is overridden`)];
+  // Nothing of the new run's settings overridden: nothing to act on, nothing said.
+  if (inherits.length === 0) return [];
   const fix = load.key === 'critic.checkpoint.load_contents' ? '; to keep the new run\'s own, load the weights only: critic.checkpoint.load_contents=[model]' : '';
   return [finding('warning', 8, key, `${carries}. ${inherits.map((i) => i.line.replace(/\.$/, '')).join('; ')}${fix}`)];
 }

@@ -84,6 +84,9 @@ export function checkLoadable(facts: PreflightFacts): { findings: Finding[]; loa
   return { findings: out, load: { loader, layout, kinds, key, files } };
 }
 
+/** The file name each kind's FSDP shard starts with (layout.ts's shard names). */
+const FSDP_FILE_PREFIX: Record<ShardKind, string> = { model: 'model', optimizer: 'optim', extra: 'extra_state' };
+
 const positive = (value: unknown): number | null => (typeof value === 'number' && Number.isInteger(value) && value > 0 ? value : null);
 
 /** Check 4: world size, fsdp_size, Megatron parallel sizes, strategy. */
@@ -101,13 +104,20 @@ export function checkParallel(facts: PreflightFacts, load: CriticLoad | null): F
   const nnodes = positive(values['trainer.nnodes']);
   const perNode = positive(values['trainer.n_gpus_per_node']);
   const world = nnodes !== null && perNode !== null ? nnodes * perNode : null;
-  // Each FSDP rank opens the shard named by the new run's world size and its rank
-  // (v0.5.0:verl/utils/checkpoint/fsdp_checkpoint_manager.py:135-150).
   const saved = staged.report.worldSize;
-  if (world !== null && saved !== null && world !== saved && (layout.backend === 'fsdp' || !atLeast(facts.release, '0.9.0'))) {
-    out.push(
-      finding('error', 4, 'trainer.n_gpus_per_node', `the critic was saved by ${saved} ranks, the new run has trainer.nnodes x trainer.n_gpus_per_node = ${nnodes} x ${perNode} = ${world}: ${layout.backend === 'fsdp' ? 'each rank loads its own shard file, so' : ''} the load fails ("Number of processes does not match" or a missing rank file); launch on ${saved} GPUs`),
-    );
+  if (world !== null && saved !== null && world !== saved) {
+    const ranks = `the critic was saved by ${saved} ranks, the new run has trainer.nnodes x trainer.n_gpus_per_node = ${nnodes} x ${perNode} = ${world}`;
+    if (layout.backend === 'fsdp') {
+      // Each FSDP rank opens `<kind>_world_size_<W>_rank_<r>.pt` with the new run's W, through
+      // torch.load (v0.3.0.post1:verl/utils/checkpoint/fsdp_checkpoint_manager.py:72-85,
+      // v0.5.0:...:135-153, v0.7.1:...:139-157, v0.9.0:...:213-245): no file has that W.
+      const file = `${FSDP_FILE_PREFIX[load.kinds[0] ?? 'model']}_world_size_${world}_rank_0.pt`;
+      out.push(finding('error', 4, 'trainer.n_gpus_per_node', `${ranks}: every rank opens its shard by the new world size, and the load stops with FileNotFoundError: ${staged.folder}/critic/${file}; launch on ${saved} GPUs`));
+    } else if (layout.id === 'megatron-v0.3' || layout.id === 'megatron-v0.4.0') {
+      // Per-rank files (0.4.0 names its RNG states by data-parallel rank); dist_ckpt/ (0.4.1 on)
+      // reshards across data-parallel ranks, and tp/pp/cp/ep are checked below.
+      out.push(finding('warning', 4, 'trainer.n_gpus_per_node', `${ranks}: this layout keeps per-rank files, which another data-parallel size may not find; launch on ${saved} GPUs`));
+    }
   }
   if (layout.backend === 'fsdp') {
     // critic.model.fsdp_config.fsdp_size up to 0.7.1, critic.fsdp.fsdp_size from 0.8

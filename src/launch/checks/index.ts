@@ -8,46 +8,52 @@ import type { Finding, PreflightFacts } from '../facts.js';
 import { checkCarry } from './carry.js';
 import { checkLoadable, checkParallel } from './critic.js';
 import { checkCriticModel, checkTokenizer } from './models.js';
-import { checkGuardAndFlag, checkResume, restartNote, resumeTarget } from './resume.js';
+import { checkGuardAndFlag, checkOwnResume, checkResume, launchPlan, restartNote, resumeTarget } from './resume.js';
 import { checkRunFolder } from './runFolder.js';
 
 export interface Verdict {
   ok: boolean;
-  /** The step folder the critic is loaded from, when the launch names one. */
+  /** The step folder the critic is loaded from, when the launch names one (a warm start). */
   folder: string | null;
   /** Files below critic/ the loader opens (null: not known). */
   criticFiles: number | null;
   /** The kinds it opens. */
   loads: string[] | null;
+  /** A later launch that resumes the run's own steps: the step and its folder (null: a warm start). */
+  resumes: { step: number | null; folder: string | null } | null;
   errors: number;
   warnings: number;
 }
 
 export function runChecks(facts: PreflightFacts, strict = false): { findings: Finding[]; verdict: Verdict } {
   const target = resumeTarget(facts.release, facts.values);
-  const { findings: loadable, load } = checkLoadable(facts);
+  const plan = launchPlan(facts, target);
+  const warmStart = plan.kind === 'warm-start';
+  const { findings: loadable, load } = warmStart ? checkLoadable(facts) : { findings: [], load: null };
   // A partial load_contents kept on a resume would drop the run's own critic optimizer state.
   const dropKeys = load?.key === 'critic.checkpoint.load_contents' && load.kinds.length < SHARD_KINDS.length ? [load.key] : [];
-  const findings = [
-    ...checkGuardAndFlag(facts),
-    ...checkResume(facts, target),
+  const checked = [
+    ...checkGuardAndFlag(facts, plan),
+    ...checkResume(facts, target, plan),
     ...loadable,
-    ...checkParallel(facts, load),
-    ...checkCriticModel(facts),
-    ...checkTokenizer(facts),
-    ...checkRunFolder(facts, target, dropKeys),
-    ...checkCarry(facts, load),
-    restartNote(facts, dropKeys),
+    ...(warmStart ? [...checkParallel(facts, load), ...checkCriticModel(facts), ...checkTokenizer(facts)] : []),
+    ...checkRunFolder(facts, target, dropKeys, plan),
+    ...(warmStart ? checkCarry(facts, load) : checkOwnResume(facts, plan)),
   ];
-  const errors = findings.filter((f) => f.level === 'error').length;
-  const warnings = findings.filter((f) => f.level === 'warning').length;
+  const errors = checked.filter((f) => f.level === 'error').length;
+  const warnings = checked.filter((f) => f.level === 'warning').length;
+  const ok = errors === 0 && (!strict || warnings === 0);
+  // Notes only where they change what the user does: none on a launch that fails (its errors are
+  // what to act on); the restart advice once, on a warm start that will run.
+  const findings = ok ? [...checked, ...(warmStart ? [restartNote(facts, dropKeys)] : [])] : checked.filter((f) => f.level !== 'note');
   return {
     findings,
     verdict: {
-      ok: errors === 0 && (!strict || warnings === 0),
-      folder: facts.staged?.folder ?? null,
+      ok,
+      folder: warmStart ? (facts.staged?.folder ?? null) : null,
       criticFiles: load?.files ?? null,
       loads: load?.kinds ?? null,
+      resumes: plan.kind === 'resume' ? { step: plan.step, folder: plan.folder } : null,
       errors,
       warnings,
     },

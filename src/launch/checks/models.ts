@@ -4,7 +4,7 @@
  * saved critic's vocabulary, since the critic reads the actor's token ids as they are
  * (v0.5.0:verl/workers/critic/dp_critic.py:67). Pure.
  */
-import { ARCHITECTURE_FIELDS, SPECIAL_TOKENS } from '../models.js';
+import { ARCHITECTURE_FIELDS, quantityOf } from '../models.js';
 import { finding, type Finding, type PreflightFacts } from '../facts.js';
 
 /** Check 5. */
@@ -38,33 +38,51 @@ export function checkCriticModel(facts: PreflightFacts): Finding[] {
   return out;
 }
 
-/** Check 6. */
+/**
+ * Check 6: what both the actor's tokenizer folder and the saved critic's state about token ids,
+ * source by source (models.ts tokenFields). A field both state and that differs is an error; one
+ * only a side states is unknown, said once in a note when no source compared that quantity at all.
+ * config.json's vocab_size is the embedding's padded size, which differs between sizes of one
+ * family (Qwen2.5 0.5B 151936, 7B 152064): where len(tokenizer) agrees, it is a note.
+ */
 export function checkTokenizer(facts: PreflightFacts): Finding[] {
   if (!facts.staged?.listing) return [];
   const key = facts.actorTokenizerKey;
   const actor = facts.actorTokenizer;
-  const saved = facts.staged.saved?.tokenizer ?? null;
   if (!actor || actor.dir === null) {
     return [finding('warning', 6, key, `${actor?.given ?? '(unset)'} is not a local folder (a hub id or a remote path): the actor's vocabulary could not be compared with the saved critic's`)];
   }
-  if (!actor.tokenizer) return [finding('warning', 6, key, `${actor.dir} has no tokenizer.json or tokenizer_config.json: the actor's vocabulary could not be compared with the saved critic's`)];
-  if (!saved) return [finding('warning', 6, key, "the staged critic holds no tokenizer files (huggingface/): the actor's vocabulary could not be compared with the one the critic was trained on")];
-  const problems: string[] = [];
-  let compared = 0;
-  if (saved.vocabSize !== null && actor.tokenizer.vocabSize !== null) {
-    compared++;
-    if (saved.vocabSize !== actor.tokenizer.vocabSize) problems.push(`vocabulary of ${actor.tokenizer.vocabSize} tokens, the critic's has ${saved.vocabSize}`);
+  const mine = actor.tokens;
+  const theirs = facts.staged.saved?.tokens ?? {};
+  const fields = [...new Set([...Object.keys(mine), ...Object.keys(theirs)])];
+  const both = fields.filter((field) => field in mine && field in theirs);
+  if (both.length === 0) {
+    const none =
+      Object.keys(theirs).length === 0
+        ? "the staged critic states nothing about its token ids (no tokenizer.json vocabulary, special token ids, config.json vocab_size or *_token_id, generation_config.json)"
+        : Object.keys(mine).length === 0
+          ? `${actor.dir} states nothing about its token ids (no tokenizer.json vocabulary, special token ids, config.json vocab_size or *_token_id, generation_config.json)`
+          : `${actor.dir} and the staged critic state no field in common`;
+    return [finding('warning', 6, key, `${none}: the actor's token ids could not be compared with the ones the critic was trained on`)];
   }
-  for (const name of SPECIAL_TOKENS) {
-    const a = actor.tokenizer.specialIds[name];
-    const s = saved.specialIds[name];
-    if (a === undefined || s === undefined) continue;
-    compared++;
-    if (a !== s) problems.push(`${name} id ${JSON.stringify(a)}, the critic's ${JSON.stringify(s)}`);
+  const same = (field: string) => JSON.stringify(mine[field]) === JSON.stringify(theirs[field]);
+  const lengthAgrees = both.includes('len(tokenizer)') && same('len(tokenizer)');
+  const differ = both.filter((field) => !same(field));
+  const padded = differ.filter((field) => field === 'config.json vocab_size' && lengthAgrees);
+  const problems = differ.filter((field) => !padded.includes(field)).map((field) => `${field} ${JSON.stringify(mine[field])} here, ${JSON.stringify(theirs[field])} the critic's`);
+  if (problems.length > 0) {
+    return [
+      finding('error', 6, key, `the actor's tokenizer (${actor.given}) is not the one the critic was trained on: ${problems.join('; ')}. The critic reads the actor's token ids as they are: ids it never saw give a device-side index error or meaningless values; warm-start a critic of the actor's model family`),
+    ];
   }
-  if (compared === 0) return [finding('warning', 6, key, `neither the vocabulary size nor a special token's id could be read from both the actor's tokenizer (${actor.dir}) and the critic's: not compared`)];
-  if (problems.length === 0) return [];
-  return [
-    finding('error', 6, key, `the actor's tokenizer (${actor.given}) is not the one the critic was trained on: ${problems.join('; ')}. The critic reads the actor's token ids as they are: ids it never saw give a device-side index error or meaningless values; warm-start a critic of the actor's model family`),
-  ];
+  const out: Finding[] = [];
+  if (padded.length > 0) {
+    out.push(finding('note', 6, key, `config.json vocab_size ${JSON.stringify(mine['config.json vocab_size'])} here, ${JSON.stringify(theirs['config.json vocab_size'])} the critic's: the embeddings are padded differently, and both tokenizers have ${JSON.stringify(mine['len(tokenizer)'])} tokens`));
+  }
+  const compared = new Set(both.map(quantityOf));
+  const unknown = [...new Set(fields.filter((field) => !both.includes(field)).map(quantityOf))].filter((quantity) => !compared.has(quantity));
+  if (unknown.length > 0) {
+    out.push(finding('note', 6, key, `not compared, stated by one side only: ${unknown.map((q) => (q === 'vocabulary' ? 'the vocabulary size' : `the ${q} token's id`)).join(', ')}`));
+  }
+  return out;
 }

@@ -1,11 +1,16 @@
 /**
- * Checks 1, 2 and 9: the trainer the config runs carries the guard and the flag is set; the resume
- * mode and path are the form that release reads and name a step folder holding critic/; and how
- * to restart the run later. Pure.
+ * Checks 1, 2 and 9, over the run's whole life: whether the launch is the warm start (the first
+ * launch, from a staged folder) or the run resuming its own steps (a later launch, without the
+ * flag); for a warm start, the trainer carries the guard and the flag is set, the resume mode and
+ * path are the form that release reads and name a step-0 folder holding critic/ alone; for a
+ * resume, it restores everything the run saved; and how to resume later. Pure.
  */
+import path from 'node:path';
+import { SHARD_KINDS, TRACKER_FILE, type ShardKind } from '../../checkpoint/layout.js';
+import { shellWord } from '../../hydra.js';
 import { resumeFormOf, type Release } from '../../checkpoint/release.js';
 import type { ComposedKey } from '../compose.js';
-import { finding, type Finding, type PreflightFacts } from '../facts.js';
+import { finding, type Finding, type PreflightFacts, type StagedCritic } from '../facts.js';
 
 export type ResumeTarget =
   /** The step folder the trainer will load, as configured (not yet joined to the working folder). */
@@ -49,17 +54,58 @@ export function resumeTarget(release: Release, values: PreflightFacts['values'])
   return { kind: 'folder', key: 'trainer.resume_from_path', folder };
 }
 
+/**
+ * What the launch does over the run's whole life: a warm start (the first launch, from a staged
+ * folder, with the flag), or the run resuming its own steps (a later launch without the flag:
+ * resume_mode=auto on the run's folder, or a resume path inside it). `step` null: auto finds no
+ * tracker to resume from.
+ */
+export type LaunchPlan = { kind: 'warm-start' } | { kind: 'resume'; step: number | null; folder: string | null };
+
+export function launchPlan(facts: PreflightFacts, target: ResumeTarget): LaunchPlan {
+  const run = facts.runFolder;
+  if (facts.values['trainer.load_critic_only'] === true || !run) return { kind: 'warm-start' };
+  // Steps the run saved itself (a staged folder put in the run's folder is not one).
+  if (target.kind === 'auto' && run.saved.length > 0) {
+    return { kind: 'resume', step: run.resumable, folder: run.resumable === null ? null : path.join(run.path, `global_step_${run.resumable}`) };
+  }
+  const own = ownStep(facts);
+  return own === null ? { kind: 'warm-start' } : { kind: 'resume', step: own, folder: facts.staged!.folder };
+}
+
+/**
+ * The step of the run's own folder that the resume path names (a step the run saved: it holds
+ * actor/, which stage never makes), or null when it names another folder.
+ */
+export function ownStep(facts: PreflightFacts): number | null {
+  const staged = facts.staged;
+  const run = facts.runFolder;
+  if (!staged || !run || path.dirname(staged.folder) !== run.path) return null;
+  if (!staged.step?.roles.actor.some((role) => role.name === 'actor')) return null;
+  return stepNumber(staged.folder);
+}
+
+/** int(folder.split("global_step_")[-1]) as VeRL computes global_steps; null where that fails. */
+function stepNumber(folder: string): number | null {
+  const tail = folder.split('global_step_').pop()!;
+  return folder.includes('global_step_') && /^\s*[+-]?\d+\s*$/.test(tail) ? Number(tail) : null;
+}
+
 /** The key that names the step folder in this release. */
 export function folderKey(release: Release): ComposedKey {
   return resumeFormOf(release) === 'path-in-resume-mode' ? 'trainer.resume_mode' : 'trainer.resume_from_path';
 }
 
-/** Check 1: the guard in the trainers this config runs, the flag, and a critic to load. */
-export function checkGuardAndFlag(facts: PreflightFacts): Finding[] {
+/**
+ * Check 1: the guard in the trainers this config runs, the flag, and a critic to load. A launch
+ * that resumes the run's own steps needs neither guard nor flag (the run loads its own actor).
+ */
+export function checkGuardAndFlag(facts: PreflightFacts, plan: LaunchPlan = { kind: 'warm-start' }): Finding[] {
+  if (plan.kind === 'resume') return [];
   const out: Finding[] = [];
   for (const trainer of facts.trainers) {
     if (trainer.guarded === false) {
-      out.push(finding('error', 1, trainer.file, `the trainer this config runs loads the actor checkpoint unguarded, so trainer.load_critic_only changes nothing: run verl-critic-patch apply on this VeRL first`));
+      out.push(finding('error', 1, trainer.file, `this VeRL is not patched: the trainer this config runs loads the actor checkpoint unguarded, so trainer.load_critic_only changes nothing and the run loads (or crashes on) <folder>/actor; run ${facts.advice.apply}`));
     } else if (trainer.guarded === null) {
       out.push(finding('warning', 1, trainer.file, `could not tell whether this trainer guards its actor load (${trainer.reason ?? 'unknown shape'}); run verl-critic-patch check on it`));
     }
@@ -90,13 +136,22 @@ export function checkGuardAndFlag(facts: PreflightFacts): Finding[] {
 }
 
 /** Check 2: the step folder the trainer parses and opens. `target` from resumeTarget. */
-export function checkResume(facts: PreflightFacts, target: ResumeTarget): Finding[] {
+export function checkResume(facts: PreflightFacts, target: ResumeTarget, plan: LaunchPlan = { kind: 'warm-start' }): Finding[] {
   if (target.kind === 'none') return [target.finding];
+  const fix = resumeFormOf(facts.release) === 'path-in-resume-mode' ? 'trainer.resume_mode=<staged>/global_step_0' : 'trainer.resume_mode=resume_path trainer.resume_from_path=<staged>/global_step_0';
   if (target.kind === 'auto') {
     const run = facts.runFolder;
     if (!run || run.steps.length === 0) {
-      const fix = resumeFormOf(facts.release) === 'path-in-resume-mode' ? 'trainer.resume_mode=<staged>/global_step_0' : 'trainer.resume_mode=resume_path trainer.resume_from_path=<staged>/global_step_0';
       return [finding('error', 2, 'trainer.resume_mode', `resume_mode=auto finds no checkpoint in trainer.default_local_dir (${run?.path ?? 'unset'}): the run starts from scratch and never loads the staged critic; write ${fix}`)];
+    }
+    if (run.resumable === null) {
+      // find_latest_ckpt_path reads only the tracker file (v0.9.0:verl/utils/checkpoint/checkpoint_manager.py:235-245).
+      const why = run.tracker === null ? `has no ${TRACKER_FILE}` : `has ${TRACKER_FILE} naming step ${run.tracker}, whose folder is not there`;
+      const latest = Math.max(...(run.saved.length > 0 ? run.saved : run.steps));
+      const instead = plan.kind === 'resume'
+        ? `to resume step ${latest}, write trainer.resume_mode=resume_path trainer.resume_from_path=${path.join(run.path, `global_step_${latest}`)}`
+        : `write ${fix}`;
+      return [finding('error', 2, 'trainer.resume_mode', `resume_mode=auto reads only ${TRACKER_FILE}, and ${run.path} ${why} (it holds steps ${run.steps.join(', ')}): the run trains from scratch and its saves overwrite those steps; ${instead}`)];
     }
     return []; // check 7 says what auto does with that folder's steps.
   }
@@ -112,15 +167,43 @@ export function checkResume(facts: PreflightFacts, target: ResumeTarget): Findin
   }
   const staged = facts.staged;
   if (!staged || !staged.exists) return [finding('error', 2, key, `${staged?.folder ?? folder}: no such folder: the critic load crashes; stage the critic there (verl-critic-patch stage) or fix the path`)];
+  // The run's own step (a resume, or check 7's relaunch with the flag): not a warm-start folder to judge.
+  if (plan.kind === 'resume' || ownStep(facts) !== null) return [];
   if (!staged.listing) {
     const variants = staged.step?.roles.critic.map((r) => r.name) ?? [];
     const why = variants.length > 0 ? `only ${variants.join(', ')}/, which VeRL does not read (it opens lowercase critic/)` : 'no critic/ folder';
     return [finding('error', 2, key, `${staged.folder} holds ${why}: the critic load crashes; stage the critic with verl-critic-patch stage`)];
   }
-  return [];
+  return notStaged(facts, key, staged, Number(tail));
 }
 
-/** Check 9: how to restart this run later. */
+/**
+ * A warm start resumes from a step-0 folder holding critic/ alone (what stage makes). Any other
+ * step folder makes VeRL continue the old run: global_steps = N
+ * (v0.9.0:verl/trainer/ppo/v1/trainer_base.py:815, v0.9.0:verl/trainer/ppo/ray_trainer.py:1083),
+ * the old dataloader position from data.pt (v0.9.0:verl/trainer/ppo/v1/trainer_base.py:832-835,
+ * v0.9.0:verl/trainer/ppo/ray_trainer.py:1102-1115), the actor unless the guard and flag skip it,
+ * and in async trainer modes transfer_queue/, the old actor's in-flight prompts
+ * (v0.9.0:verl/trainer/ppo/v1/trainer_base.py:839-845).
+ */
+function notStaged(facts: PreflightFacts, key: ComposedKey, staged: StagedCritic, step: number): Finding[] {
+  const actor = staged.step?.roles.actor.some((role) => role.name === 'actor') ?? false;
+  const dataPt = staged.step?.dataPt ?? false;
+  if (step === 0 && !actor && !dataPt && !staged.transferQueue) return [];
+  const holds = [...(actor ? ['actor/'] : []), ...(dataPt ? ['data.pt'] : []), ...(staged.transferQueue ? ['transfer_queue/'] : [])];
+  const skipsActor = facts.values['trainer.load_critic_only'] === true && facts.trainers.length > 0 && facts.trainers.every((t) => t.guarded === true);
+  const restores = [
+    ...(step !== 0 ? [`set global_steps=${step} (the new run counts on from step ${step}, not from 0)`] : []),
+    ...(dataPt ? ["restore the old run's dataloader position from data.pt"] : []),
+    ...(actor && !skipsActor ? ['load the old actor from actor/'] : []),
+    ...(staged.transferQueue ? ["restore transfer_queue/, the old actor's in-flight prompts (VeRL 0.9 on, when trainer.v1.trainer_mode is not sync)"] : []),
+  ];
+  const what = `${staged.folder} is not a folder staged for a warm start (a global_step_0 holding critic/ alone): it is step ${step} of a run${holds.length > 0 ? `, with ${holds.join(', ')}` : ''}`;
+  const does = restores.length > 0 ? `; from it VeRL would ${restores.join(', ')}, continuing the old run instead of starting fresh` : '';
+  return [finding('error', 2, key, `${what}${does}; stage its critic instead: ${facts.advice.stage} ${shellWord(staged.folder)} <new folder>, then ${key}=<new folder>/global_step_0`)];
+}
+
+/** Check 9: how to restart this run later, once (a passing warm start: index.ts drops it otherwise). */
 export function restartNote(facts: PreflightFacts, dropKeys: readonly string[]): Finding {
   const drop = ['trainer.resume_from_path', 'trainer.load_critic_only', ...dropKeys].filter((key, i, all) => all.indexOf(key) === i);
   const pathForm = resumeFormOf(facts.release) === 'path-in-resume-mode';
@@ -128,6 +211,25 @@ export function restartNote(facts: PreflightFacts, dropKeys: readonly string[]):
     'note',
     9,
     'trainer.resume_mode',
-    `to restart this run after its first save, launch it with trainer.resume_mode=auto and without ${(pathForm ? drop.filter((k) => k !== 'trainer.resume_from_path') : drop).join(', ')}: with the flag still set it would restore its own critic and step but a fresh actor`,
+    `after the run's first save, resume it with trainer.resume_mode=auto, without ${(pathForm ? drop.filter((k) => k !== 'trainer.resume_from_path') : drop).join(', ')}`,
   );
+}
+
+const asKinds = (value: unknown): ShardKind[] | null => (Array.isArray(value) ? SHARD_KINDS.filter((kind) => value.includes(kind)) : null);
+
+/**
+ * Check 9 on a launch that resumes the run's own steps: the critic must load everything the run
+ * saves. A load_contents narrowed for the warm start and kept on the resume restores the weights
+ * alone: the critic's Adam state and LR schedule start over at step N, silently.
+ */
+export function checkOwnResume(facts: PreflightFacts, plan: LaunchPlan): Finding[] {
+  if (plan.kind !== 'resume') return [];
+  const load = asKinds(facts.values['critic.checkpoint.load_contents']);
+  const save = asKinds(facts.values['critic.checkpoint.save_contents']);
+  const dropped = load && save ? save.filter((kind) => !load.includes(kind)) : [];
+  if (dropped.length === 0) return [];
+  const at = plan.step === null ? 'its own latest step' : `its own step ${plan.step}`;
+  return [
+    finding('error', 9, 'critic.checkpoint.load_contents', `critic.checkpoint.load_contents=[${load!.join(',')}] while the run saves [${save!.join(',')}]: resuming ${at}, the critic restores only that and its ${dropped.join(' and ')} state start${dropped.length === 1 ? 's' : ''} over, silently; drop critic.checkpoint.load_contents (it defaults to save_contents), as for any resume`),
+  ];
 }

@@ -5,12 +5,21 @@
  */
 import { resumeFormOf } from '../../checkpoint/release.js';
 import { finding, type Finding, type PreflightFacts } from '../facts.js';
-import type { ResumeTarget } from './resume.js';
+import { ownStep, type LaunchPlan, type ResumeTarget } from './resume.js';
 
-export function checkRunFolder(facts: PreflightFacts, target: ResumeTarget, dropKeys: readonly string[]): Finding[] {
+export function checkRunFolder(facts: PreflightFacts, target: ResumeTarget, dropKeys: readonly string[], plan: LaunchPlan = { kind: 'warm-start' }): Finding[] {
   const run = facts.runFolder;
-  if (!run) return [];
+  // A resume of the run's own steps: they are what it loads (check 2 and 9 judge how).
+  if (!run || plan.kind === 'resume') return [];
   const key = 'trainer.default_local_dir';
+  const pathForm = resumeFormOf(facts.release) === 'path-in-resume-mode';
+  const drop = ['trainer.load_critic_only', ...(pathForm ? [] : ['trainer.resume_from_path']), ...dropKeys];
+  const resume = `to continue this run, launch it with trainer.resume_mode=auto and without ${drop.join(', ')}; if the steps are another run's, give this run its own folder`;
+  const own = ownStep(facts);
+  if (own !== null) {
+    // The resume path names a step this run saved, and the flag is still set.
+    return [finding('error', 7, key, `the launch resumes ${run.path}'s own step ${own} with trainer.load_critic_only still set: the run restores its own critic and step ${own} but skips its own actor: a fresh actor at step ${own}, silently; ${resume}`)];
+  }
   if (run.insideStaged) {
     return [finding('error', 7, key, `${run.path} is the staged critic's folder: the new run would save its steps beside the staged global_step_0 and resume=auto would mix them; give the run its own folder (trainer.experiment_name or trainer.default_local_dir)`)];
   }
@@ -19,12 +28,11 @@ export function checkRunFolder(facts: PreflightFacts, target: ResumeTarget, drop
   }
   if (run.steps.length === 0) return [];
   const latest = run.tracker ?? Math.max(...run.steps);
-  const pathForm = resumeFormOf(facts.release) === 'path-in-resume-mode';
-  const drop = ['trainer.load_critic_only', ...(pathForm ? [] : ['trainer.resume_from_path']), ...dropKeys];
-  const resume = `to continue this run, launch it with trainer.resume_mode=auto and without ${drop.join(', ')}; if the steps are another run's, give this run its own folder`;
   const holds = `${run.path} already holds steps ${run.steps.join(', ')} (the latest ${latest})`;
   if (target.kind === 'auto') {
-    return [finding('error', 7, key, `${holds}: with resume_mode=auto and trainer.load_critic_only still set, the run restores its own critic and step ${latest} but skips its own actor: a fresh actor at step ${latest}, silently; ${resume}`)];
+    // No tracker: auto trains from scratch, which check 2 says.
+    if (run.resumable === null) return [];
+    return [finding('error', 7, key, `${holds}: with resume_mode=auto and trainer.load_critic_only still set, the run restores its own critic and step ${run.resumable} but skips its own actor: a fresh actor at step ${run.resumable}, silently; ${resume}`)];
   }
   return [finding('error', 7, key, `${holds}: as written, the launch starts over at step 0 from the staged critic, ignores them, and its saves overwrite them; ${resume}`)];
 }
