@@ -10,6 +10,7 @@ import type { Command } from 'commander';
 import { prepareParsers } from '../treeSitter.js';
 import { ExitCode, badInput } from '../errors.js';
 import { CARRIES, type Carry } from '../checkpoint/carry.js';
+import { ROUTES, type Route } from '../checkpoint/route.js';
 import { stageCritic } from '../checkpoint/stage.js';
 import type { Printer } from '../output/printer.js';
 import { createProgressLine } from '../output/progress.js';
@@ -31,6 +32,7 @@ interface StageCommandOptions {
   /** --python [interpreter]: the VeRL the new run uses is the verl package it imports. */
   python?: string | boolean;
   allowUnpatched?: boolean;
+  route?: Route;
 }
 
 export function registerStage(program: Command): void {
@@ -54,7 +56,17 @@ export function registerStage(program: Command): void {
       .option('--model-only', 'the same as --carry weights')
       .option('--verl <path>', 'the VeRL the new run uses (a checkout, its verl/ package folder, or site-packages): print overrides its release and config accept, or refuse')
       .option('--python [interpreter]', 'instead of --verl: the verl package this Python imports (default python3)')
-      .option('--allow-unpatched', "with --verl/--python: stage even though that VeRL's trainer lacks the load_critic_only guard (else exit 1: the new run would crash on the missing actor/)"),
+      .addOption(
+        command
+          .createOption(
+            '--route <route>',
+            'how the new run skips the old actor: patch (trainer.load_critic_only=true, on a trainer verl-critic-patch apply guarded) or overrides ' +
+              '(actor_rollout_ref.actor.checkpoint.load_contents=[], no code change: VeRL 0.4.1+ with an FSDP/FSDP2 actor); ' +
+              'default: patch where the trainer is patched, else overrides where the release allows them',
+          )
+          .choices(ROUTES),
+      )
+      .option('--allow-unpatched', "with --verl/--python: stage for the patch route even though that VeRL's trainer lacks the load_critic_only guard (else the override route where the release allows it, or exit 1)"),
   )
     .addHelpText(
       'after',
@@ -93,6 +105,7 @@ export async function stageCommand(checkpoint: string, out: string, options: Sta
       modelOnly: options.modelOnly,
       verl: imported?.packageDir ?? options.verl,
       allowUnpatched: options.allowUnpatched,
+      route: options.route,
       applyCommand: applyCommandFor(options),
       handleSignals: true,
       beforeFile: pauseForTests(),

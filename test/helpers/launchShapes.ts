@@ -67,7 +67,18 @@ function criticYaml(shape: Shape): string {
 }
 
 function actorYaml(shape: Shape): string {
-  return ['actor_rollout_ref:', '  model:', '    path: ~/models/deepseek-llm-7b-chat', ...(shape === '0.9.0' ? ['    tokenizer_path: null'] : [])].join('\n');
+  // The actor's checkpoint section: one contents list before 0.4.1, save_contents/load_contents after.
+  const checkpoint = shape === '0.3.0.post1' ? ['      contents: [model, hf_model, optimizer, extra]'] : ['      save_contents: [model, optimizer, extra]', '      load_contents: ${.save_contents}'];
+  return [
+    'actor_rollout_ref:',
+    '  model:',
+    '    path: ~/models/deepseek-llm-7b-chat',
+    ...(shape === '0.9.0' ? ['    tokenizer_path: null'] : []),
+    '  actor:',
+    '    strategy: fsdp',
+    '    checkpoint:',
+    ...checkpoint,
+  ].join('\n');
 }
 
 /** A VeRL checkout of `shape`, patched (guard and key) unless told otherwise. */

@@ -10,6 +10,7 @@ import { checkLoadable, checkParallel } from './critic.js';
 import { checkCriticModel, checkTokenizer } from './models.js';
 import { checkGuardAndFlag, checkResume, restartNote, resumeTarget } from './resume.js';
 import { checkRunFolder } from './runFolder.js';
+import { checkRoute, checkRouteOnResume, launchRoute, routeDropKeys } from './route.js';
 
 export interface Verdict {
   ok: boolean;
@@ -19,6 +20,8 @@ export interface Verdict {
   criticFiles: number | null;
   /** The kinds it opens. */
   loads: string[] | null;
+  /** How the launch skips the actor (src/checkpoint/route.ts); null: neither route works. */
+  route: 'patch' | 'overrides' | null;
   errors: number;
   warnings: number;
 }
@@ -27,15 +30,16 @@ export function runChecks(facts: PreflightFacts, strict = false): { findings: Fi
   const target = resumeTarget(facts.release, facts.values);
   const { findings: loadable, load } = checkLoadable(facts);
   // A partial load_contents kept on a resume would drop the run's own critic optimizer state.
-  const dropKeys = load?.key === 'critic.checkpoint.load_contents' && load.kinds.length < SHARD_KINDS.length ? [load.key] : [];
+  const dropKeys = [...(load?.key === 'critic.checkpoint.load_contents' && load.kinds.length < SHARD_KINDS.length ? [load.key] : []), ...routeDropKeys(facts)];
   const findings = [
-    ...checkGuardAndFlag(facts),
+    ...checkRoute(facts, checkGuardAndFlag(facts)),
     ...checkResume(facts, target),
     ...loadable,
     ...checkParallel(facts, load),
     ...checkCriticModel(facts),
     ...checkTokenizer(facts),
     ...checkRunFolder(facts, target, dropKeys),
+    ...checkRouteOnResume(facts, target),
     ...checkCarry(facts, load),
     restartNote(facts, dropKeys),
   ];
@@ -48,6 +52,7 @@ export function runChecks(facts: PreflightFacts, strict = false): { findings: Fi
       folder: facts.staged?.folder ?? null,
       criticFiles: load?.files ?? null,
       loads: load?.kinds ?? null,
+      route: launchRoute(facts),
       errors,
       warnings,
     },
