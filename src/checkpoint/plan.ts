@@ -203,8 +203,7 @@ function routeNotes(launch: Launch, named: boolean): string[] {
   const { route, routes } = launch;
   if (route === 'overrides') {
     return [
-      `route: overrides (no change to VeRL's code): ${ACTOR_OVERRIDE} makes the actor's checkpoint manager load nothing, ${reasonOf(routes.overrides)}; ` +
-        'trainer.load_critic_only is not needed',
+      `route: overrides, no change to VeRL's code: ${reasonOf(routes.overrides)}, so the trainer's actor load reads nothing; trainer.load_critic_only is not needed`,
     ];
   }
   if (!named && routes.overrides.ok) {

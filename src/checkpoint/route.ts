@@ -79,7 +79,7 @@ export function overrideRoute(facts: OverrideFacts): RouteVerdict {
   if (facts.keyDeclared === false) {
     return { ok: false, reason: `${facts.configFile ?? 'the trainer config'} declares no ${ACTOR_LOAD_CONTENTS_KEY} (Hydra would refuse the override)` };
   }
-  return { ok: true, why: `VeRL ${release.text}'s FSDP checkpoint manager loads nothing of the actor with load_contents=[] and opens no file` };
+  return { ok: true, why: `VeRL ${release.text}'s FSDP checkpoint manager opens no file of the actor with ${ACTOR_OVERRIDE}` };
 }
 
 export interface RouteRequest {
@@ -152,5 +152,5 @@ function overridesVerdict(request: RouteRequest): RouteVerdict {
   if (!request.layoutAllowsOverrides) {
     return { ok: false, reason: 'the releases that save this layout (before 0.4.1) have no actor checkpoint.load_contents; pass --verl if the new run uses VeRL 0.4.1 or later' };
   }
-  return { ok: true, why: 'on VeRL 0.4.1 or later with an FSDP actor (assumed from the layout; pass --verl to check)' };
+  return { ok: true, why: `VeRL 0.4.1 and later open no file of an FSDP actor with ${ACTOR_OVERRIDE} (assumed from the layout; pass --verl to check)` };
 }

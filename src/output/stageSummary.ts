@@ -73,7 +73,7 @@ export function formatStageResult(result: StageResult): string {
     ...launch.lookFor.map((line) => `  ${line}`),
   );
   if (launch.mustNotShow.length > 0) {
-    lines.push('and no line beginning with (it would mean the actor override did not reach the actor, or a FileNotFoundError naming actor/ follows):', ...launch.mustNotShow.map((line) => `  ${line}`));
+    lines.push("and no line with (the actor override did not reach the actor; a FileNotFoundError naming actor/ follows):", ...launch.mustNotShow.map((line) => `  ${line}`));
   }
   lines.push(
     '',

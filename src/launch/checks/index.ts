@@ -32,7 +32,7 @@ export function runChecks(facts: PreflightFacts, strict = false): { findings: Fi
   // A partial load_contents kept on a resume would drop the run's own critic optimizer state.
   const dropKeys = [...(load?.key === 'critic.checkpoint.load_contents' && load.kinds.length < SHARD_KINDS.length ? [load.key] : []), ...routeDropKeys(facts)];
   const findings = [
-    ...checkRoute(facts, checkGuardAndFlag(facts)),
+    ...checkRoute(facts, checkGuardAndFlag(facts), target),
     ...checkResume(facts, target),
     ...loadable,
     ...checkParallel(facts, load),
@@ -52,7 +52,7 @@ export function runChecks(facts: PreflightFacts, strict = false): { findings: Fi
       folder: facts.staged?.folder ?? null,
       criticFiles: load?.files ?? null,
       loads: load?.kinds ?? null,
-      route: launchRoute(facts),
+      route: target.kind === 'auto' ? null : launchRoute(facts),
       errors,
       warnings,
     },

@@ -53,9 +53,12 @@ export function launchRoute(facts: PreflightFacts): Route | null {
  * On the override route that works, its findings about the guard and the flag are moot and
  * dropped (the one about a run without a critic stays); where the override does not work, an
  * error says why. An unpatched trainer with no override, on a release that allows it, gets a note
- * naming the override.
+ * naming the override. `guard` is returned as it is on resume_mode=auto (the run resuming itself).
  */
-export function checkRoute(facts: PreflightFacts, guard: readonly Finding[]): Finding[] {
+export function checkRoute(facts: PreflightFacts, guard: readonly Finding[], target: ResumeTarget): Finding[] {
+  // resume_mode=auto is the run resuming itself (or starting from scratch): no warm start, no route
+  // to take; an actor override kept there is check 7's (checkRouteOnResume).
+  if (target.kind === 'auto') return [...guard];
   const override = hasActorOverride(facts);
   if (patchWorks(facts)) {
     return override
@@ -74,7 +77,7 @@ export function checkRoute(facts: PreflightFacts, guard: readonly Finding[]): Fi
   const moot = (f: Finding) => f.check === 1 && (f.key === 'trainer.load_critic_only' || facts.trainers.some((t) => t.file === f.key));
   return [
     ...guard.filter((f) => !moot(f)),
-    finding('note', 1, ACTOR_LOAD_CONTENTS_KEY, `route: overrides, no change to VeRL's code: ${ACTOR_OVERRIDE} makes the actor's checkpoint manager load nothing (${verdict.why}); the log shows no line for the actor`),
+    finding('note', 1, ACTOR_LOAD_CONTENTS_KEY, `route: overrides, no change to VeRL's code: ${verdict.why}, so the trainer's unguarded actor load reads nothing (the log shows no line for the actor)`),
   ];
 }
 
