@@ -76,6 +76,9 @@ export function registerStage(program: Command): void {
         '  optimizer  + Adam state: FSDP betas, eps, weight_decay come from the old run; the LR schedule starts fresh.\n' +
         '  all        everything saved: FSDP also takes the old critic.optim.lr, warmup and schedule position (a cosine past its end rises again).\n' +
         '  default    weights where the release can load them alone without side effects, else all; stage prints what the new run inherits.\n' +
+        '\nHow the new run skips the old actor (--route):\n' +
+        '  patch      trainer.load_critic_only=true, on a trainer verl-critic-patch apply guarded (every release).\n' +
+        '  overrides  actor_rollout_ref.actor.checkpoint.load_contents=[], no change to VeRL (0.4.1+, FSDP/FSDP2 actor; not Megatron).\n' +
         '\nExamples:\n  verl-critic-patch stage --verl ~/src/verl checkpoints/my_project/my_run warm_start\n' +
         '  verl-critic-patch stage --world-size 8 --carry optimizer checkpoints/my_project/my_run/global_step_120 /data/warm_start',
     )
