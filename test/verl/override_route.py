@@ -19,11 +19,12 @@ config in code, in one process (gloo, world size 1):
    bit-equal, the optimizer holds no state, the LR scheduler keeps its step and base LRs, no file
    under the staged folder is opened (open, torch.load and copy_to_local are watched), and actor/
    still does not exist;
-3. an old critic saved by VeRL's own manager, staged as `<staged>/global_step_0/critic`, then the
-   unpatched trainer's own `RayPPOTrainer._load_checkpoint` (read from the release's
-   verl/trainer/ppo/ray_trainer.py: imported when its imports resolve, else that one method compiled
-   from the file's text) on a stand-in trainer whose worker groups call the managers as VeRL's FSDP
-   workers do, with the composed config: global_steps 0, the actor untouched as in 2, the critic's
+3. an old critic saved by VeRL's own manager, staged as `<staged>/global_step_0/critic`, then each
+   unpatched trainer's own `_load_checkpoint` (`RayPPOTrainer`, and from 0.9 the `ppo/v1` `PPOTrainer`
+   main_ppo runs by default: imported when its imports resolve, else that one method compiled from
+   the release's file) on a stand-in trainer whose worker groups call the managers as VeRL's workers
+   do (the actor's manager given the DictConfig up to 0.7, the dataclass from 0.8, as the engine
+   does), with the composed config: global_steps 0, the actor untouched as in 2, the critic's
    weights bit-equal to the saved ones and its optimizer fresh.
 
 Exit 0: everything held (one line per proof, or --json). Exit 1: VeRL loaded something of the old
@@ -89,6 +90,15 @@ def start_process_group():
 
 def compose(package_dir, overrides):
     """The launch's config: Hydra's compose() of VeRL's ppo_trainer when Hydra is here, else OmegaConf."""
+    try:
+        return _compose(package_dir, overrides)
+    except ProofFailed:
+        raise
+    except Exception as error:  # noqa: BLE001 - the config refuses the overrides: the route does not work here
+        raise ProofFailed("the config refuses %s: %s: %s" % (" ".join(overrides), type(error).__name__, str(error).splitlines()[0]))
+
+
+def _compose(package_dir, overrides):
     from omegaconf import OmegaConf
 
     config_dir = os.path.join(package_dir, "trainer", "config")
@@ -289,29 +299,43 @@ def save_old_critic(folder):
     return old.snapshot()["params"]
 
 
-def load_checkpoint_method(package_dir):
-    """The unpatched RayPPOTrainer._load_checkpoint of this release: imported, else compiled from its file."""
-    path = os.path.join(package_dir, "trainer", "ppo", "ray_trainer.py")
-    try:
-        from verl.trainer.ppo.ray_trainer import RayPPOTrainer
+TRAINERS = [
+    # (module, class, file below the package): main_ppo's RayPPOTrainer, and from 0.9 the ppo/v1 trainer it runs by default.
+    ("verl.trainer.ppo.ray_trainer", "RayPPOTrainer", ("trainer", "ppo", "ray_trainer.py")),
+    ("verl.trainer.ppo.v1.trainer_base", "PPOTrainer", ("trainer", "ppo", "v1", "trainer_base.py")),
+]
 
-        return RayPPOTrainer._load_checkpoint, "imported"
-    except Exception:  # noqa: BLE001 - ray or another import missing: compile the one method
-        pass
+
+def load_checkpoint_method(package_dir, module_name, class_name, parts):
+    """The release's own unpatched _load_checkpoint: imported, else that one method compiled from its file."""
+    path = os.path.join(package_dir, *parts)
+    try:
+        module = __import__(module_name, fromlist=[class_name])
+        return getattr(module, class_name)._load_checkpoint, "imported"
+    except Exception as error:  # noqa: BLE001 - ray or another import missing: compile the one method
+        why = "%s: %s" % (type(error).__name__, error)
     with open(path, encoding="utf-8") as handle:
-        tree = ast.parse(handle.read())
-    for node in ast.walk(tree):
-        if isinstance(node, ast.ClassDef) and node.name == "RayPPOTrainer":
+        text = handle.read()
+    for node in ast.walk(ast.parse(text)):
+        if isinstance(node, ast.ClassDef) and node.name == class_name:
             for item in node.body:
                 if isinstance(item, ast.FunctionDef) and item.name == "_load_checkpoint":
-                    source = textwrap.dedent(ast.get_source_segment(open(path, encoding="utf-8").read(), item))
                     import torch
                     from verl.utils.checkpoint.checkpoint_manager import find_latest_ckpt_path
 
-                    namespace = {"os": os, "torch": torch, "find_latest_ckpt_path": find_latest_ckpt_path, "logger": logging.getLogger("ray_trainer"), "Role": CriticRole}
-                    exec(compile(source, path, "exec"), namespace)  # noqa: S102 - VeRL's own method, from the release under test
-                    return namespace["_load_checkpoint"], "compiled from %s" % path
-    raise ProofFailed("no RayPPOTrainer._load_checkpoint in %s" % path)
+                    namespace = {
+                        "os": os,
+                        "torch": torch,
+                        "find_latest_ckpt_path": find_latest_ckpt_path,
+                        "logger": logging.getLogger(module_name),
+                        "Role": CriticRole,
+                        # The v1 trainer restores TransferQueue state in async modes only; the stand-in runs sync.
+                        "_tq_supports_checkpoint": lambda: False,
+                        "tq": None,
+                    }
+                    exec(compile(textwrap.dedent(ast.get_source_segment(text, item)), path, "exec"), namespace)  # noqa: S102 - VeRL's own method, from the release under test
+                    return namespace["_load_checkpoint"], "compiled from %s (import: %s)" % (path, why)
+    raise ProofFailed("no %s._load_checkpoint in %s" % (class_name, path))
 
 
 class CriticRole:
@@ -338,50 +362,63 @@ class WorkerGroup:
         self.manager.load_checkpoint(local_path=local_path, hdfs_path=hdfs_path, del_local_after_load=del_local_after_load)
 
 
-def prove_trainer(package_dir, work):
-    """Proof 3: the unpatched trainer's _load_checkpoint with the composed overrides."""
+def stage_old_critic(work):
+    """An old critic saved by VeRL, staged as stage does: <warm>/global_step_0/critic holding its model shard (hard links)."""
     old_critic = os.path.join(work, "old_run", "global_step_3", "critic")
     saved = save_old_critic(old_critic)
-    staged = os.path.join(work, "warm")
-    staged_critic = os.path.join(staged, "global_step_0", "critic")
+    staged_critic = os.path.join(work, "warm", "global_step_0", "critic")
     os.makedirs(staged_critic)
     for name in os.listdir(old_critic):
         if name.startswith("model_world_size_"):
             os.link(os.path.join(old_critic, name), os.path.join(staged_critic, name))
-    folder = os.path.join(staged, "global_step_0")
-    config, how = compose(package_dir, ["trainer.resume_mode=resume_path", "trainer.resume_from_path=%s" % folder, ACTOR_OVERRIDE, CRITIC_OVERRIDE, "trainer.default_local_dir=%s" % os.path.join(work, "run2")])
+    return saved, os.path.dirname(staged_critic)
 
-    actor = Trained("actor", seed=1)
-    actor.step()
-    actor_before = actor.snapshot()
-    critic = Trained("critic", seed=99, lr=5e-4)
-    critic_before = critic.snapshot()
-    need(not critic.same_params(saved), "the new critic starts equal to the old one: the proof would prove nothing")
 
-    method, found = load_checkpoint_method(package_dir)
-    trainer = type("Trainer", (), {})()
-    trainer.config = config
-    trainer.use_critic = True
-    trainer.global_steps = -1
-    trainer.actor_rollout_wg = WorkerGroup(manager(actor, config.actor_rollout_ref.actor.checkpoint))
-    trainer.critic_wg = WorkerGroup(manager(critic, config.critic.checkpoint))
-    with FileWatch(folder) as watch:
-        try:
-            method(trainer)
-        except Exception as error:  # noqa: BLE001
-            raise ProofFailed("the trainer's _load_checkpoint raised %s: %s" % (type(error).__name__, error))
-    need(trainer.global_steps == 0, "global_steps is %r, not 0" % trainer.global_steps)
-    need(trainer.actor_rollout_wg.calls == [os.path.join(folder, "actor")], "the actor's load was called with %r" % trainer.actor_rollout_wg.calls)
-    need(not any(os.sep + "actor" in path for path in watch.seen), "the trainer opened %s" % [p for p in watch.seen if os.sep + "actor" in p])
-    need(actor.same_params(actor_before["params"]) and actor.snapshot()["optimizer_state"] == actor_before["optimizer_state"], "the actor changed")
-    need(critic.same_params(saved), "the critic's weights are not the staged ones")
-    after = critic.snapshot()
-    need(after["optimizer_state"] == 0 and after["base_lrs"] == critic_before["base_lrs"] and after["last_epoch"] == 0, "the critic's optimizer or schedule is not fresh")
-    need(any(path.endswith("model_world_size_1_rank_0.pt") for path in watch.seen), "the critic's model file was not opened")
-    return [
-        "trainer: RayPPOTrainer._load_checkpoint (%s), config composed by %s with %s %s: global_steps 0, actor untouched, critic weights as staged, critic optimizer fresh"
-        % (found, how, ACTOR_OVERRIDE, CRITIC_OVERRIDE)
-    ]
+def prove_trainers(package_dir, work):
+    """Proof 3: each unpatched trainer's _load_checkpoint with the composed overrides."""
+    saved, folder = stage_old_critic(work)
+    overrides = ["trainer.resume_mode=resume_path", "trainer.resume_from_path=%s" % folder, ACTOR_OVERRIDE, CRITIC_OVERRIDE, "trainer.default_local_dir=%s" % os.path.join(work, "run2")]
+    config, how = compose(package_dir, overrides)
+    # Up to 0.7 the FSDP workers hand the manager the DictConfig; from 0.8 the engine hands it the dataclass.
+    legacy = os.path.exists(os.path.join(package_dir, "workers", "fsdp_workers.py"))
+    actor_checkpoint = actor_config_forms(config)[0 if legacy else -1]
+    lines = []
+    for module_name, class_name, parts in TRAINERS:
+        if not os.path.exists(os.path.join(package_dir, *parts)):
+            continue
+        method, found = load_checkpoint_method(package_dir, module_name, class_name, parts)
+        actor = Trained("actor", seed=1)
+        actor.step()
+        actor_before = actor.snapshot()
+        critic = Trained("critic", seed=99, lr=5e-4)
+        critic_before = critic.snapshot()
+        need(not critic.same_params(saved), "the new critic starts equal to the old one: the proof would prove nothing")
+        trainer = type("Trainer", (), {})()
+        trainer.config = config
+        trainer.use_critic = True
+        trainer.global_steps = -1
+        trainer.trainer_mode = "sync"
+        trainer.actor_rollout_wg = WorkerGroup(manager(actor, actor_checkpoint[1]))
+        trainer.critic_wg = WorkerGroup(manager(critic, config.critic.checkpoint))
+        with FileWatch(folder) as watch:
+            try:
+                method(trainer)
+            except Exception as error:  # noqa: BLE001
+                raise ProofFailed("%s._load_checkpoint raised %s: %s" % (class_name, type(error).__name__, error))
+        need(trainer.global_steps == 0, "%s: global_steps is %r, not 0" % (class_name, trainer.global_steps))
+        need(trainer.actor_rollout_wg.calls == [os.path.join(folder, "actor")], "%s: the actor's load was called with %r" % (class_name, trainer.actor_rollout_wg.calls))
+        need(not any(os.sep + "actor" in path for path in watch.seen), "%s opened %s" % (class_name, [p for p in watch.seen if os.sep + "actor" in p]))
+        need(actor.same_params(actor_before["params"]) and actor.snapshot()["optimizer_state"] == actor_before["optimizer_state"], "%s: the actor changed" % class_name)
+        need(critic.same_params(saved), "%s: the critic's weights are not the staged ones" % class_name)
+        after = critic.snapshot()
+        need(after["optimizer_state"] == 0 and after["base_lrs"] == critic_before["base_lrs"] and after["last_epoch"] == 0, "%s: the critic's optimizer or schedule is not fresh" % class_name)
+        need(any(path.endswith("model_world_size_1_rank_0.pt") for path in watch.seen), "%s: the critic's model file was not opened" % class_name)
+        lines.append(
+            "trainer: %s._load_checkpoint (%s), actor manager given the %s, config composed by %s with %s %s: global_steps 0, actor untouched, critic weights as staged, critic optimizer fresh"
+            % (class_name, found, actor_checkpoint[0], how, ACTOR_OVERRIDE, CRITIC_OVERRIDE)
+        )
+    need(lines, "no trainer file found in %s" % package_dir)
+    return lines
 
 
 def main():
@@ -398,7 +435,7 @@ def main():
     try:
         config, _ = compose(package_dir, [ACTOR_OVERRIDE, CRITIC_OVERRIDE])
         lines += prove_manager(config, os.path.join(work, "staged"))
-        lines += prove_trainer(package_dir, work)
+        lines += prove_trainers(package_dir, work)
     except ProofFailed as failure:
         report = {"ok": False, "release": release, "failed": str(failure), "proven": lines}
         print(json.dumps(report) if args.json else "override_route: VeRL %s: FAILED: %s" % (release, failure))
