@@ -1,10 +1,12 @@
 // stage --route through the built CLI (dist/cli.js; test/globalSetup.ts builds it): the option's
 // values, the route in --json, and an unpatched VeRL that needs no patch on the override route.
+import { spawnSync } from 'node:child_process';
 import { rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, expect, it } from 'vitest';
 import { scratch, typicalRun, writeVerlCheckout } from '../helpers/checkpointTrees.js';
-import { runCli } from '../helpers/cli.js';
+import { REPO_ROOT, runCli } from '../helpers/cli.js';
+import { lacks, PYTHON3 } from '../helpers/systemPackages.js';
 
 const root = scratch('vcp-cli-route-');
 afterAll(() => rmSync(root, { recursive: true, force: true }));
@@ -30,4 +32,11 @@ it('an unpatched 0.9: exit 0 on the override route, route in --json; --route pat
   const bad = runCli(['stage', '--route', 'both', run, join(root, 'out3')]);
   expect(bad.code).toBe(2);
   expect(bad.stderr).toMatch(/--route <route>' argument 'both' is invalid\. Allowed choices are patch, overrides/);
+});
+
+it.skipIf(lacks(PYTHON3))('test/verl/override_route.py, the VeRL-in-the-loop proof: without VeRL it exits 2 in one line, so its suite can skip', () => {
+  const run = spawnSync('python3', [join(REPO_ROOT, 'test', 'verl', 'override_route.py')], { encoding: 'utf8', env: { ...process.env, PYTHONPATH: root } });
+  expect(run.status).toBe(2);
+  expect(run.stdout.trim().split('\n')).toHaveLength(1);
+  expect(run.stdout).toMatch(/^override_route: cannot (run|import VeRL's FSDP checkpoint manager): /);
 });
