@@ -18,7 +18,8 @@ config in code, in one process (gloo, world size 1):
    a folder stage never makes (with and without del_local_after_load): the model's parameters stay
    bit-equal, the optimizer holds no state, the LR scheduler keeps its step and base LRs, no file
    under the staged folder is opened (open, torch.load and copy_to_local are watched), and actor/
-   still does not exist;
+   still does not exist; the same for a peft LoRA actor (when peft is installed); and, as a control,
+   the manager without the override must open actor/'s model file and fail, or the watch proves nothing;
 3. an old critic saved by VeRL's own manager, staged as `<staged>/global_step_0/critic`, then each
    unpatched trainer's own `_load_checkpoint` (`RayPPOTrainer`, and from 0.9 the `ppo/v1` `PPOTrainer`
    main_ppo runs by default: imported when its imports resolve, else that one method compiled from
@@ -136,12 +137,18 @@ def tiny_model(kind, seed):
 class Trained:
     """An FSDP-wrapped tiny model with its AdamW and a LambdaLR, as VeRL's workers build them."""
 
-    def __init__(self, kind, seed, lr=1e-3):
+    def __init__(self, kind, seed, lr=1e-3, lora=False):
         import torch
         from torch.distributed.fsdp import FullyShardedDataParallel as FSDP
 
+        model = tiny_model(kind, seed)
+        if lora:
+            # A LoRA actor as VeRL's FSDP workers build one (peft around the HF model, then FSDP).
+            from peft import LoraConfig, get_peft_model
+
+            model = get_peft_model(model, LoraConfig(r=4, lora_alpha=8, target_modules=["q_proj", "v_proj"]))
         # device_id cpu: FSDP otherwise looks for an accelerator and refuses a CPU-only machine.
-        self.module = FSDP(tiny_model(kind, seed), use_orig_params=True, device_id=torch.device("cpu"))
+        self.module = FSDP(model, use_orig_params=True, device_id=torch.device("cpu"))
         self.optimizer = torch.optim.AdamW(self.module.parameters(), lr=lr)
         self.scheduler = torch.optim.lr_scheduler.LambdaLR(self.optimizer, lambda step: 1.0)
 
@@ -269,7 +276,28 @@ def prove_manager(config, staged):
             need(not os.path.exists(actor_folder), "%s: actor/ appeared" % form)
         lines.append("manager (%s): load_contents=[] on %s: no file opened, weights, optimizer and schedule unchanged (del_local_after_load false and true)" % (form, actor_folder))
     lines.append(control(staged, actor_folder))
+    lines += prove_lora(config, staged, actor_folder)
     return lines
+
+
+def prove_lora(config, staged, actor_folder):
+    """A LoRA actor (when peft is installed): the same load opens nothing either."""
+    try:
+        import peft  # noqa: F401
+    except Exception:  # noqa: BLE001 - no peft: say so, prove the rest
+        return ["lora: not run (no peft)"]
+    form, checkpoint_config = actor_config_forms(config)[-1]
+    actor = Trained("actor", seed=1, lora=True)
+    actor.step()
+    before = actor.snapshot()
+    with FileWatch(staged) as watch:
+        try:
+            manager(actor, checkpoint_config).load_checkpoint(local_path=actor_folder, hdfs_path=None, del_local_after_load=False)
+        except Exception as error:  # noqa: BLE001
+            raise ProofFailed("lora (%s): the actor's manager raised %s: %s" % (form, type(error).__name__, error))
+    need(watch.seen == [], "lora (%s): the actor's manager opened %s" % (form, watch.seen))
+    need(actor.same_params(before["params"]) and actor.snapshot()["optimizer_state"] == before["optimizer_state"], "lora (%s): the actor changed" % form)
+    return ["lora (%s): a peft LoRA actor under FSDP: no file opened, weights and optimizer unchanged" % form]
 
 
 def control(staged, actor_folder):
