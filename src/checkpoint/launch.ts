@@ -55,7 +55,7 @@ export interface Launch {
   notes: string[];
   /** Lines the new run's log shows when the warm start works. */
   lookFor: string[];
-  /** The beginning of a line it must not show (the override route logs nothing for the actor: this line means the override missed it). */
+  /** Text no line of the log may show (the override route logs nothing for the actor: this line means the override missed it). */
   mustNotShow: string[];
   /** After the new run's first save: resume with `set`, without `drop`. */
   resumeLater: { set: string[]; drop: string[] };
