@@ -11,6 +11,7 @@ import { LOADERS, loaderOf, type CriticLoader, type LayoutFamily } from './famil
 import { DATA_FILE, SHARD_KINDS, type ShardKind } from './layout.js';
 import type { Parallel } from './megatron.js';
 import { requiresDataPt, resumeFormOf, type ResumeForm } from './release.js';
+import { ACTOR_LOAD_CONTENTS_KEY, ACTOR_OVERRIDE, type Route, type RouteVerdict } from './route.js';
 import type { RoleListing } from './scan.js';
 import type { VerlFacts } from './verl.js';
 
@@ -30,9 +31,16 @@ export interface LaunchInput {
   worldSize: number | null;
   /** Megatron's parallel layout as the files record it (report.ts); null for FSDP. */
   parallel?: Parallel | null;
+  /** How the actor load is skipped (route.ts), and which routes this VeRL allows. */
+  route: Route;
+  routes: Record<Route, RouteVerdict>;
 }
 
 export interface Launch {
+  /** patch: trainer.load_critic_only=true on a guarded trainer; overrides: the actor's load_contents=[] (route.ts). */
+  route: Route;
+  /** Which routes work for this VeRL (or, with no --verl, for the releases assumed), with the reasons. */
+  routes: Record<Route, RouteVerdict>;
   loader: CriticLoader;
   /** The release the overrides are for: the checkout's, or assumed from the layout. */
   basis: { kind: 'checkout'; release: string; root: string } | { kind: 'layout'; savedBy: string };
@@ -53,6 +61,8 @@ export interface Launch {
   notes: string[];
   /** Lines the new run's log shows when the warm start works. */
   lookFor: string[];
+  /** Text no line of the log may show (the override route logs nothing for the actor: this line means the override missed it). */
+  mustNotShow: string[];
   /** After the new run's first save: resume with `set`, without `drop`. */
   resumeLater: { set: string[]; drop: string[] };
 }
@@ -101,10 +111,19 @@ export function decideLaunch(input: LaunchInput): LaunchDecision {
 
   const keyDeclared = verl?.keyDeclared ?? null;
   const resume = resumeOverrides(resumeForm, input.resumeFrom);
-  const overrides = [...resume, flagOverride(keyDeclared !== false), ...contentsOverrides];
-  const overridesPlusPlus = [...resume, flagOverride(false), ...contentsOverrides];
+  const patch = input.route === 'patch';
+  const skip = (declared: boolean) => (patch ? flagOverride(declared) : shellWord(ACTOR_OVERRIDE));
+  const overrides = [...resume, skip(keyDeclared !== false), ...contentsOverrides];
+  const overridesPlusPlus = [...resume, skip(false), ...contentsOverrides];
+  const resumeLog = [
+    `Resuming from ${input.resumeFrom}`,
+    loader.loadedLine(input.criticDest, input.worldSize, input.role),
+    `Warning: No dataloader state found at ${input.resumeFrom}/${DATA_FILE}, will start from scratch`,
+  ];
   return {
     launch: {
+      route: input.route,
+      routes: input.routes,
       loader,
       basis: release ? { kind: 'checkout', release: release.text, root: verl!.root } : { kind: 'layout', savedBy: layout.savedBy },
       resumeForm,
@@ -114,17 +133,17 @@ export function decideLaunch(input: LaunchInput): LaunchDecision {
       overridesPlusPlus,
       keyDeclared,
       notes: notesFor(input, carry, saved),
-      lookFor: [
-        SKIP_MESSAGE,
-        `Resuming from ${input.resumeFrom}`,
-        loader.loadedLine(input.criticDest, input.worldSize, input.role),
-        `Warning: No dataloader state found at ${input.resumeFrom}/${DATA_FILE}, will start from scratch`,
-      ],
+      // The override route has no line of its own: with load_contents=[] the actor's manager opens
+      // and logs nothing (each log_with_rank sits inside its should_load_* branch,
+      // v0.9.0:verl/utils/checkpoint/fsdp_checkpoint_manager.py:212-255).
+      lookFor: patch ? [SKIP_MESSAGE, ...resumeLog] : resumeLog,
+      mustNotShow: patch ? [] : [`Loaded model from ${input.resumeFrom}/actor/`],
       resumeLater: {
         set: ['trainer.resume_mode=auto'],
         drop: [
           ...(resumeForm === 'resume-path' ? ['trainer.resume_from_path'] : []),
-          'trainer.load_critic_only',
+          // Kept on a resume, either skips the run's own actor: a fresh actor at step N, silently.
+          patch ? 'trainer.load_critic_only' : ACTOR_LOAD_CONTENTS_KEY,
           // With load_contents=[model] still set, the resumed run would drop its own critic's optimizer state.
           ...(loader.choice === 'load_contents' ? carry.overrides.filter((o) => o.startsWith('critic.checkpoint.')).map(keyOf) : []),
         ],

@@ -9,6 +9,7 @@ import path from 'node:path';
 import { badInput, refusal } from '../errors.js';
 import { layoutOf, type LayoutFamily } from './families.js';
 import { decideLaunch, type Launch } from './launch.js';
+import { ACTOR_OVERRIDE, chooseRoute, reasonOf, type Route } from './route.js';
 import { CKPT_CONTENTS_FILE, FSDP_CONFIG_FILE, SHARD_KINDS, STAGED_STEP_DIR, parseShardName, type ShardKind } from './layout.js';
 import type { Carry } from './carry.js';
 import { checkOut, sameStaged } from './out.js';
@@ -40,6 +41,8 @@ export interface StageOptions {
   allowUnpatched?: boolean;
   /** How to patch that checkout, as the user would type it (the CLI repeats --verl or --python); shown in the refusal. */
   applyCommand?: string;
+  /** --route: how the new run skips the actor (route.ts); unset: the patch where the trainer is patched, else the overrides where the release allows them. */
+  route?: Route;
 }
 
 /** A file stage writes itself instead of linking: metadata made to match what was staged. */
@@ -93,6 +96,17 @@ export async function planStage(source: string, out: string, options: StageOptio
   const outPath = checked.path;
   const verl = options.verl === undefined ? null : await readVerlCheckout(options.verl, layout.backend);
   const resumeFrom = path.join(outPath, STAGED_STEP_DIR);
+  const routed = chooseRoute({
+    asked: options.route,
+    release: verl?.release ?? null,
+    // The layouts 0.4.1 and later save (FSDP): their savers honour the actor's load_contents=[].
+    layoutAllowsOverrides: layout.id === 'fsdp-v0.4.1' || layout.id === 'fsdp2',
+    backend: layout.backend,
+    trainerPatched: verl?.trainerPatched ?? null,
+    allowUnpatched: options.allowUnpatched ?? false,
+    actorKeyDeclared: verl?.actorCheckpointKeys ? verl.actorCheckpointKeys.includes('load_contents') : null,
+    configFile: verl?.configFile ?? null,
+  });
   const decision = decideLaunch({
     layout,
     role: chosen,
@@ -105,20 +119,28 @@ export async function planStage(source: string, out: string, options: StageOptio
     // What selectFiles settles on whenever it does not refuse: FSDP shards load on one world size.
     worldSize: layout.backend === 'fsdp' ? (options.worldSize ?? critic.worldSize) : critic.worldSize,
     parallel: critic.parallel,
+    route: 'route' in routed ? routed.route : 'patch',
+    routes: routed.routes,
   });
   if ('refused' in decision) throw refusal(decision.about === 'checkout' ? options.verl : chosen.path, decision.refused);
   // After the release's own refusals: patching would not help those.
   const applyCommand = options.applyCommand ?? `verl-critic-patch apply ${options.verl}`;
-  const unpatched = verl?.trainerPatched === false;
-  if (unpatched && !options.allowUnpatched) {
+  if ('refused' in routed && routed.refused === 'unpatched') {
     // Without the guard the new run loads <resumeFrom>/actor, which stage never makes: a crash at
     // the first load, after the cluster is up. Refused here, before anything is written.
+    const overrides = routed.routes.overrides;
+    const instead = overrides.ok ? `, or --route overrides (${overrides.why})` : ` (no override route instead: ${overrides.reason})`;
     throw refusal(
       options.verl,
       `the trainer does not guard the actor load yet, so the new run would try to load ${resumeFrom}/actor ` +
-        `(stage makes no actor/) and crash: run ${applyCommand} first, or pass --allow-unpatched to stage anyway`,
+        `(stage makes no actor/) and crash: run ${applyCommand} first, or pass --allow-unpatched to stage anyway${instead}`,
     );
   }
+  if ('refused' in routed) {
+    throw refusal(options.verl ?? chosen.path, `--route overrides: ${routed.reason}; use the patch route (trainer.load_critic_only, after verl-critic-patch apply)`);
+  }
+  const unpatched = verl?.trainerPatched === false;
+  const route = decision.launch.route;
 
   // Only the kinds the loader opens must be complete (a gap in the optimizer shards does not matter to a weights-only load).
   const loadKinds = decision.launch.loadKinds;
@@ -169,11 +191,29 @@ export async function planStage(source: string, out: string, options: StageOptio
     verl,
     warnings,
     notes: [
-      ...(unpatched ? [`--allow-unpatched: the trainer of ${options.verl} does not guard the actor load yet: run ${applyCommand} before the launch`] : []),
+      ...(unpatched && route === 'patch' ? [`--allow-unpatched: the trainer of ${options.verl} does not guard the actor load yet: run ${applyCommand} before the launch`] : []),
       ...decision.launch.notes,
       ...generated.map((g) => g.reason),
+      ...routeNotes(decision.launch, verl !== null),
     ],
   };
+}
+
+/** Which route the launch takes and why; with no --verl, the other route where the layout's releases allow it. */
+function routeNotes(launch: Launch, named: boolean): string[] {
+  const { route, routes } = launch;
+  if (route === 'overrides') {
+    return [
+      `route: overrides, no change to VeRL's code: ${reasonOf(routes.overrides)}, so the trainer's actor load reads nothing; trainer.load_critic_only is not needed`,
+    ];
+  }
+  if (!named && routes.overrides.ok) {
+    return [
+      `a VeRL you cannot patch also works if the new run uses VeRL 0.4.1 or later with an FSDP or FSDP2 actor: write ${ACTOR_OVERRIDE} instead of trainer.load_critic_only=true ` +
+        '(stage --route overrides --verl <its VeRL> prints and checks it)',
+    ];
+  }
+  return [];
 }
 
 /**

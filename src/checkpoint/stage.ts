@@ -67,6 +67,8 @@ export interface StageResult {
   copied: number;
   /** Metadata written anew to match what was staged (fsdp_config.json, ckpt_contents.json). */
   written: string[];
+  /** How the new run skips the actor: patch (trainer.load_critic_only) or overrides (the actor's load_contents=[]); route.ts. */
+  route: Launch['route'];
   /** How to launch the new run, what to look for in its log, how to resume it later. */
   launch: Launch;
   /** What the new run's critic takes from the old one (carry.ts): weights, optimizer or all. */
@@ -129,6 +131,7 @@ export async function stageCritic(source: string, out: string, options: StageRun
       bytes: plan.bytes,
       ...counts,
       written: plan.generated.map((g) => g.relPath),
+      route: plan.launch.route,
       launch: plan.launch,
       carry: plan.launch.carry.carry,
       carries: plan.launch.carry.carries,

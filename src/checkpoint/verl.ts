@@ -22,6 +22,8 @@ export interface VerlFacts {
   keyDeclared: boolean | null;
   /** The keys under critic.checkpoint of the composed config; null: unknown. */
   checkpointKeys: string[] | null;
+  /** The keys under actor_rollout_ref.actor.checkpoint (the override route's load_contents); null: unknown. */
+  actorCheckpointKeys: string[] | null;
   /** Whether every trainer file that loads the actor mentions load_critic_only (the guard, ours or by hand); null: none found. */
   trainerPatched: boolean | null;
 }
@@ -47,6 +49,7 @@ export async function readVerlCheckout(dir: string, backend: CheckpointBackend):
   const generated = await readYaml(path.join(configDir, `_generated_${name}.yaml`));
   const trainer = source ? await trainerSection(source, configDir) : null;
   const checkpoint = mapAt(generated ?? source, ['critic', 'checkpoint']);
+  const actorCheckpoint = mapAt(generated ?? source, ['actor_rollout_ref', 'actor', 'checkpoint']);
   // RayPPOTrainer's file, and from 0.9 the ppo/v1 trainer that main_ppo runs by default
   // (v0.9.0:verl/trainer/config/ppo_trainer.yaml:222, trainer.use_v1: true): each that exists must
   // carry the guard, or the run that uses it loads <folder>/actor.
@@ -60,6 +63,7 @@ export async function readVerlCheckout(dir: string, backend: CheckpointBackend):
     configFile: source ? path.relative(checkout.root, path.join(configDir, `${name}.yaml`)) : null,
     keyDeclared: trainer ? Object.hasOwn(trainer, 'load_critic_only') : null,
     checkpointKeys: checkpoint ? Object.keys(checkpoint) : null,
+    actorCheckpointKeys: actorCheckpoint ? Object.keys(actorCheckpoint) : null,
     trainerPatched: present.length === 0 ? null : present.every((text) => text.includes('load_critic_only')),
   };
 }

@@ -72,7 +72,7 @@ export async function preflightCommand(launch: readonly string[], options: Prefl
   const strict = Boolean(options.strict);
   const { findings, verdict } = gathered.facts
     ? runChecks(gathered.facts, strict)
-    : { findings: [gathered.refusal!], verdict: { ok: false, folder: null, criticFiles: null, loads: null, resumes: null, errors: 1, warnings: 0 } };
+    : { findings: [gathered.refusal!], verdict: { ok: false, folder: null, criticFiles: null, loads: null, resumes: null, route: null, errors: 1, warnings: 0 } };
   if (options.json) printer.json(preflightJson(gathered, findings, verdict));
   else printer.data(formatPreflight(findings, verdict, gathered.composed.composer));
   return verdict.ok ? ExitCode.Ok : ExitCode.Refused;

@@ -10,6 +10,7 @@ import type { Command } from 'commander';
 import { prepareParsers } from '../treeSitter.js';
 import { ExitCode, badInput } from '../errors.js';
 import { CARRIES, type Carry } from '../checkpoint/carry.js';
+import { ROUTES, type Route } from '../checkpoint/route.js';
 import { stageCritic } from '../checkpoint/stage.js';
 import type { Printer } from '../output/printer.js';
 import { createProgressLine } from '../output/progress.js';
@@ -35,6 +36,7 @@ interface StageCommandOptions {
   /** --python [interpreter]: the VeRL the new run uses is the verl package it imports. */
   python?: string | boolean;
   allowUnpatched?: boolean;
+  route?: Route;
 }
 
 export function registerStage(program: Command): void {
@@ -59,7 +61,17 @@ export function registerStage(program: Command): void {
       .option('--model-only', 'the same as --carry weights')
       .option('--verl <path>', 'the VeRL the new run uses (a checkout, its verl/ package folder, or site-packages): print overrides its release and config accept, or refuse')
       .option('--python [interpreter]', `instead of --verl: the verl package this Python imports (default python3); ${PYTHON_VALUE_HELP}`)
-      .option('--allow-unpatched', "with --verl/--python: stage even though that VeRL's trainer lacks the load_critic_only guard (else exit 1: the new run would crash on the missing actor/)"),
+      .addOption(
+        command
+          .createOption(
+            '--route <route>',
+            'how the new run skips the old actor: patch (trainer.load_critic_only=true, on a trainer verl-critic-patch apply guarded) or overrides ' +
+              '(actor_rollout_ref.actor.checkpoint.load_contents=[], no code change: VeRL 0.4.1+ with an FSDP/FSDP2 actor); ' +
+              'default: patch where the trainer is patched, else overrides where the release allows them',
+          )
+          .choices(ROUTES),
+      )
+      .option('--allow-unpatched', "with --verl/--python: stage for the patch route even though that VeRL's trainer lacks the load_critic_only guard (else the override route where the release allows it, or exit 1)"),
   )
     .addHelpText(
       'after',
@@ -69,6 +81,9 @@ export function registerStage(program: Command): void {
         '  optimizer  + Adam state: FSDP betas, eps, weight_decay come from the old run; the LR schedule starts fresh.\n' +
         '  all        everything saved: FSDP also takes the old critic.optim.lr, warmup and schedule position (a cosine past its end rises again).\n' +
         '  default    weights where the release can load them alone without side effects, else all; stage prints what the new run inherits.\n' +
+        '\nHow the new run skips the old actor (--route):\n' +
+        '  patch      trainer.load_critic_only=true, on a trainer verl-critic-patch apply guarded (every release).\n' +
+        '  overrides  actor_rollout_ref.actor.checkpoint.load_contents=[], no change to VeRL (0.4.1+, FSDP/FSDP2 actor; not Megatron).\n' +
         '\nExamples:\n  verl-critic-patch stage --verl ~/src/verl checkpoints/my_project/my_run warm_start\n' +
         '  verl-critic-patch stage --world-size 8 --carry optimizer checkpoints/my_project/my_run/global_step_120 /data/warm_start',
     )
@@ -98,6 +113,7 @@ export async function stageCommand(checkpoint: string, out: string, options: Sta
       modelOnly: options.modelOnly,
       verl: imported?.packageDir ?? options.verl,
       allowUnpatched: options.allowUnpatched,
+      route: options.route,
       applyCommand: applyCommandFor(options),
       handleSignals: true,
       beforeFile: pauseForTests(),

@@ -37,6 +37,8 @@ export const COMPOSED_KEYS = [
   'critic.optim.use_checkpoint_opt_param_scheduler',
   'actor_rollout_ref.model.path',
   'actor_rollout_ref.model.tokenizer_path',
+  'actor_rollout_ref.actor.strategy',
+  'actor_rollout_ref.actor.checkpoint.load_contents',
 ] as const;
 
 export type ComposedKey = (typeof COMPOSED_KEYS)[number];

@@ -45,10 +45,17 @@ export function formatStageResult(result: StageResult): string {
     `  ${launch.overrides.map(shellWord).join(' ')}`,
     '',
   ];
+  const patch = launch.route === 'patch';
   if (launch.basis.kind !== 'checkout') {
-    lines.push('- The trainer must carry the load_critic_only guard first: verl-critic-patch apply <your VeRL checkout>.');
+    lines.push(
+      patch
+        ? '- The trainer must carry the load_critic_only guard first: verl-critic-patch apply <your VeRL checkout>.'
+        : "- The override route needs VeRL 0.4.1 or later with an FSDP or FSDP2 actor (Megatron's loader asserts actor/ exists): pass --verl to have it checked.",
+    );
   }
-  if (launch.keyDeclared === null) {
+  if (!patch) {
+    // No load_critic_only: neither the key's declaration nor the ++ spelling matters.
+  } else if (launch.keyDeclared === null) {
     const plain = shellWord(launch.overrides.find((o) => o.includes('load_critic_only'))!);
     const plusPlus = shellWord(launch.overridesPlusPlus.find((o) => o.includes('load_critic_only'))!);
     lines.push("- If your VeRL config has no load_critic_only key (Hydra then rejects the override), write", `  ${plusPlus} instead of ${plain}.`);
@@ -61,12 +68,21 @@ export function formatStageResult(result: StageResult): string {
   }
   lines.push(
     '',
-    'In the new run\'s log, look for (the first line is the patched trainer\'s, the others VeRL\'s):',
+    patch
+      ? "In the new run's log, look for (the first line is the patched trainer's, the others VeRL's):"
+      : "In the new run's log, look for (VeRL's lines; the actor's load logs nothing, since it opens nothing):",
     ...launch.lookFor.map((line) => `  ${line}`),
+  );
+  if (launch.mustNotShow.length > 0) {
+    lines.push("and no line with (the actor override did not reach the actor; a FileNotFoundError naming actor/ follows):", ...launch.mustNotShow.map((line) => `  ${line}`));
+  }
+  lines.push(
     '',
     `Resume the new run later (once it has saved a checkpoint of its own) with ${launch.resumeLater.set.join(' ')},`,
     `without ${launch.resumeLater.drop.join(', ')}:`,
-    'with load_critic_only still set it would restore its own critic and step but start a fresh actor, silently.',
+    patch
+      ? 'with load_critic_only still set it would restore its own critic and step but start a fresh actor, silently.'
+      : "with the actor's load_contents=[] still set it would restore its own critic and step but never its own actor: a fresh actor, silently.",
   );
   return `${lines.join('\n')}\n`;
 }

@@ -56,9 +56,13 @@ describe('stage: the happy path', () => {
       notes: [
         'no --verl given: these overrides are for the releases that save this layout (VeRL 0.4.1 and later); ' +
           'pass --verl CHECKOUT to have them checked against the VeRL the new run uses',
+        // With no VeRL named, the patch route is printed and the override route named (a 0.4.1+ FSDP layout).
+        'a VeRL you cannot patch also works if the new run uses VeRL 0.4.1 or later with an FSDP or FSDP2 actor: ' +
+          'write actor_rollout_ref.actor.checkpoint.load_contents=[] instead of trainer.load_critic_only=true (stage --route overrides --verl <its VeRL> prints and checks it)',
       ],
       removedLeftovers: [],
       carry: 'all',
+      route: 'patch',
     });
     expect(result.launch).toMatchObject({ loader: { id: 'fsdp-v0.4.1' }, basis: { kind: 'layout' }, loadKinds: ['model', 'optimizer', 'extra'] });
     expect(result.inherits.map((i) => i.settings)).toEqual([['betas', 'eps', 'weight_decay'], ['critic.optim.lr', 'warmup', 'schedule position']]);
@@ -145,7 +149,7 @@ describe('stage: the happy path', () => {
   it('notes that the optimizer starts fresh when it was not saved', async () => {
     const dir = writeStep(join(fresh(), 'global_step_9'), { critic: { worldSize: 2, kinds: ['model', 'extra'] } });
     const result = await stageCritic(dir, fresh('out'), { carry: 'all' });
-    expect(result.notes.slice(1)).toEqual(['the critic was saved without its optimizer state: it starts fresh']);
+    expect(result.notes.slice(1, -1)).toEqual(['the critic was saved without its optimizer state: it starts fresh']);
     // VeRL's loader opens what load_contents lists, which defaults to the new run's save_contents (all three).
     expect(result.launch.overrides).toContain('critic.checkpoint.load_contents=[model,extra]');
   });
@@ -598,7 +602,9 @@ describe('stage: what the release loads', () => {
     expect(error).toMatchObject({ exitCode: ExitCode.Refused, file: verl });
     expect(error.reason).toBe(
       `the trainer does not guard the actor load yet, so the new run would try to load ${refusedOut}/global_step_0/actor ` +
-        `(stage makes no actor/) and crash: run verl-critic-patch apply ${verl} first, or pass --allow-unpatched to stage anyway`,
+        `(stage makes no actor/) and crash: run verl-critic-patch apply ${verl} first, or pass --allow-unpatched to stage anyway ` +
+        "(no override route instead: VeRL 0.3.0.post0 has no actor checkpoint.load_contents: its FSDP checkpoint manager opens the actor's model, optimizer and extra-state files unconditionally " +
+        '(v0.4.0:verl/utils/checkpoint/fsdp_checkpoint_manager.py:93-99, v0.3.0.post1:verl/utils/checkpoint/fsdp_checkpoint_manager.py:72-79), so the missing actor/ crashes the load; the override route needs VeRL 0.4.1 or later)',
     );
     expectNoTrace(refusedOut);
     const typed = await toolError(stageCritic(run, refusedOut, { verl, applyCommand: 'verl-critic-patch apply --python ./venv/bin/python' }));
@@ -620,7 +626,8 @@ describe('stage: what the release loads', () => {
     const verl = writeVerlCheckout(fresh('verl'), '0.9.0', { patched: true });
     mkdirSync(join(verl, 'verl', 'trainer', 'ppo', 'v1'));
     writeFileSync(join(verl, 'verl', 'trainer', 'ppo', 'v1', 'trainer_base.py'), 'class PPOTrainer:\n    def _load_checkpoint(self):\n        self.actor_rollout_wg.load_checkpoint(p)\n', { flag: 'w' });
-    expect((await toolError(stageCritic(run, fresh('out'), { verl }))).reason).toMatch(/^the trainer does not guard the actor load yet/);
+    // The patch route asked for; by default an unguarded 0.9 takes the override route (test/checkpoint/route.test.ts).
+    expect((await toolError(stageCritic(run, fresh('out'), { verl, route: 'patch' }))).reason).toMatch(/^the trainer does not guard the actor load yet/);
     writeFileSync(join(verl, 'verl', 'trainer', 'ppo', 'v1', 'trainer_base.py'), 'if not self.config.trainer.get("load_critic_only", False): pass\n');
     await stageCritic(run, fresh('out'), { verl });
   });

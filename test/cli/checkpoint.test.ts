@@ -304,10 +304,11 @@ describe('stage on the command line', () => {
     expect(JSON.stringify(JSON.parse(json.stdout))).toContain('"alreadyStaged":true');
   });
 
-  it('refuses an unpatched VeRL with exit 1 and the apply command as typed, unless --allow-unpatched', () => {
+  it('refuses an unpatched VeRL that has no override route with exit 1 and the apply command as typed, unless --allow-unpatched', () => {
     const run = typicalRun(fresh('run'), 1);
     const sitePackages = join(fresh('venv'), 'lib', 'python3.11', 'site-packages');
-    writeVerlCheckout(sitePackages, '0.6.1');
+    // 0.4.0: the actor's checkpoint manager opens every kind, so only the patch can skip it.
+    writeVerlCheckout(sitePackages, '0.4.0');
     writeFileSync(join(sitePackages, 'verl', '__init__.py'), '');
     const out = fresh('out');
     const byFolder = runCli(['stage', '--verl', sitePackages, run, out]);

@@ -351,10 +351,15 @@ export function writeVerlCheckout(dir: string, version: string, options: { patch
   const checkpoint = minor === 2 ? '' : atLeast041 ? '    save_contents: [model, optimizer, extra]\n    load_contents: ${critic.checkpoint.save_contents}\n' : '    contents: [model, optimizer, extra]\n';
   const trainer = `trainer:\n  resume_mode: auto\n  resume_from_path: null\n${options.patched ? '  load_critic_only: False\n' : ''}  default_local_dir: checkpoints\n`;
   const critic = `critic:\n  strategy: fsdp\n${checkpoint ? `  checkpoint:\n${checkpoint}` : ''}`;
+  // The actor's section as each release has it (its strategy is the config's backend).
+  const actorCheckpoint = checkpoint.replace(/^    /gm, '      ').replace('critic.checkpoint', 'actor_rollout_ref.actor.checkpoint');
+  const actor = (strategy: string) => `actor_rollout_ref:\n  actor:\n    strategy: ${strategy}\n${actorCheckpoint ? `    checkpoint:\n${actorCheckpoint}` : ''}`;
   put(join(dir, 'verl', 'version', 'version'), `${version}\n`);
   // The entry point stage's preflight checks follow to the config (src/launch/entry.ts).
   put(join(dir, 'verl', 'trainer', 'main_ppo.py'), `@hydra.main(config_path="config", config_name="ppo_trainer", version_base=None)\ndef main(config):\n    pass\n`);
-  for (const name of ['ppo_trainer', 'ppo_megatron_trainer']) put(join(dir, 'verl', 'trainer', 'config', `${name}.yaml`), `${critic}${trainer}`);
+  for (const name of ['ppo_trainer', 'ppo_megatron_trainer']) {
+    put(join(dir, 'verl', 'trainer', 'config', `${name}.yaml`), `${actor(name === 'ppo_trainer' ? 'fsdp' : 'megatron')}${critic}${trainer}`);
+  }
   put(
     join(dir, 'verl', 'trainer', 'ppo', 'ray_trainer.py'),
     `class RayPPOTrainer:\n    def _load_checkpoint(self):\n        ${options.patched ? 'if not self.config.trainer.get("load_critic_only", False):\n            ' : ''}self.actor_rollout_wg.load_checkpoint(actor_path)\n`,

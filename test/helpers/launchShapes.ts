@@ -69,7 +69,18 @@ function criticYaml(shape: Shape): string {
 function actorYaml(shape: Shape): string {
   // From 0.7 the rollout's name has no default (`???`): every launch sets it.
   const rollout = shape === '0.7.1' || shape === '0.9.0' ? ['  rollout:', '    name: ???'] : [];
-  return ['actor_rollout_ref:', '  model:', '    path: ~/models/deepseek-llm-7b-chat', ...(shape === '0.9.0' ? ['    tokenizer_path: null'] : []), ...rollout].join('\n');
+  // The actor's checkpoint section: one contents list before 0.4.1, save_contents/load_contents after.
+  const checkpoint = shape === '0.3.0.post1' ? ['      contents: [model, hf_model, optimizer, extra]'] : ['      save_contents: [model, optimizer, extra]', '      load_contents: ${.save_contents}'];
+  return [
+    'actor_rollout_ref:',
+    '  model:',
+    '    path: ~/models/deepseek-llm-7b-chat',
+    ...(shape === '0.9.0' ? ['    tokenizer_path: null'] : []),
+    '  actor:',
+    '    strategy: fsdp',
+    '    checkpoint:',
+    ...checkpoint,
+  ].join('\n');
 }
 
 /** The first lines VeRL's scripts/generate_trainer_config.sh writes on a snapshot (our wording around its command). */

@@ -10,6 +10,7 @@ import { checkLoadable, checkParallel } from './critic.js';
 import { checkCriticModel, checkTokenizer } from './models.js';
 import { checkGuardAndFlag, checkOwnResume, checkResume, launchPlan, restartNote, resumeTarget } from './resume.js';
 import { checkRunFolder } from './runFolder.js';
+import { checkRoute, checkRouteOnResume, launchRoute, routeDropKeys } from './route.js';
 
 export interface Verdict {
   ok: boolean;
@@ -21,6 +22,8 @@ export interface Verdict {
   loads: string[] | null;
   /** A later launch that resumes the run's own steps: the step and its folder (null: a warm start). */
   resumes: { step: number | null; folder: string | null } | null;
+  /** How the launch skips the actor (src/checkpoint/route.ts); null: neither route works, or a resume. */
+  route: 'patch' | 'overrides' | null;
   errors: number;
   warnings: number;
 }
@@ -31,13 +34,16 @@ export function runChecks(facts: PreflightFacts, strict = false): { findings: Fi
   const warmStart = plan.kind === 'warm-start';
   const { findings: loadable, load } = warmStart ? checkLoadable(facts) : { findings: [], load: null };
   // A partial load_contents kept on a resume would drop the run's own critic optimizer state.
-  const dropKeys = load?.key === 'critic.checkpoint.load_contents' && load.kinds.length < SHARD_KINDS.length ? [load.key] : [];
+  const dropKeys = [...(load?.key === 'critic.checkpoint.load_contents' && load.kinds.length < SHARD_KINDS.length ? [load.key] : []), ...routeDropKeys(facts)];
+  const guard = checkGuardAndFlag(facts, plan);
   const checked = [
-    ...checkGuardAndFlag(facts, plan),
+    // The route matters only to a warm start: a resume of the run's own steps loads its own actor.
+    ...(warmStart ? checkRoute(facts, guard, target) : guard),
     ...checkResume(facts, target, plan),
     ...loadable,
     ...(warmStart ? [...checkParallel(facts, load), ...checkCriticModel(facts), ...checkTokenizer(facts)] : []),
     ...checkRunFolder(facts, target, dropKeys, plan),
+    ...checkRouteOnResume(facts, target),
     ...(warmStart ? checkCarry(facts, load) : checkOwnResume(facts, plan)),
   ];
   const errors = checked.filter((f) => f.level === 'error').length;
@@ -54,6 +60,7 @@ export function runChecks(facts: PreflightFacts, strict = false): { findings: Fi
       criticFiles: load?.files ?? null,
       loads: load?.kinds ?? null,
       resumes: plan.kind === 'resume' ? { step: plan.step, folder: plan.folder } : null,
+      route: warmStart && target.kind !== 'auto' ? launchRoute(facts) : null,
       errors,
       warnings,
     },
