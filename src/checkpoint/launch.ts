@@ -112,7 +112,7 @@ export function decideLaunch(input: LaunchInput): LaunchDecision {
   const keyDeclared = verl?.keyDeclared ?? null;
   const resume = resumeOverrides(resumeForm, input.resumeFrom);
   const patch = input.route === 'patch';
-  const skip = (declared: boolean) => (patch ? flagOverride(declared) : shellWord(ACTOR_OVERRIDE));
+  const skip = (declared: boolean) => (patch ? flagOverride(declared) : ACTOR_OVERRIDE);
   const overrides = [...resume, skip(keyDeclared !== false), ...contentsOverrides];
   const overridesPlusPlus = [...resume, skip(false), ...contentsOverrides];
   const resumeLog = [

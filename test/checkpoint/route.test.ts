@@ -28,7 +28,7 @@ async function toolError(promise: Promise<unknown>): Promise<ToolError> {
   return error as ToolError;
 }
 
-const OVERRIDE = '"actor_rollout_ref.actor.checkpoint.load_contents=[]"';
+const OVERRIDE = 'actor_rollout_ref.actor.checkpoint.load_contents=[]';
 
 describe('overrideRoute and chooseRoute (pure)', () => {
   const request = (release: string | null, patched: boolean | null, more: Partial<RouteRequest> = {}): RouteRequest => ({
@@ -85,7 +85,7 @@ describe('stage: the route it prints', () => {
       'trainer.resume_mode=resume_path',
       `trainer.resume_from_path=${out}/global_step_0`,
       OVERRIDE,
-      '"critic.checkpoint.load_contents=[model]"',
+      'critic.checkpoint.load_contents=[model]',
     ]);
     expect(result.launch.overridesPlusPlus).toEqual(result.launch.overrides);
     expect(result.launch.lookFor[0]).toBe(`Resuming from ${out}/global_step_0`);

@@ -80,6 +80,7 @@ function actorYaml(shape: Shape): string {
     '    strategy: fsdp',
     '    checkpoint:',
     ...checkpoint,
+    ...rollout,
   ].join('\n');
 }
 

@@ -4,6 +4,7 @@
  * skip with one line saying what to install, and fail where CI is set: the rule of
  * test/helpers/systemPackages.ts, applied to that list of interpreters.
  */
+import { spawnSync } from 'node:child_process';
 import { pythonCandidates } from '../../src/launch/compose.js';
 import { lacks, type SystemPackage } from '../helpers/systemPackages.js';
 import { findOmegaConf } from './omegaconfFind.js';

@@ -69,7 +69,9 @@ export function checkRoute(facts: PreflightFacts, guard: readonly Finding[], tar
   if (!override) {
     const unguarded = facts.trainers.some((t) => t.guarded === false);
     if (!unguarded || !verdict.ok) return [...guard];
-    return [...guard, finding('note', 1, ACTOR_LOAD_CONTENTS_KEY, `no patch is needed on this release: ${ACTOR_OVERRIDE} instead of trainer.load_critic_only=true skips the actor with VeRL's code as it is (${verdict.why})`)];
+    // Said in the guard's error itself: a failing launch prints no notes, and this is its other fix.
+    const alternative = `; or, with no patch, write ${ACTOR_OVERRIDE} instead of trainer.load_critic_only=true (${verdict.why})`;
+    return guard.map((f) => (f.level === 'error' && facts.trainers.some((t) => t.guarded === false && t.file === f.key) ? { ...f, message: f.message + alternative } : f));
   }
   if (!verdict.ok) {
     return [...guard, finding('error', 1, ACTOR_LOAD_CONTENTS_KEY, `${ACTOR_OVERRIDE} does not skip the actor here: ${verdict.reason}; use the patch route (verl-critic-patch apply, then trainer.load_critic_only=true)`)];
