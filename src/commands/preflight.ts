@@ -67,6 +67,7 @@ export async function preflightCommand(launch: readonly string[], options: Prefl
   // The trainer's guard is read with tree-sitter: the WebAssembly path must be started first.
   await prepareParsers();
   const gathered = await gather(launch, { verl: options.verl, python: options.python });
+  if (gathered.site.note !== null) printer.error(gathered.site.note);
   const strict = Boolean(options.strict);
   const { findings, verdict } = gathered.facts
     ? runChecks(gathered.facts, strict)
