@@ -20,6 +20,8 @@ import { CI, PYTHON, skipBecause } from '../helpers/systemPackages.js';
 const CACHE = join(process.env.XDG_CACHE_HOME || join(homedir(), '.cache'), 'verl-critic-patch');
 const WHEELS = join(CACHE, 'wheels');
 const TWINE = join(CACHE, 'tools', 'bin', 'twine');
+/** The cache's pip: recent, and not the system's (Debian's refuses to install outside a venv). */
+const PIP = join(CACHE, 'tools', 'bin', 'pip');
 const NPM_BIN = join(REPO_ROOT, 'dist', 'bin', 'verl-critic-patch.cjs');
 const { version } = JSON.parse(readFileSync(join(REPO_ROOT, 'package.json'), 'utf8')) as { version: string };
 
@@ -73,7 +75,7 @@ describe.skipIf(skip)('the Python distribution', () => {
     artifacts = built(join(work, 'dist'));
     venv = join(work, 'venv');
     expect(run(PYTHON_EXE, ['-m', 'venv', '--without-pip', venv]).status).toBe(0);
-    const install = run(PYTHON_EXE, ['-m', 'pip', '--python', join(venv, 'bin', 'python'), 'install', '--quiet', '--no-index', '--find-links', WHEELS, artifacts.wheel], { env: PIP_ENV });
+    const install = run(PIP, ['--python', join(venv, 'bin', 'python'), 'install', '--quiet', '--no-index', '--find-links', WHEELS, artifacts.wheel], { env: PIP_ENV });
     expect(install.status, install.stderr).toBe(0);
     noNode = { ...process.env, PATH: barePath({}), NO_COLOR: '1' };
     for (const [path, content] of Object.entries(verlFiles())) {
@@ -92,11 +94,11 @@ describe.skipIf(skip)('the Python distribution', () => {
 
   it('with no node on PATH: --version and a diff byte for byte as the npm bin prints them, through the console script and python -m', () => {
     expect(run('sh', ['-c', 'command -v node'], { env: noNode }).status).not.toBe(0);
-    const npm = (args: string[]) => run(process.execPath, [NPM_BIN, ...args], { cwd: checkout, env: { ...process.env, NO_COLOR: '1' } });
+    const commandLines = [['--version'], ['diff', '.'], ['diff', 'no-such-folder'], ['no-such-verb']];
+    const npm = new Map(commandLines.map((args) => [args, run(process.execPath, [NPM_BIN, ...args], { cwd: checkout, env: { ...process.env, NO_COLOR: '1' } })]));
     for (const entry of [[join(venv, 'bin', 'verl-critic-patch')], [join(venv, 'bin', 'python'), '-m', 'verl_critic_patch']]) {
-      const py = (args: string[]) => run(entry[0]!, [...entry.slice(1), ...args], { cwd: checkout, env: noNode });
-      for (const args of [['--version'], ['diff', '.'], ['diff', 'no-such-folder'], ['no-such-verb']]) {
-        const [a, b] = [py(args), npm(args)];
+      for (const args of commandLines) {
+        const [a, b] = [run(entry[0]!, [...entry.slice(1), ...args], { cwd: checkout, env: noNode }), npm.get(args)!];
         expect({ args, code: a.status, stdout: a.stdout, stderr: a.stderr }).toEqual({ args, code: b.status, stdout: b.stdout, stderr: b.stderr });
       }
     }
@@ -149,7 +151,7 @@ describe.skipIf(skip)('the Python distribution', () => {
 
   it('the sdist builds the same wheel, byte for byte, offline and without Node.js', () => {
     const out = join(work, 'from-sdist');
-    const wheel = run(PYTHON_EXE, ['-m', 'pip', 'wheel', '--quiet', '--no-index', '--no-deps', '--wheel-dir', out, artifacts.sdist], { env: { ...PIP_ENV, PATH: noNode.PATH } });
+    const wheel = run(PIP, ['wheel', '--quiet', '--no-index', '--no-deps', '--wheel-dir', out, artifacts.sdist], { env: { ...PIP_ENV, PATH: noNode.PATH } });
     expect(wheel.status, wheel.stderr).toBe(0);
     const name = artifacts.wheel.split('/').pop()!;
     expect(readFileSync(join(out, name)).equals(readFileSync(artifacts.wheel))).toBe(true);
