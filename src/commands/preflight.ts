@@ -25,8 +25,8 @@ const HELP = `
 The launch command is the one you start the new run with, exactly as written, after --:
   python3 -m verl.trainer.main_ppo k=v ...      a path to main_ppo.py, the fully-async or a recipe entry
   --config-name / --config-path, +k=v, ++k=v, ~k overrides
-or overrides alone (-- k=v ...) with --verl PATH or --python [PY]. --verl wins over the command's
-interpreter.
+or overrides alone (-- k=v ...) with --verl PATH or --python [PY] (installed with pip, by default
+the VeRL of the Python it was started from). --verl wins over the command's interpreter.
 
 The config is composed with OmegaConf (no Hydra) from the release's composed snapshot
 (_generated_<config-name>.yaml) or its flat ppo_trainer.yaml, the overrides merged in struct
