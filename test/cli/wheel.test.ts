@@ -149,6 +149,17 @@ describe.skipIf(skip)('the Python distribution', () => {
     expect(withWheel.stdout).toBe(`${version}\n`);
   });
 
+  it("pre-commit's `pip install .` at the repository root: a code-less package requiring verl-critic-patch of this version", () => {
+    const out = join(work, 'shim');
+    const shim = run(PIP, ['wheel', '--quiet', '--no-index', '--no-deps', '--wheel-dir', out, REPO_ROOT], { env: PIP_ENV });
+    expect(shim.status, shim.stderr).toBe(0);
+    const name = `verl_critic_patch_pre_commit-${version}-py3-none-any.whl`;
+    expect(readdirSync(out)).toEqual([name]);
+    const listing = run(PYTHON_EXE, ['-c', 'import sys, zipfile; z = zipfile.ZipFile(sys.argv[1]); print(z.namelist()); print(z.read(next(n for n in z.namelist() if n.endswith("METADATA"))).decode())', join(out, name)]);
+    expect(listing.stdout).not.toMatch(/\.py'/);
+    expect(listing.stdout).toContain(`Requires-Dist: verl-critic-patch==${version}\n`);
+  });
+
   it('the sdist builds the same wheel, byte for byte, offline and without Node.js', () => {
     const out = join(work, 'from-sdist');
     const wheel = run(PIP, ['wheel', '--quiet', '--no-index', '--no-deps', '--wheel-dir', out, artifacts.sdist], { env: { ...PIP_ENV, PATH: noNode.PATH } });
