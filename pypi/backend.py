@@ -166,22 +166,13 @@ def _write_wheel(directory, dist_info, entries):
     writer = csv.writer(record, lineterminator="\n")
     path = os.path.join(directory, filename)
     with zipfile.ZipFile(path + ".part", "w") as archive:
-        for name, data in entries + [("%s/%s" % (dist_info, n), d) for n, d in dist_info_files_cached()]:
+        for name, data in entries + [("%s/%s" % (dist_info, n), d) for n, d in _dist_info_files()]:
             _zip_entry(archive, name, data)
             writer.writerow((name, _record_hash(data), len(data)))
         writer.writerow(("%s/RECORD" % dist_info, "", ""))
         _zip_entry(archive, "%s/RECORD" % dist_info, record.getvalue().encode("utf-8"))
     os.replace(path + ".part", path)
     return filename
-
-
-_dist_info_cache = []
-
-
-def dist_info_files_cached():
-    if not _dist_info_cache:
-        _dist_info_cache.extend(_dist_info_files())
-    return _dist_info_cache
 
 
 def _dist_info_name():
@@ -202,7 +193,7 @@ def get_requires_for_build_sdist(config_settings=None):
 def prepare_metadata_for_build_wheel(metadata_directory, config_settings=None):
     dist_info = os.path.join(metadata_directory, _dist_info_name())
     os.makedirs(dist_info, exist_ok=True)
-    for name, data in dist_info_files_cached():
+    for name, data in _dist_info_files():
         with open(os.path.join(dist_info, name), "wb") as f:
             f.write(data)
     return _dist_info_name()

@@ -82,7 +82,7 @@ def _path_node():
 
 
 def node_executable():
-    """The node to run the CLI with (see the module's docstring), or (None, why there is none)."""
+    """(node, None): the node to run the CLI with (see the module's docstring); (None, why) when there is none."""
     explicit = os.environ.get(NODE_ENV)
     if explicit:
         return explicit, None
