@@ -9,7 +9,7 @@ import { writeCommand, type WriteOptions } from './write.js';
 /** What `apply` gets when its command line names only paths (src/cli.ts). */
 export const applyDefaults = (): WriteOptions => ({ ...OUTPUT_DEFAULTS, verify: true });
 
-const applyVerb = patchVerb('apply', applyDefaults, (targets, options, out) => writeCommand('apply', targets, options, out));
+const applyVerb = patchVerb('apply', applyDefaults, (targets, options, out) => writeCommand('apply', targets, options, out), () => true);
 
 /** `apply PATH...`, options all left at their defaults: src/cli.ts runs it without commander. */
 export const pathsOnly = applyVerb.pathsOnly;

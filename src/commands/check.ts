@@ -19,7 +19,8 @@ interface CheckOptions extends TargetOptions {
 /** What `check` gets when its command line names only paths (src/cli.ts). */
 export const checkDefaults = (): CheckOptions => ({ ...OUTPUT_DEFAULTS });
 
-const checkVerb = patchVerb('check', checkDefaults, checkCommand);
+// With --applied, a check names the VeRL of the new run: the launcher's Python's, when none is given.
+const checkVerb = patchVerb('check', checkDefaults, checkCommand, (options) => Boolean(options.applied));
 
 /** `check PATH...`, options all left at their defaults: src/cli.ts runs it without commander. */
 export const pathsOnly = checkVerb.pathsOnly;
@@ -39,7 +40,7 @@ export function registerCheck(program: Command): void {
 }
 
 export function checkCommand(targets: string[], options: CheckOptions, out: Printer): ExitCode {
-  const { result } = planCommandRun(targets, options, 'patch', out);
+  const { result } = planCommandRun(options.applied ? 'check --applied' : 'check', targets, options, 'patch', out);
   const unapplied = options.applied ? result.files.filter((f) => f.plan.status === 'change') : [];
   const exitCode = worstExitCode([exitCodeOf(result), unapplied.length > 0 ? ExitCode.Refused : ExitCode.Ok]);
   if (options.json) {

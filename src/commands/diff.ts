@@ -42,7 +42,7 @@ export function registerDiff(program: Command): void {
 }
 
 export function diffCommand(targets: string[], options: DiffOptions, out: Printer): ExitCode {
-  const { result } = planCommandRun(targets, options, 'patch', out);
+  const { result } = planCommandRun('diff', targets, options, 'patch', out);
   let exitCode = exitCodeOf(result);
   const output = options.output === undefined ? undefined : writeOutput(options.output, result, exitCode, options);
   if (output?.error) exitCode = output.error.exitCode;

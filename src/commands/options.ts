@@ -4,6 +4,7 @@ import type { ExitCode } from '../errors.js';
 import { COLOR_MODES } from '../output/color.js';
 import { OUTPUT_FORMATS, type OutputOptions, type Printer } from '../output/printer.js';
 import { prepareParsers } from '../treeSitter.js';
+import { launcherPython } from '../launcherPython.js';
 import { runAction } from './action.js';
 import { PYTHON_VALUE_HELP } from './pythonOption.js';
 
@@ -50,9 +51,15 @@ export function addTargetOptions(command: Command): Command {
   );
 }
 
-/** The targets of a run: the paths given, or the package `--python` names; none is a usage error. */
-export function targetsOrUsageError(command: Command, targets: string[], options: TargetOptions): void {
-  if (targets.length === 0 && options.python === undefined) command.error("error: missing required argument 'target' (a path, or --python)");
+/**
+ * The targets of a run: the paths given, or the package `--python` names; none is a usage error,
+ * except for a verb that `defaultsToLauncher` when the tool was started by the Python launcher
+ * (src/launcherPython.ts: the run then uses the VeRL that Python imports).
+ */
+export function targetsOrUsageError(command: Command, targets: string[], options: TargetOptions, defaultsToLauncher = false): void {
+  if (targets.length === 0 && options.python === undefined && !(defaultsToLauncher && launcherPython() !== undefined)) {
+    command.error("error: missing required argument 'target' (a path, or --python)");
+  }
   if (targets.length > 0 && options.python !== undefined) command.error('error: give target paths or --python, not both');
 }
 
@@ -64,7 +71,12 @@ export function targetsOrUsageError(command: Command, targets: string[], options
  * command itself stays synchronous and the run can exit as soon as it is written (runAction); a
  * failure to make them ready is reported as the command's own would be.
  */
-export function patchVerb<O extends TargetOptions>(verb: string, defaults: () => O, command: (targets: string[], options: O, out: Printer) => ExitCode) {
+export function patchVerb<O extends TargetOptions>(
+  verb: string,
+  defaults: () => O,
+  command: (targets: string[], options: O, out: Printer) => ExitCode,
+  defaultsToLauncher: (options: O) => boolean = () => false,
+) {
   const run = async (targets: string[], options: O) => {
     const notReady = await prepareParsers().then(
       () => undefined,
@@ -77,7 +89,7 @@ export function patchVerb<O extends TargetOptions>(verb: string, defaults: () =>
   };
   return {
     action: (targets: string[], options: O, commandLine: Command) => {
-      targetsOrUsageError(commandLine, targets, options);
+      targetsOrUsageError(commandLine, targets, options, defaultsToLauncher(options));
       return run(targets, options);
     },
     pathsOnly: (targets: string[]) => run(targets, defaults()),

@@ -26,8 +26,8 @@ const HELP = `
 The launch command is the one you start the new run with, exactly as written, after --:
   python3 -m verl.trainer.main_ppo k=v ...      a path to main_ppo.py, the fully-async or a recipe entry
   --config-name / --config-path, +k=v, ++k=v, ~k overrides
-or overrides alone (-- k=v ...) with --verl PATH or --python [PY]. --verl wins over the command's
-interpreter.
+or overrides alone (-- k=v ...) with --verl PATH or --python [PY] (installed with pip, by default
+the VeRL of the Python it was started from). --verl wins over the command's interpreter.
 
 The config is composed by Hydra itself where the launch's Python has hydra-core (as the launch's
 @hydra.main will compose it); else by an OmegaConf emulation on the release's composed snapshot
@@ -69,6 +69,7 @@ export async function preflightCommand(launch: readonly string[], options: Prefl
   // The trainer's guard is read with tree-sitter: the WebAssembly path must be started first.
   await prepareParsers();
   const gathered = await gather(launch, { verl: options.verl, python: options.python });
+  if (gathered.site.note !== null) printer.error(gathered.site.note);
   const strict = Boolean(options.strict);
   const { findings, verdict } = gathered.facts
     ? runChecks(gathered.facts, strict)

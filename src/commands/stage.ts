@@ -16,6 +16,7 @@ import type { Printer } from '../output/printer.js';
 import { createProgressLine } from '../output/progress.js';
 import { formatStageResult } from '../output/stageSummary.js';
 import { commandOnTargets } from '../output/nextSteps.js';
+import { launcherNote, launcherVerl } from '../launcherVerl.js';
 import { importedVerl } from '../scan/installed.js';
 import { checkStagedLaunch } from '../launch/stageChecks.js';
 import { findingLine } from '../output/preflightReport.js';
@@ -98,11 +99,16 @@ export function registerStage(program: Command): void {
 
 export async function stageCommand(checkpoint: string, out: string, options: StageCommandOptions, printer: Printer): Promise<ExitCode> {
   const worldSize = parseWorldSize(options.worldSize);
-  const imported = options.python === undefined ? undefined : importedVerl(typeof options.python === 'string' ? options.python : 'python3');
+  // Neither --verl nor --python: started by the Python launcher, the VeRL its Python imports, if
+  // any (src/launcherVerl.ts); options.python is set to it, so the apply command advised names it.
+  const launcher = options.verl === undefined && options.python === undefined ? launcherVerl({ verb: 'stage', pathOption: '--verl ' }, false) : undefined;
+  if (launcher) options.python = launcher.interpreter;
+  const imported = launcher ?? (options.python === undefined ? undefined : importedVerl(typeof options.python === 'string' ? options.python : 'python3'));
   // With the new run's VeRL, stage reads its trainers (patched or not) with tree-sitter: the
   // WebAssembly path must be started first.
   if (options.verl !== undefined || options.python !== undefined) await prepareParsers();
-  if (imported) note(printer, `note: VeRL imported by ${imported.executable} (Python ${imported.python}): ${imported.packageDir}`);
+  if (launcher) note(printer, launcherNote(launcher));
+  else if (imported) note(printer, `note: VeRL imported by ${imported.executable} (Python ${imported.python}): ${imported.packageDir}`);
   const progress = createProgressLine(printer.quiet ? { isTTY: false, write: () => true } : process.stderr, 'staging critic');
   let result;
   try {

@@ -3,6 +3,7 @@
  * `--python` imports; and what to tell the user about where the patched VeRL lives.
  */
 import { realPath } from '../io/paths.js';
+import { launcherNote, launcherVerl } from '../launcherVerl.js';
 import { commandOnTargets, type TypedTargets } from '../output/nextSteps.js';
 import type { Printer } from '../output/printer.js';
 import { copiesOf } from '../output/runReport.js';
@@ -17,9 +18,18 @@ export interface CommandRun {
   imported: ImportedVerl | undefined;
 }
 
-export function planCommandRun(targets: string[], options: TargetOptions, direction: Direction, out: Printer): CommandRun {
-  const imported = options.python === undefined ? undefined : importedVerl(interpreter(options.python));
-  if (imported) out.note(`VeRL imported by ${imported.executable} (Python ${imported.python}): ${imported.packageDir}`);
+/**
+ * `verb` as the user would type it again (`check --applied`). No target and no --python: the run
+ * was let through because the tool was started by the Python launcher (targetsOrUsageError), and
+ * takes the VeRL that Python imports; `options.python` is set to it, so that the commands the run
+ * advises name it (--python INTERPRETER) and work from any install.
+ */
+export function planCommandRun(verb: string, targets: string[], options: TargetOptions, direction: Direction, out: Printer): CommandRun {
+  const launcher = targets.length === 0 && options.python === undefined ? launcherVerl({ verb, pathOption: '' }, true) : undefined;
+  if (launcher) options.python = launcher.interpreter;
+  const imported = launcher ?? (options.python === undefined ? undefined : importedVerl(interpreter(options.python)));
+  if (launcher) out.note(launcherNote(launcher));
+  else if (imported) out.note(`VeRL imported by ${imported.executable} (Python ${imported.python}): ${imported.packageDir}`);
   const result = planRun(imported ? [imported.packageDir] : targets, { direction, only: options.only, exclude: options.exclude });
   return { result, imported };
 }

@@ -19,7 +19,7 @@ export type WriteOptions = TargetOptions & { verify?: boolean };
 type WriteVerb = 'apply' | 'revert';
 
 export function writeCommand(verb: WriteVerb, targets: string[], options: WriteOptions, out: Printer): ExitCode {
-  const run = planCommandRun(targets, options, verb === 'apply' ? 'patch' : 'revert', out);
+  const run = planCommandRun(verb, targets, options, verb === 'apply' ? 'patch' : 'revert', out);
   const { result } = run;
   const verify = verb === 'apply' && options.verify !== false;
   let exitCode = exitCodeOf(result);

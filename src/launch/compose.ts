@@ -10,6 +10,7 @@ import { spawnSync } from 'node:child_process';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { badInput } from '../errors.js';
+import { launcherPython } from '../launcherPython.js';
 
 /** The values the checks read, by dotted key. */
 export const COMPOSED_KEYS = [
@@ -105,9 +106,13 @@ export function composeScript(): string {
   return path.resolve(path.dirname(file), '..', '..', 'python', 'preflight_compose.py');
 }
 
-/** The interpreters tried, in order, without repeats. */
+/**
+ * The interpreters tried, in order, without repeats: the launch's, then the Python the tool was
+ * started from (the PyPI launcher's: in VeRL's virtual environment, OmegaConf is there as VeRL's
+ * dependency, whatever python3 on PATH is), then python3 and Debian's.
+ */
 export function pythonCandidates(launchInterpreter: string | null): string[] {
-  return [...new Set([launchInterpreter, 'python3', '/usr/bin/python3'].filter((p): p is string => p !== null))];
+  return [...new Set([launchInterpreter, launcherPython() ?? null, 'python3', '/usr/bin/python3'].filter((p): p is string => p !== null))];
 }
 
 type Answer = {

@@ -10,6 +10,7 @@ import path from 'node:path';
 import { badInput } from '../errors.js';
 import { parseRelease, type Release } from '../checkpoint/release.js';
 import { importedVerl } from '../scan/installed.js';
+import { launcherNote, launcherVerl } from '../launcherVerl.js';
 import { findVerl } from '../targets.js';
 import type { LaunchCommand } from './command.js';
 
@@ -17,6 +18,8 @@ export interface LaunchSite {
   /** The `verl` package folder and how it was found. */
   packageDir: string;
   foundBy: string;
+  /** The note line the run prints when the command line named no VeRL (src/launcherVerl.ts), else null. */
+  note: string | null;
   release: Release;
   /** The entry point's file, and its module name when run with -m. */
   entryFile: string;
@@ -47,7 +50,7 @@ const MAIN_PPO = 'verl.trainer.main_ppo';
 
 export function locateLaunch(command: LaunchCommand, options: SiteOptions): LaunchSite {
   const cwd = options.cwd ?? process.cwd();
-  const { packageDir, foundBy } = findPackage(command, options, cwd);
+  const { packageDir, foundBy, note = null } = findPackage(command, options, cwd);
   const version = readFileSync(path.join(packageDir, 'version', 'version'), 'utf8').trim();
   const release = parseRelease(version);
   if (!release) throw badInput(packageDir, `verl/version/version says ${JSON.stringify(version)}, not a release number`);
@@ -61,6 +64,7 @@ export function locateLaunch(command: LaunchCommand, options: SiteOptions): Laun
   return {
     packageDir,
     foundBy,
+    note,
     release,
     entryFile,
     entryModule,
@@ -74,7 +78,7 @@ export function locateLaunch(command: LaunchCommand, options: SiteOptions): Laun
   };
 }
 
-function findPackage(command: LaunchCommand, options: SiteOptions, cwd: string): { packageDir: string; foundBy: string } {
+function findPackage(command: LaunchCommand, options: SiteOptions, cwd: string): { packageDir: string; foundBy: string; note?: string } {
   if (options.verl !== undefined) {
     const copy = findVerl(path.resolve(cwd, options.verl));
     if (!copy) throw badInput(options.verl, '--verl: no VeRL here: not a checkout, a verl/ package folder or a site-packages folder holding one');
@@ -90,6 +94,11 @@ function findPackage(command: LaunchCommand, options: SiteOptions, cwd: string):
   }
   const python = typeof options.python === 'string' ? options.python : (launchInterpreter(command, cwd) ?? 'python3');
   if (command.interpreter === null && options.python === undefined) {
+    // Started by the Python launcher: the VeRL its Python imports (src/launcherVerl.ts).
+    const launcher = launcherVerl({ verb: 'preflight', pathOption: '--verl ' }, false, cwd);
+    if (launcher) {
+      return { packageDir: launcher.packageDir, foundBy: `${launcher.executable} (Python ${launcher.python}, the Python verl-critic-patch was started from) imports it`, note: launcherNote(launcher) };
+    }
     throw badInput(undefined, 'overrides alone: say which VeRL the run uses with --verl PATH or --python [PY]');
   }
   const imported = importedVerl(python);

@@ -115,6 +115,13 @@ export interface ImportedVerl {
 
 /** Which `verl` package `python` imports (as the user's launch would: same PATH, PYTHONPATH, site). */
 export function importedVerl(python: string): ImportedVerl {
+  const found = importedVerlIfAny(python);
+  if ('missing' in found) throw badInput(python, `Python ${found.missing.python} (${found.missing.executable}) cannot import verl: it is not installed for this interpreter`);
+  return found;
+}
+
+/** importedVerl, or which Python answered that it imports no verl (any other failure throws). */
+export function importedVerlIfAny(python: string): ImportedVerl | { missing: { python: string; executable: string } } {
   const run = spawnSync(python, ['-c', WHERE_IS_VERL], { encoding: 'utf8', timeout: 60_000 });
   if (run.error) {
     const code = (run.error as NodeJS.ErrnoException).code;
@@ -128,6 +135,6 @@ export function importedVerl(python: string): ImportedVerl {
   }
   if (!answer?.python) throw badInput(python, `did not answer which verl it imports (exit ${run.status}: ${run.stderr.trim().split('\n').pop() ?? ''})`);
   const packageDir = answer.locations?.find((location) => existsSync(location));
-  if (!packageDir) throw badInput(python, `Python ${answer.python} (${answer.executable}) cannot import verl: it is not installed for this interpreter`);
+  if (!packageDir) return { missing: { python: answer.python, executable: answer.executable ?? python } };
   return { packageDir, python: answer.python, executable: answer.executable ?? python };
 }
