@@ -118,12 +118,13 @@ describe("the launcher's Python: its VeRL when the command line names none", () 
     expect(noteLine(staged.stderr)).toEqual([]);
   });
 
-  it('stage: checks the new run against that VeRL (refused while unpatched), stages once it is patched', () => {
+  it('stage: checks the new run against that VeRL (the patch route refused while unpatched), stages once it is patched', () => {
     const verl = join(root, 'venv-stage', 'lib', 'python3.11', 'site-packages');
     shapedVerl(verl);
     const stagePython = venvPython('venv-stage', verl);
     const run = typicalRun(join(root, 'run'), 8);
-    const refused = launched(['stage', run, join(root, 'warm-refused')], { python: stagePython });
+    // --route patch: unpatched, 0.9.0 would otherwise take the override route (issue 31).
+    const refused = launched(['stage', '--route', 'patch', run, join(root, 'warm-refused')], { python: stagePython });
     expect(refused.code).toBe(1);
     expect(noteLine(refused.stderr)).toHaveLength(1);
     expect(refused.stderr).toContain(`verl-critic-patch apply --python ${stagePython}`);
