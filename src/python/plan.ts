@@ -7,7 +7,7 @@
  */
 import { applyEdits, type TextEdit } from '../edits.js';
 import type { ActorLoad, Direction, Plan } from '../plan.js';
-import { analyzeMethod, findCheckpointMethods, isOffloadCall, lineOf, type ActorLoadSite, type MethodAnalysis } from './analyze.js';
+import { analyzeMethod, findCheckpointMethods, isOffloadCall, lineOf, readCall, type ActorLoadSite, type MethodAnalysis } from './analyze.js';
 import { guardEdits, type GuardStyle } from './guard.js';
 import { firstSyntaxError, parsePython, parsePythonEdited, type SyntaxNode } from './parser.js';
 import { indentUnit, logFunction, preferredQuote } from './style.js';
@@ -35,22 +35,37 @@ export function mayHoldTarget(source: string | Buffer): boolean {
 }
 
 /**
- * A file without any checkpoint method: a class that inherits it from a trainer base (patch the
- * base's file), or a VeRL from before checkpoint resume.
+ * Bases that say nothing about checkpoints: `class RayPPOTrainer(object)` in v0.1, `class
+ * Role(Enum)` beside it. Any other base may hold `_load_checkpoint`, whatever it is called
+ * (`PPOTrainerSync`, a project's `Base`).
+ */
+const PLAIN_BASES = new Set(['object', 'Enum', 'IntEnum', 'StrEnum', 'Flag', 'IntFlag', 'ABC', 'Exception', 'NamedTuple', 'TypedDict', 'Protocol', 'Generic', 'dict', 'list', 'str', 'int']);
+
+/** The first base of a class that could give it `_load_checkpoint` (not a keyword like `metaclass=`). */
+function inheritingBase(cls: SyntaxNode): SyntaxNode | undefined {
+  const bases = cls.childForFieldName('superclasses')?.namedChildren ?? [];
+  return bases.find((node) => node.type !== 'keyword_argument' && node.type !== 'comment' && !PLAIN_BASES.has(node.text.replace(/\[.*$/s, '').split('.').pop()!));
+}
+
+/**
+ * A file without any checkpoint method: a class that inherits it (patch the file that defines
+ * it), or a VeRL from before checkpoint resume. A trainer-looking class (its name says Trainer)
+ * is named first when several classes have bases.
  */
 function noCheckpointMethod(root: SyntaxNode): Plan {
-  for (const cls of root.descendantsOfType('class_definition')) {
-    const base = cls.childForFieldName('superclasses')?.namedChildren.find((node) => /Trainer$/.test(node.text));
-    if (base) {
-      const name = cls.childForFieldName('name')?.text ?? '?';
-      return {
-        status: 'refused',
-        reason: `no _load_checkpoint method: ${name} inherits it from ${base.text}; patch the file that defines ${base.text}`,
-        line: lineOf(cls),
-        notATarget: true,
-        code: 'subclass',
-      };
-    }
+  const classes = root.descendantsOfType('class_definition').flatMap((cls) => {
+    const base = inheritingBase(cls);
+    return base ? [{ cls, base, name: cls.childForFieldName('name')?.text ?? '?' }] : [];
+  });
+  const heir = classes.find((c) => /Trainer/.test(c.name)) ?? classes[0];
+  if (heir) {
+    return {
+      status: 'refused',
+      reason: `no _load_checkpoint method: ${heir.name} inherits \`_load_checkpoint\` from \`${heir.base.text}\`: patch the file that defines it`,
+      line: lineOf(heir.cls),
+      notATarget: true,
+      code: 'subclass',
+    };
   }
   return { status: 'refused', reason: NO_METHOD_REASON, notATarget: true, code: 'no-checkpoint-method' };
 }
@@ -84,12 +99,18 @@ function uniqueSites(loads: readonly Extract<MethodAnalysis, { kind: 'loads' }>[
   return loads.flatMap((a) => a.sites).filter((site) => !seen.has(site.statement.startIndex) && seen.add(site.statement.startIndex));
 }
 
+/**
+ * The skipped branch offloads the load's group when the method offloads that group elsewhere
+ * (VeRL 0.6.1's early returns): skipping the load must not leave that model un-offloaded.
+ */
 function styleFor(source: string, analysis: Extract<MethodAnalysis, { kind: 'loads' }>, site: ActorLoadSite): GuardStyle {
+  const receiver = readCall(site.statement.namedChildren[0]!).receiver;
+  const offloads = analysis.calls.some((call) => isOffloadCall(call) && call.receiver === receiver);
   return {
     unit: indentUnit(source, site.method.node),
     quote: preferredQuote(source, site.method.node),
     log: logFunction(analysis.calls),
-    offloadWhenSkipped: analysis.calls.some(isOffloadCall),
+    ...(offloads && { offload: receiver }),
   };
 }
 
