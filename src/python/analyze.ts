@@ -146,13 +146,18 @@ export function loadCheckpointGroup(call: CallSite): string | undefined {
 /**
  * What a worker group's `load_checkpoint(...)` call loads (loadPath.ts), or undefined for any other
  * call (`self.load_checkpoint()`, `super()._load_checkpoint()` are the trainer's own methods).
- * `self.actor_rollout_wg` holds the actor in every VeRL: a path there that cannot be traced (a
- * helper's parameter) is still the actor's, as it always was; any other group's must be traced.
+ * `self.actor_rollout_wg` holds the actor in every VeRL: whatever it loads (a helper's parameter
+ * too) is the actor's, as it always was; any other group's load is decided by its path.
  */
 export function loadOf(call: CallSite): LoadKind | undefined {
   if (call.receiver === undefined || call.receiver === 'self' || call.receiver === 'super()') return undefined;
-  const kind = loadKind(call.node);
-  return kind === 'untraced' && call.selfGroup === ACTOR_GROUP ? 'actor' : kind;
+  // Whatever its path, a load into the actor's own group is the actor's (none: an offload), so its
+  // path is not traced: the common case costs what it always did.
+  if (call.selfGroup === ACTOR_GROUP) {
+    const path = pathArgument(call.node);
+    return path === undefined ? 'other' : path.type === 'none' ? 'offload' : 'actor';
+  }
+  return loadKind(call.node);
 }
 
 /**

@@ -53,9 +53,15 @@ function verdict(evidence: Evidence): LoadKind {
   return evidence.other ? 'other' : 'untraced';
 }
 
+/**
+ * What the expression names: its own strings and `Role.X` first; only when they name nothing are
+ * its variables followed (`actor_path` -> `os.path.join(folder, "actor")` stops there, without
+ * following `folder`: each read of the tree is a call into the parser's binding).
+ */
 function evidenceOf(expression: SyntaxNode, scope: SyntaxNode | undefined, seen: Set<string>, depth: number): Evidence {
   const evidence: Evidence = { actor: false, other: false };
   const nodes = [expression, ...expression.descendantsOfType(['string_content', 'attribute', 'identifier'])];
+  const names: SyntaxNode[] = [];
   for (const node of nodes) {
     if (node.type === 'string_content') {
       for (const segment of node.text.split(/[\\/]/).filter((s) => s !== '')) {
@@ -65,13 +71,18 @@ function evidenceOf(expression: SyntaxNode, scope: SyntaxNode | undefined, seen:
     } else if (node.type === 'attribute' && node.childForFieldName('object')?.text === 'Role') {
       if (node.childForFieldName('attribute')?.text.startsWith('Actor')) evidence.actor = true;
       else evidence.other = true;
-    } else if (node.type === 'identifier' && isBareName(node) && scope && depth < MAX_TRACE_DEPTH && !seen.has(node.text)) {
-      seen.add(node.text);
-      for (const value of assignedValues(scope, node.text, expression.startIndex)) {
-        const traced = evidenceOf(value, scope, seen, depth + 1);
-        evidence.actor ||= traced.actor;
-        evidence.other ||= traced.other;
-      }
+    } else if (node.type === 'identifier') {
+      names.push(node);
+    }
+  }
+  if (evidence.actor || evidence.other || !scope || depth >= MAX_TRACE_DEPTH) return evidence;
+  for (const name of names.filter(isBareName)) {
+    if (seen.has(name.text)) continue;
+    seen.add(name.text);
+    for (const value of assignedValues(scope, name.text, expression.startIndex)) {
+      const traced = evidenceOf(value, scope, seen, depth + 1);
+      evidence.actor ||= traced.actor;
+      evidence.other ||= traced.other;
     }
   }
   return evidence;
