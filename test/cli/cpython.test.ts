@@ -43,7 +43,7 @@ describe.skipIf(lacks(PYTHON3))('files CPython rejects', () => {
     for (const run of runs) {
       expect(run.code, `${run.verb}: ${run.stderr}`).toBe(2);
       expect(run.changed, run.verb).toBe(false);
-      expect(run.stderr).toMatch(new RegExp(`^verl-critic-patch: .*indentation_error\\.py:19: Python syntax error: unexpected indent \\(IndentationError, python3 ${python.replace(/\./g, '\\.')}\\); `));
+      expect(run.stderr).toMatch(new RegExp(`^verl-critic-patch: .*indentation_error\\.py:24: Python syntax error: unexpected indent \\(IndentationError, python3 ${python.replace(/\./g, '\\.')}\\); `));
       expect(run.stderr.trimEnd().split('\n')).toHaveLength(1);
     }
     expect(new Set(runs.map((run) => run.stderr)).size).toBe(1);
@@ -54,7 +54,7 @@ describe.skipIf(lacks(PYTHON3))('files CPython rejects', () => {
     const runs = threeVerbs(tempDir(), source, 'needs_python_3_12.py');
     const expected = atLeast312(python) ? 0 : 2;
     for (const run of runs) expect(run.code, `${run.verb}: ${run.stderr}`).toBe(expected);
-    if (expected === 2) for (const run of runs) expect(run.stderr).toMatch(new RegExp(`needs_python_3_12\\.py:10: Python syntax error: .*\\(SyntaxError, python3 ${python.replace(/\./g, '\\.')}\\)`));
+    if (expected === 2) for (const run of runs) expect(run.stderr).toMatch(new RegExp(`needs_python_3_12\\.py:15: Python syntax error: .*\\(SyntaxError, python3 ${python.replace(/\./g, '\\.')}\\)`));
   });
 
   it('a trainer in a virtual environment is judged by that environment\'s interpreter, not python3 on PATH', () => {
