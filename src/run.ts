@@ -15,7 +15,8 @@ import { relative, resolve } from 'node:path';
 import { applyEdits } from './edits.js';
 import { exitCodeFor, ExitCode, ToolError, worstExitCode } from './errors.js';
 import { realPath, toPosix } from './io/paths.js';
-import { pythonSyntaxError } from './io/python3.js';
+import { DEFAULT_PYTHON, environmentPython } from './io/interpreter.js';
+import { compilePythonFiles, type CompileFailure } from './io/python3.js';
 import { readSource, type SourceFile } from './io/readSource.js';
 import { unifiedDiff, type FileDiff } from './diffText.js';
 import { planText, type Direction, type Plan, type TargetKind } from './plan.js';
@@ -53,10 +54,19 @@ export interface RunResult {
   skipped: { path: string; kind: TargetKind; reason: string }[];
   /** Problems that are not one file's: a folder with no trainer to patch. */
   problems: { path: string; reason: string; exitCode: ExitCode }[];
+  /** Why CPython did not judge the trainers (no python3), when it was asked to and could not. */
+  unverified?: string;
 }
 
 export interface RunOptions extends Selection {
   direction: Direction;
+  /**
+   * Compile every trainer a patch plans with CPython (the interpreter that runs it: `python`, else
+   * the environment's whose site-packages holds it, else python3), so that diff, check and apply
+   * give one verdict on a file CPython rejects; a revert asks it only where tree-sitter found an
+   * error, for its line. Off: tree-sitter's parse alone decides.
+   */
+  verify?: { python?: string } | false;
 }
 
 export function planRun(args: readonly string[], options: RunOptions): RunResult {
@@ -87,7 +97,52 @@ export function planRun(args: readonly string[], options: RunOptions): RunResult
     const problem = scan.scope === 'file' ? undefined : noTrainerProblem(scan, kept, skipped, options);
     if (problem) result.problems.push(problem);
   }
+  if (options.verify) verifyWithCPython(result, options.verify.python, options.direction);
   return result;
+}
+
+/** The interpreter that judges a file: --python's, its environment's, or python3 on PATH. */
+export function interpreterFor(path: string, python: string | undefined): string {
+  return python ?? environmentPython(path) ?? DEFAULT_PYTHON;
+}
+
+/**
+ * CPython's verdict on the trainers as they are, one interpreter run per interpreter (one in all
+ * but the rarest runs): a file it cannot compile is malformed for every verb, at the line and with
+ * the message it gives, naming the interpreter and its version. tree-sitter recovers from errors
+ * CPython does not (an indentation error), and reads syntax newer than the interpreter's (PEP 701
+ * f-strings for a 3.11): without this, diff and check passed files that apply then refused.
+ */
+function verifyWithCPython(result: RunResult, python: string | undefined, direction: Direction): void {
+  // A revert removes what this tool wrote: CPython only locates the errors tree-sitter found.
+  const statuses = direction === 'patch' ? ['change', 'unchanged', 'malformed'] : ['malformed'];
+  const judged = result.files.filter((file) => file.kind === 'trainer' && file.source && statuses.includes(file.plan.status));
+  const byInterpreter = new Map<string, PlannedFile[]>();
+  for (const file of judged) {
+    const interpreter = interpreterFor(file.path, python);
+    byInterpreter.set(interpreter, [...(byInterpreter.get(interpreter) ?? []), file]);
+  }
+  for (const [interpreter, files] of byInterpreter) {
+    const verification = compilePythonFiles(files.map((file) => file.path), interpreter);
+    if (verification.status === 'unavailable') {
+      result.unverified ??= verification.reason;
+      continue;
+    }
+    if (verification.status !== 'failed') continue;
+    for (const failure of verification.failures) {
+      const file = files.find((f) => f.path === failure.path);
+      if (file) Object.assign(file, { plan: rejectedByCPython(file.plan, failure, `${interpreter} ${verification.python}`), change: undefined });
+    }
+  }
+}
+
+function rejectedByCPython(plan: PlannedFile['plan'], failure: CompileFailure, python: string): Plan {
+  const [type, ...text] = failure.message.split(': ');
+  const what = `Python syntax error: ${text.join(': ') || type} (${type}, ${python})`;
+  // tree-sitter read the file: the grammar is newer than the interpreter, or this is an error only
+  // CPython sees. Either way the interpreter named decides, and the user may know a better one.
+  const hint = plan.status === 'malformed' ? '' : '; if VeRL runs on another Python, --python names it (or --no-verify skips this check)';
+  return { status: 'malformed', reason: `${what}${hint}`, ...(failure.line !== undefined && { line: failure.line }) };
 }
 
 /**
@@ -204,8 +259,7 @@ function planFile(target: Target, applyRoot: string, direction: Direction): Plan
     if (!(error instanceof ToolError)) throw error;
     return { ...base, plan: { status: 'unreadable', reason: error.reason }, source: undefined, change: undefined };
   }
-  let plan = planText(target.kind, direction, source.text, target.path);
-  if (plan.status === 'malformed' && target.kind === 'trainer') plan = locateWithCPython(plan, source.text);
+  const plan = planText(target.kind, direction, source.text, target.path);
   if (plan.status !== 'change') return { ...base, plan, source, change: undefined };
   return { ...base, plan, source, change: changeOf(base.diffPath, source.text, plan.after ?? applyEdits(source.text, plan.edits)) };
 }
@@ -219,15 +273,6 @@ function changeOf(diffPath: string, before: string, after: string): PlannedFile[
       return (diff ??= unifiedDiff(diffPath, before, after));
     },
   };
-}
-
-/**
- * tree-sitter decides that a trainer is malformed, but its error recovery often blames a whole
- * class; where python3 is on PATH, its compiler names the line and message users know.
- */
-function locateWithCPython(plan: Extract<Plan, { status: 'malformed' }>, text: string): Plan {
-  const exact = pythonSyntaxError(text);
-  return exact ? { status: 'malformed', reason: `Python syntax error: ${exact.message}`, line: exact.line } : plan;
 }
 
 export function exitCodeOf(result: RunResult): ExitCode {

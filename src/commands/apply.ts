@@ -3,7 +3,7 @@
  * target is refused or unreadable, no file is written.
  */
 import type { Command } from 'commander';
-import { addTargetOptions, OUTPUT_DEFAULTS, patchVerb } from './options.js';
+import { addTargetOptions, addVerifyOption, OUTPUT_DEFAULTS, patchVerb } from './options.js';
 import { writeCommand, type WriteOptions } from './write.js';
 
 /** What `apply` gets when its command line names only paths (src/cli.ts). */
@@ -15,9 +15,8 @@ const applyVerb = patchVerb('apply', applyDefaults, (targets, options, out) => w
 export const pathsOnly = applyVerb.pathsOnly;
 
 export function registerApply(program: Command): void {
-  addTargetOptions(program.command('apply'))
+  addVerifyOption(addTargetOptions(program.command('apply')), '; by default a file it cannot compile is malformed (exit 2) and not written, and a patched file that does not compile rolls the run back')
     .description('guard the actor load in place (atomic writes; nothing is written if any target is refused)')
-    .option('--no-verify', 'do not compile the written Python files with python3 (by default a file that does not compile rolls the run back)')
     .addHelpText('after', '\nExamples:\n  verl-critic-patch apply ~/src/verl\n  verl-critic-patch apply --only verl/trainer/ppo/ray_trainer.py ~/src/verl')
     .action(applyVerb.action);
 }

@@ -9,7 +9,7 @@ import { commandOnTargets } from '../output/nextSteps.js';
 import { jsonError, problemLine, type FileProblem, type Printer } from '../output/printer.js';
 import { checkoutLines, jsonReport, problemOf, summaryOf } from '../output/runReport.js';
 import { exitCodeOf, type PlannedFile } from '../run.js';
-import { addTargetOptions, OUTPUT_DEFAULTS, patchVerb, type TargetOptions } from './options.js';
+import { addTargetOptions, addVerifyOption, OUTPUT_DEFAULTS, patchVerb, type TargetOptions } from './options.js';
 import { planCommandRun } from './targets.js';
 
 interface CheckOptions extends TargetOptions {
@@ -17,7 +17,7 @@ interface CheckOptions extends TargetOptions {
 }
 
 /** What `check` gets when its command line names only paths (src/cli.ts). */
-export const checkDefaults = (): CheckOptions => ({ ...OUTPUT_DEFAULTS });
+export const checkDefaults = (): CheckOptions => ({ ...OUTPUT_DEFAULTS, verify: true });
 
 // With --applied, a check names the VeRL of the new run: the launcher's Python's, when none is given.
 const checkVerb = patchVerb('check', checkDefaults, checkCommand, (options) => Boolean(options.applied));
@@ -26,7 +26,7 @@ const checkVerb = patchVerb('check', checkDefaults, checkCommand, (options) => B
 export const pathsOnly = checkVerb.pathsOnly;
 
 export function registerCheck(program: Command): void {
-  addTargetOptions(program.command('check'))
+  addVerifyOption(addTargetOptions(program.command('check')), '; by default a file it cannot compile is malformed (exit 2), as apply reports it')
     .description('change nothing; exit 0 if every target is patched or would patch cleanly, 1 if not')
     .option('--applied', 'also fail (exit 1) when a target is not patched yet')
     .addHelpText(

@@ -12,7 +12,7 @@ import { checkoutLines, copiesOf, jsonReport, problemOf } from '../output/runRep
 import { shellWord } from '../hydra.js';
 import { exitCodeOf, type RunResult } from '../run.js';
 import { isDirectory } from '../targets.js';
-import { addTargetOptions, OUTPUT_DEFAULTS, patchVerb, type TargetOptions } from './options.js';
+import { addTargetOptions, addVerifyOption, OUTPUT_DEFAULTS, patchVerb, type TargetOptions } from './options.js';
 import { planCommandRun } from './targets.js';
 
 interface DiffOptions extends TargetOptions {
@@ -20,7 +20,7 @@ interface DiffOptions extends TargetOptions {
 }
 
 /** What `diff` gets when its command line names only paths (src/cli.ts). */
-export const diffDefaults = (): DiffOptions => ({ ...OUTPUT_DEFAULTS });
+export const diffDefaults = (): DiffOptions => ({ ...OUTPUT_DEFAULTS, verify: true });
 
 const diffVerb = patchVerb('diff', diffDefaults, diffCommand);
 
@@ -28,7 +28,7 @@ const diffVerb = patchVerb('diff', diffDefaults, diffCommand);
 export const pathsOnly = diffVerb.pathsOnly;
 
 export function registerDiff(program: Command): void {
-  addTargetOptions(program.command('diff'))
+  addVerifyOption(addTargetOptions(program.command('diff')), '; by default a file it cannot compile is malformed (exit 2), as apply reports it')
     .description('print a unified diff (for review, git apply, patch -p1) that guards the actor load; change nothing')
     .option('-o, --output <path>', 'write the diff to this file instead of stdout, making missing folders; given a folder (or a path ending in /), name it after the VeRL release (verl-0.9.0-load-critic-only.patch)')
     .addHelpText(

@@ -35,6 +35,13 @@ export interface TargetOptions extends OutputOptions {
   exclude?: string[];
   /** --python [interpreter]: target the verl package it imports (true: python3). */
   python?: string | boolean;
+  /** false with --no-verify (diff, check, apply): CPython is not asked whether the trainers compile. */
+  verify?: boolean;
+}
+
+/** `--no-verify`, the same on diff, check and apply: one verdict on what CPython rejects. */
+export function addVerifyOption(command: Command, what: string): Command {
+  return command.option('--no-verify', `do not compile the trainers with CPython (the interpreter of --python, or of the environment that holds them, else python3)${what}`);
 }
 
 const collect = (value: string, previous: string[] = []) => [...previous, value];

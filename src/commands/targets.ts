@@ -30,7 +30,10 @@ export function planCommandRun(verb: string, targets: string[], options: TargetO
   const imported = launcher ?? (options.python === undefined ? undefined : importedVerl(interpreter(options.python)));
   if (launcher) out.note(launcherNote(launcher));
   else if (imported) out.note(`VeRL imported by ${imported.executable} (Python ${imported.python}): ${imported.packageDir}`);
-  const result = planRun(imported ? [imported.packageDir] : targets, { direction, only: options.only, exclude: options.exclude });
+  const verify = options.verify === false ? false : { python: imported?.executable };
+  const result = planRun(imported ? [imported.packageDir] : targets, { direction, only: options.only, exclude: options.exclude, verify });
+  // No CPython to ask: tree-sitter's parse alone decided (apply says so of what it writes).
+  if (result.unverified && !options.json) out.note(`note: not checked with CPython: ${result.unverified}; tree-sitter's parse alone decided what is valid Python`);
   return { result, imported };
 }
 

@@ -9,7 +9,7 @@ import { flagOverride } from '../hydra.js';
 import { afterApplyLines } from '../output/nextSteps.js';
 import { jsonError, type Printer } from '../output/printer.js';
 import { checkoutLines, jsonReport, problemOf, summaryOf } from '../output/runReport.js';
-import { exitCodeOf, type RunResult } from '../run.js';
+import { exitCodeOf, interpreterFor, type RunResult } from '../run.js';
 import type { TargetOptions } from './options.js';
 import { planCommandRun, whereVerlLivesNotes } from './targets.js';
 
@@ -27,7 +27,9 @@ export function writeCommand(verb: WriteVerb, targets: string[], options: WriteO
   if (exitCode === ExitCode.Ok) {
     commit = commitWrites(
       result.files.flatMap((file) =>
-        file.change && file.source ? [{ path: file.path, before: file.source.bytes, after: Buffer.from(file.change.after, 'utf8'), python: file.kind === 'trainer' }] : [],
+        file.change && file.source
+          ? [{ path: file.path, before: file.source.bytes, after: Buffer.from(file.change.after, 'utf8'), python: file.kind === 'trainer' ? interpreterFor(file.path, run.imported?.executable) : undefined }]
+          : [],
       ),
       { verify },
     );

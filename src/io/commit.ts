@@ -2,8 +2,8 @@
  * The all-or-nothing write of a run (apply, revert). Every file is checked first (writable, still
  * holding the bytes the run planned from), then each is replaced atomically (io/atomicWrite.ts),
  * and a write that fails midway puts back the files already written. With `verify`, the Python
- * files written are then compiled with python3 (io/python3.ts), and the whole run is rolled back
- * when one does not compile.
+ * files written are then compiled, each with its interpreter (io/python3.ts), and the whole run is
+ * rolled back when one does not compile.
  */
 import { badInput, refusal, ToolError } from '../errors.js';
 import { checkUnchanged, checkWritable, replaceFileAtomically } from './atomicWrite.js';
@@ -13,7 +13,8 @@ export interface FileWrite {
   path: string;
   before: Buffer; // what the run read and planned from
   after: Buffer;
-  python: boolean; // compiled with python3 when verifying
+  /** The interpreter that compiles the written file when verifying (a trainer), or undefined. */
+  python?: string;
 }
 
 export type CommitResult =
@@ -41,9 +42,16 @@ export function commitWrites(writes: readonly FileWrite[], options: { verify: bo
     }
   }
   if (!options.verify) return { status: 'written', verification: undefined };
-  const python = written.filter((w) => w.python);
-  const verification = compilePythonFiles(python.map((w) => w.path));
-  if (verification.status === 'failed') return failed(compileError(python, verification), rollBack(written));
+  const python = written.filter((w) => w.python !== undefined);
+  let verification: Verification = { status: 'compiled', python: '', files: 0 };
+  // One interpreter run per interpreter: all the run's trainers but in the rarest runs.
+  for (const interpreter of new Set(python.map((w) => w.python!))) {
+    const files = python.filter((w) => w.python === interpreter);
+    const verdict = compilePythonFiles(files.map((w) => w.path), interpreter);
+    if (verdict.status === 'failed') return failed(compileError(files, verdict, interpreter), rollBack(written));
+    if (verdict.status === 'unavailable') verification = verdict;
+    else if (verification.status === 'compiled') verification = { status: 'compiled', python: verdict.python, files: verification.files + verdict.files };
+  }
   return { status: 'written', verification };
 }
 
@@ -73,15 +81,13 @@ function rollBack(written: readonly FileWrite[]): string[] {
 }
 
 /** The first file python3 cannot compile, told apart from an input it cannot compile either. */
-function compileError(python: readonly FileWrite[], verification: Extract<Verification, { status: 'failed' }>): ToolError {
+function compileError(python: readonly FileWrite[], verification: Extract<Verification, { status: 'failed' }>, interpreter: string): ToolError {
   const failure = verification.failures[0]!;
   const write = python.find((w) => w.path === failure.path);
   const where = `${failure.line ? `line ${failure.line}: ` : ''}${failure.message}`;
-  if (write && compilesAsPython(write.before) === false) {
-    return badInput(
-      failure.path,
-      `python3 ${verification.python} cannot compile this file even without the patch (${where}); if VeRL runs on another Python, --no-verify skips this check`,
-    );
+  const named = `${interpreter} ${verification.python}`;
+  if (write && compilesAsPython(write.before, interpreter) === false) {
+    return badInput(failure.path, `${named} cannot compile this file even without the patch (${where}); if VeRL runs on another Python, --python names it (or --no-verify skips this check)`);
   }
-  return refusal(failure.path, `internal check failed: python3 ${verification.python} cannot compile the patched file (${where}), so the run was rolled back`);
+  return refusal(failure.path, `internal check failed: ${named} cannot compile the patched file (${where}), so the run was rolled back`);
 }

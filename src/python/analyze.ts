@@ -2,6 +2,7 @@
  * Reading a parsed trainer file: which methods load checkpoints, where the real actor loads are,
  * and whether each is already guarded by `load_critic_only`. Nothing here edits text.
  */
+import { loadKind, pathArgument, type LoadKind } from './loadPath.js';
 import type { SyntaxNode } from './parser.js';
 
 /** Method names that hold the checkpoint loads: VeRL's trainers, and the fully-async trainer. */
@@ -92,6 +93,8 @@ export interface CallSite {
   objectText?: string;
   /** For `self.<group>.load_checkpoint(...)`: the group's name. */
   selfGroup?: string;
+  /** For `<receiver>.load_checkpoint(...)`: the receiver's text (`self.actor_update_wg`, `tq`). */
+  receiver?: string;
 }
 
 /** A callee of names and dots only, none of them a keyword-like literal: `self.actor_rollout_wg.load_checkpoint`. */
@@ -117,6 +120,7 @@ export function readCall(call: SyntaxNode): CallSite {
     attribute,
     objectText: names.length === 1 ? names[0] : undefined,
     selfGroup: attribute === 'load_checkpoint' && names.length === 2 && names[0] === 'self' ? names[1] : undefined,
+    receiver: attribute === 'load_checkpoint' ? names.join('.') : undefined,
   };
 }
 
@@ -130,7 +134,8 @@ export function readCallFromTree(call: SyntaxNode, fn: SyntaxNode): CallSite {
     attribute === 'load_checkpoint' && objectType === 'attribute' && object!.childForFieldName('object')?.text === 'self'
       ? object!.childForFieldName('attribute')?.text
       : undefined;
-  return { node: call, attribute, objectText, selfGroup };
+  const receiver = attribute === 'load_checkpoint' ? object?.text : undefined;
+  return { node: call, attribute, objectText, selfGroup, receiver };
 }
 
 /** `self.<group>.load_checkpoint(...)`: the group's name, or undefined for any other call. */
@@ -138,27 +143,40 @@ export function loadCheckpointGroup(call: CallSite): string | undefined {
   return call.selfGroup;
 }
 
-/** The checkpoint path argument: first positional, or `local_path=`. */
-function pathArgument(call: SyntaxNode): SyntaxNode | undefined {
-  const args = call.childForFieldName('arguments')?.namedChildren.filter((n) => n.type !== 'comment') ?? [];
-  const first = args[0];
-  if (first && first.type !== 'keyword_argument') return first;
-  const keyword = args.find((arg) => arg.type === 'keyword_argument' && arg.childForFieldName('name')?.text === 'local_path');
-  return keyword?.childForFieldName('value') ?? undefined;
+/**
+ * What a worker group's `load_checkpoint(...)` call loads (loadPath.ts), or undefined for any other
+ * call (`self.load_checkpoint()`, `super()._load_checkpoint()` are the trainer's own methods).
+ * `self.actor_rollout_wg` holds the actor in every VeRL: whatever it loads (a helper's parameter
+ * too) is the actor's, as it always was; any other group's load is decided by its path.
+ */
+export function loadOf(call: CallSite): LoadKind | undefined {
+  if (call.receiver === undefined || call.receiver === 'self' || call.receiver === 'super()') return undefined;
+  // Whatever its path, a load into the actor's own group is the actor's (none: an offload), so its
+  // path is not traced: the common case costs what it always did.
+  if (call.selfGroup === ACTOR_GROUP) {
+    const path = pathArgument(call.node);
+    return path === undefined ? 'other' : path.type === 'none' ? 'offload' : 'actor';
+  }
+  return loadKind(call.node);
 }
 
 /**
- * A real actor load reads a checkpoint. `load_checkpoint(None)` only offloads the fresh actor
- * (VeRL 0.6.1's early returns) and must never be guarded.
+ * `self.<group>` or `self.<groups>[...]`: worker groups are the trainer's attributes. A local
+ * object (`counter.load_checkpoint(folder)`, a transfer queue client) loading something whose
+ * path cannot be traced is no worker group, and is left alone.
  */
-export function isRealActorLoad(call: CallSite): boolean {
-  if (loadCheckpointGroup(call) !== ACTOR_GROUP) return false;
-  const path = pathArgument(call.node);
-  return path !== undefined && path.type !== 'none';
+function isTrainerAttribute(receiver: string | undefined): boolean {
+  return receiver !== undefined && /^self\s*\.\s*[A-Za-z_]\w*\s*(?:\[.*\])?$/s.test(receiver);
 }
 
+/** A real actor load reads the actor's checkpoint, whatever group it loads it into. */
+export function isRealActorLoad(call: CallSite): boolean {
+  return loadOf(call) === 'actor';
+}
+
+/** `load_checkpoint(None)`: VeRL 0.6.1's offload of a fresh model; never guarded. */
 export function isOffloadCall(call: CallSite): boolean {
-  return loadCheckpointGroup(call) === ACTOR_GROUP && pathArgument(call.node)?.type === 'none';
+  return loadOf(call) === 'offload';
 }
 
 const NESTED_SCOPES = ['function_definition', 'class_definition', 'lambda'];
@@ -221,7 +239,12 @@ export function analyzeMethod(entry: MethodRef): MethodAnalysis {
     const own = callsIn(method.node).map(readCall);
     calls.push(...own);
     for (const call of own) {
-      if (isRealActorLoad(call)) {
+      const kind = loadOf(call);
+      if (kind !== undefined && kind !== 'offload' && call.selfGroup === EASYR1_GROUP) {
+        problems.push({ reason: easyR1Reason(`${method.className}.${method.name}`), line: lineOf(call.node) });
+      } else if (kind === 'untraced' && isTrainerAttribute(call.receiver)) {
+        problems.push({ reason: untracedReason(method, call), line: lineOf(call.node) });
+      } else if (kind === 'actor') {
         const statement = call.node.parent;
         if (statement?.type !== 'expression_statement' || statement.namedChildren.length !== 1) {
           const line = lineOf(call.node);
@@ -249,15 +272,29 @@ function selfMethodCalls(calls: readonly CallSite[]): string[] {
   return calls.filter((call) => call.objectText === 'self').map((call) => call.attribute ?? '');
 }
 
+function untracedReason(method: MethodRef, call: CallSite): string {
+  const path = pathArgument(call.node)?.text.replace(/\s+/g, ' ') ?? '';
+  const shown = path.length > 40 ? `${path.slice(0, 37)}...` : path;
+  return (
+    `${method.className}.${method.name}: cannot tell which checkpoint ${call.receiver}.load_checkpoint(${shown}) loads: ` +
+    'its path is not built in this method from the step folder and "actor" (or "critic", "reward"); guard it by hand if it loads the actor'
+  );
+}
+
+/** EasyR1 and projects like it rename the group and read a dataclass config: the guard's `.get` would crash there. */
+const EASYR1_GROUP = 'actor_rollout_ref_wg';
+
+function easyR1Reason(where: string): string {
+  return `${where} loads self.${EASYR1_GROUP}: an EasyR1-style trainer with dataclass configs, which this tool does not support (the Option B guard would crash there)`;
+}
+
 function whyNoActorLoad(entry: MethodRef): { reason: string; parentLoads?: boolean } {
   const calls = callsIn(entry.node).map(readCall);
   const where = `${entry.className}.${entry.name}`;
-  if (calls.some((call) => loadCheckpointGroup(call) === 'actor_rollout_ref_wg')) {
-    return { reason: `${where} loads self.actor_rollout_ref_wg: an EasyR1-style trainer with dataclass configs, which this tool does not support (the Option B guard would crash there)` };
-  }
+  if (calls.some((call) => loadCheckpointGroup(call) === EASYR1_GROUP)) return { reason: easyR1Reason(where) };
   const delegatesToSuper = calls.some((call) => call.objectText === 'super()' && CHECKPOINT_METHODS.has(call.attribute ?? ''));
   if (delegatesToSuper) {
     return { reason: `${where} only calls super().${entry.name}(); patch the file of the parent class, which holds the actor load`, parentLoads: true };
   }
-  return { reason: `${where} has no actor checkpoint load to guard: no self.${ACTOR_GROUP}.load_checkpoint(<path>) statement` };
+  return { reason: `${where} has no actor checkpoint load to guard: no load_checkpoint(<the actor's folder>) statement (such as self.${ACTOR_GROUP}.load_checkpoint(actor_path))` };
 }

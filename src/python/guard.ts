@@ -4,7 +4,7 @@
  *     if not self.config.trainer.get("load_critic_only", False):
  *         self.actor_rollout_wg.load_checkpoint(...)   # the statement, one level deeper
  *     else:
- *         print("...skipped...")                       # [+ load_checkpoint(None) in the 0.6.1 family]
+ *         print("...skipped...")                       # [+ the group's load_checkpoint(None) in the 0.6.1 family]
  *
  * as a list of text edits that touch nothing else: the comment above stays above the `if`,
  * continuation lines move one unit right, lines inside multi-line strings keep their bytes.
@@ -19,7 +19,8 @@ export interface GuardStyle {
   unit: string; // one indentation level of the file
   quote: '"' | "'";
   log: string; // print | logger.info
-  offloadWhenSkipped: boolean; // the 0.6.1 family: call load_checkpoint(None) instead
+  /** The 0.6.1 family: the group whose `load_checkpoint(None)` the skipped branch calls instead. */
+  offload?: string;
 }
 
 export const SKIP_MESSAGE = 'trainer.load_critic_only is set: skipped loading the actor checkpoint';
@@ -31,7 +32,7 @@ export function guardCondition(quote: string): string {
 export function elseBody(style: GuardStyle): string[] {
   const q = style.quote;
   const lines = [`${style.log}(${q}${SKIP_MESSAGE}${q})`];
-  if (style.offloadWhenSkipped) lines.push('self.actor_rollout_wg.load_checkpoint(None)');
+  if (style.offload) lines.push(`${style.offload}.load_checkpoint(None)`);
   return lines;
 }
 

@@ -7,7 +7,7 @@
  */
 import { applyEdits, type TextEdit } from '../edits.js';
 import type { ActorLoad, Direction, Plan } from '../plan.js';
-import { analyzeMethod, findCheckpointMethods, isOffloadCall, lineOf, type ActorLoadSite, type MethodAnalysis } from './analyze.js';
+import { analyzeMethod, findCheckpointMethods, isOffloadCall, lineOf, readCall, type ActorLoadSite, type MethodAnalysis } from './analyze.js';
 import { guardEdits, type GuardStyle } from './guard.js';
 import { firstSyntaxError, parsePython, parsePythonEdited, type SyntaxNode } from './parser.js';
 import { indentUnit, logFunction, preferredQuote } from './style.js';
@@ -18,39 +18,56 @@ export const NO_METHOD_REASON =
 
 /**
  * A cheap text test, so that a scan of a folder parses only files that can hold a target: a scan
- * reports a file only when it holds a `self.actor_rollout_wg.load_checkpoint(...)` call
- * (analyze.ts), so the text must hold `actor_rollout_wg`, then `.load_checkpoint`, with nothing
- * but spaces, line continuations or comments between. Worker modules that merely mention both
- * words (`def load_checkpoint`, `config.actor_rollout_ref`) are not parsed. EasyR1's renamed
- * `actor_rollout_ref_wg` passes too, so that a scan can say why such a trainer is left alone.
+ * reports a file only when a worker group loads the actor's checkpoint (analyze.ts). VeRL names
+ * its worker groups `*_wg` (`actor_rollout_wg`, `actor_update_wg`, a dict `actor_rollout_wgs[i]`),
+ * so the text must hold such a name, then `.load_checkpoint`, with nothing but spaces, line
+ * continuations or comments between. Worker modules that merely mention both words
+ * (`def load_checkpoint`, `config.actor_rollout_ref`) are not parsed. EasyR1's renamed
+ * `actor_rollout_ref_wg` passes too, so that a scan can say why such a trainer is left alone. A
+ * group named otherwise is found when the file is named on the command line.
  *
  * `source` may be the file's bytes (a scan does not decode the many files that fail): the words
  * are ASCII, which UTF-8 spells byte for byte, and the pattern runs on the bytes read as latin1,
  * one character a byte.
  */
-const ACTOR_LOAD_TEXT = /actor_rollout(?:_ref)?_wg(?:\s|\\|#[^\n]*\n)*\.(?:\s|\\|#[^\n]*\n)*load_checkpoint/;
+const ACTOR_LOAD_TEXT = /_wgs?(?:\[[^\]\n]*\])?(?:\s|\\|#[^\n]*\n)*\.(?:\s|\\|#[^\n]*\n)*load_checkpoint/;
 
 export function mayHoldTarget(source: string | Buffer): boolean {
   return source.includes('load_checkpoint') && ACTOR_LOAD_TEXT.test(typeof source === 'string' ? source : source.toString('latin1'));
 }
 
 /**
- * A file without any checkpoint method: a class that inherits it from a trainer base (patch the
- * base's file), or a VeRL from before checkpoint resume.
+ * Bases that say nothing about checkpoints: `class RayPPOTrainer(object)` in v0.1, `class
+ * Role(Enum)` beside it. Any other base may hold `_load_checkpoint`, whatever it is called
+ * (`PPOTrainerSync`, a project's `Base`).
+ */
+const PLAIN_BASES = new Set(['object', 'Enum', 'IntEnum', 'StrEnum', 'Flag', 'IntFlag', 'ABC', 'Exception', 'NamedTuple', 'TypedDict', 'Protocol', 'Generic', 'dict', 'list', 'str', 'int']);
+
+/** The first base of a class that could give it `_load_checkpoint` (not a keyword like `metaclass=`). */
+function inheritingBase(cls: SyntaxNode): SyntaxNode | undefined {
+  const bases = cls.childForFieldName('superclasses')?.namedChildren ?? [];
+  return bases.find((node) => node.type !== 'keyword_argument' && node.type !== 'comment' && !PLAIN_BASES.has(node.text.replace(/\[.*$/s, '').split('.').pop()!));
+}
+
+/**
+ * A file without any checkpoint method: a class that inherits it (patch the file that defines
+ * it), or a VeRL from before checkpoint resume. A trainer-looking class (its name says Trainer)
+ * is named first when several classes have bases.
  */
 function noCheckpointMethod(root: SyntaxNode): Plan {
-  for (const cls of root.descendantsOfType('class_definition')) {
-    const base = cls.childForFieldName('superclasses')?.namedChildren.find((node) => /Trainer$/.test(node.text));
-    if (base) {
-      const name = cls.childForFieldName('name')?.text ?? '?';
-      return {
-        status: 'refused',
-        reason: `no _load_checkpoint method: ${name} inherits it from ${base.text}; patch the file that defines ${base.text}`,
-        line: lineOf(cls),
-        notATarget: true,
-        code: 'subclass',
-      };
-    }
+  const classes = root.descendantsOfType('class_definition').flatMap((cls) => {
+    const base = inheritingBase(cls);
+    return base ? [{ cls, base, name: cls.childForFieldName('name')?.text ?? '?' }] : [];
+  });
+  const heir = classes.find((c) => /Trainer/.test(c.name)) ?? classes[0];
+  if (heir) {
+    return {
+      status: 'refused',
+      reason: `no _load_checkpoint method: ${heir.name} inherits \`_load_checkpoint\` from \`${heir.base.text}\`: patch the file that defines it`,
+      line: lineOf(heir.cls),
+      notATarget: true,
+      code: 'subclass',
+    };
   }
   return { status: 'refused', reason: NO_METHOD_REASON, notATarget: true, code: 'no-checkpoint-method' };
 }
@@ -84,12 +101,18 @@ function uniqueSites(loads: readonly Extract<MethodAnalysis, { kind: 'loads' }>[
   return loads.flatMap((a) => a.sites).filter((site) => !seen.has(site.statement.startIndex) && seen.add(site.statement.startIndex));
 }
 
+/**
+ * The skipped branch offloads the load's group when the method offloads that group elsewhere
+ * (VeRL 0.6.1's early returns): skipping the load must not leave that model un-offloaded.
+ */
 function styleFor(source: string, analysis: Extract<MethodAnalysis, { kind: 'loads' }>, site: ActorLoadSite): GuardStyle {
+  const receiver = readCall(site.statement.namedChildren[0]!).receiver;
+  const offloads = analysis.calls.some((call) => isOffloadCall(call) && call.receiver === receiver);
   return {
     unit: indentUnit(source, site.method.node),
     quote: preferredQuote(source, site.method.node),
     log: logFunction(analysis.calls),
-    offloadWhenSkipped: analysis.calls.some(isOffloadCall),
+    ...(offloads && { offload: receiver }),
   };
 }
 
@@ -134,23 +157,33 @@ function guardPlan(source: string, root: SyntaxNode): Plan {
   const actorLoads = summarize(sites);
   if (edits.length === 0) return unchanged(actorLoads);
   const patched = applyEdits(source, edits);
-  const selfCheck = checkGuardPlan(source, edits, patched);
+  const selfCheck = checkGuardPlan(source, edits, patched, revertedText(source, root));
   if (selfCheck) return { status: 'refused', reason: `internal check failed, nothing written: ${selfCheck}` };
   return change(edits, actorLoads, patched);
 }
 
 /**
- * Why a guard plan is wrong, or undefined when it is right. The patched text is parsed
+ * Why a guard plan is wrong, or undefined when it is right: reverting the patched text must give
+ * the input without any of our guards (`sourceReverted`). The patched text is parsed
  * incrementally from the tree of `source`, which is spent afterwards: callers must have read all
  * they need from it.
  */
-function checkGuardPlan(source: string, edits: readonly TextEdit[], patched: string): string | undefined {
+function checkGuardPlan(source: string, edits: readonly TextEdit[], patched: string, sourceReverted: string): string | undefined {
   const patchedRoot = parsePythonEdited(source, edits, patched);
   const again = guardPlan(patched, patchedRoot);
   if (again.status !== 'unchanged') return `the patched text reads as ${again.status}${'reason' in again ? ` (${again.reason})` : ''}`;
   const back = unguardPlan(patched, patchedRoot, { verify: false });
-  if (back.status !== 'change' || applyEdits(patched, back.edits) !== source) return 'reverting the patched text does not give back the original';
+  if (back.status !== 'change' || applyEdits(patched, back.edits) !== sourceReverted) return 'reverting the patched text does not give back the original';
   return undefined;
+}
+
+/**
+ * `source` without the guards this tool wrote before (a file patched by a release that guarded
+ * only some of its actor loads): what reverting the newly patched text must give.
+ */
+function revertedText(source: string, root: SyntaxNode): string {
+  const { ours } = flagGuards(root);
+  return ours.length === 0 ? source : applyEdits(source, ours.flatMap((guard) => unguardEdits(source, guard)));
 }
 
 function unguardPlan(source: string, root: SyntaxNode, options: { verify: boolean }): Plan {

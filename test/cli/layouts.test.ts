@@ -196,7 +196,7 @@ describe('a project built on VeRL', () => {
     ]);
     expect(diff.stderr).toMatch(/^VeRL 0\.9\.0 checkout at third_party\/verl: 4 targets$/m);
     expect(diff.stderr).toMatch(/^outside VeRL, in \.: 2 targets$/m);
-    expect(diff.stderr).toMatch(/^left alone: myproj\/light_trainer\.py: no _load_checkpoint method: LightTrainer inherits it from RayPPOTrainer; patch the file that defines RayPPOTrainer$/m);
+    expect(diff.stderr).toMatch(/^left alone: myproj\/light_trainer\.py: no _load_checkpoint method: LightTrainer inherits `_load_checkpoint` from `RayPPOTrainer`: patch the file that defines it$/m);
 
     const apply = runCli(['apply', '.'], { cwd: repo });
     expect(apply.code, apply.stderr).toBe(0);
@@ -244,7 +244,7 @@ describe('a project built on VeRL', () => {
     expect(check.code).toBe(1);
     expect(check.stderr).toBe(
       'verl-critic-patch: .: no trainer under this folder loads an actor checkpoint: myproj/light_trainer.py: no _load_checkpoint method: ' +
-        'LightTrainer inherits it from RayPPOTrainer; patch the file that defines RayPPOTrainer (VeRL itself is not in this folder: --python patches the verl your Python imports)\n',
+        'LightTrainer inherits `_load_checkpoint` from `RayPPOTrainer`: patch the file that defines it (VeRL itself is not in this folder: --python patches the verl your Python imports)\n',
     );
   });
 
@@ -255,7 +255,7 @@ describe('a project built on VeRL', () => {
       expect(apply.code, apply.stderr).toBe(0);
       expect(apply.stderr).toMatch(/^VeRL 0\.9\.0 checkout at third_party\/verl: 4 targets$/m);
       expect(apply.stderr).not.toMatch(/checkout at myrl|checkout at \.:/);
-      const reason = how === 'inherits' ? 'no _load_checkpoint method: MyTrainer inherits it from RayPPOTrainer' : 'MyTrainer._load_checkpoint only calls super()._load_checkpoint()';
+      const reason = how === 'inherits' ? 'no _load_checkpoint method: MyTrainer inherits `_load_checkpoint` from `RayPPOTrainer`' : 'MyTrainer._load_checkpoint only calls super()._load_checkpoint()';
       expect(apply.stderr).toContain(`left alone: myrl/trainer/ppo/ray_trainer.py: ${reason}`);
       expect(git(repo, 'status', '--porcelain', '--', 'myrl').stdout).toBe('');
       const check = JSON.parse(runCli(['check', '--json', '.'], { cwd: repo }).stdout);
@@ -269,8 +269,22 @@ describe('a project built on VeRL', () => {
     expect(check.code).toBe(1);
     expect(check.stderr).toBe(
       'verl-critic-patch: .: no trainer under this folder loads an actor checkpoint: myrl/trainer/ppo/ray_trainer.py: no _load_checkpoint method: ' +
-        'MyTrainer inherits it from RayPPOTrainer; patch the file that defines RayPPOTrainer (VeRL itself is not in this folder: --python patches the verl your Python imports)\n',
+        'MyTrainer inherits `_load_checkpoint` from `RayPPOTrainer`: patch the file that defines it (VeRL itself is not in this folder: --python patches the verl your Python imports)\n',
     );
+  });
+
+  it('its own package laid out like VeRL\'s, whose trainer inherits from a base not named *Trainer: that base named, not "predates checkpoint resume"', () => {
+    const project = writeTree(tempDir('vcp-lookalike-'), lookalikePackageFiles('inherits', 'PPOTrainerSync'));
+    const check = runCli(['check', '.'], { cwd: project });
+    expect(check.code).toBe(1);
+    expect(check.stderr).toBe(
+      'verl-critic-patch: .: no trainer under this folder loads an actor checkpoint: myrl/trainer/ppo/ray_trainer.py: no _load_checkpoint method: ' +
+        'MyTrainer inherits `_load_checkpoint` from `PPOTrainerSync`: patch the file that defines it (VeRL itself is not in this folder: --python patches the verl your Python imports)\n',
+    );
+    const repo = gitRepo({ ...verlFiles('third_party/verl/'), ...lookalikePackageFiles('inherits', 'PPOTrainerSync') });
+    const apply = runCli(['apply', '.'], { cwd: repo });
+    expect(apply.code, apply.stderr).toBe(0);
+    expect(apply.stderr).toContain('left alone: myrl/trainer/ppo/ray_trainer.py: no _load_checkpoint method: MyTrainer inherits `_load_checkpoint` from `PPOTrainerSync`');
   });
 
   it('respects .gitignore in a git work tree', () => {

@@ -16,6 +16,8 @@ const CASES: Record<string, [number, RegExp]> = {
   'no_real_actor_load.py': [1, /has no actor checkpoint load/],
   'super_only_subclass.py': [1, /only calls super\(\)\._load_checkpoint\(\); patch the file of the parent class/],
   'easyr1_renamed.py': [1, /EasyR1-style trainer/],
+  'inherits_from_sync_base.py': [1, /RemoteBackendPPO inherits `_load_checkpoint` from `PPOTrainerSync`: patch the file that defines it/],
+  'untraced_group_load.py': [1, /cannot tell which checkpoint self\.actor_update_wg\.load_checkpoint\(folder\) loads/],
   'syntax_error_in_method.py': [2, /Python syntax error: '\(' was never closed/],
   'non_utf8.py': [2, /not valid UTF-8 text/],
   'binary.py': [2, /binary content/],

@@ -22,8 +22,10 @@ How it works (standard library only, Python 3.11):
       (a) ORIGINAL/absent == PATCHED/absent == PATCHED/False: calls, outcome, global_steps and
           printed/logged lines all identical.
       (b) PATCHED/True == ORIGINAL/absent with every real actor load removed (replaced by
-          actor_rollout_wg.load_checkpoint(None) when the method family itself makes such
-          offload calls, as VeRL 0.6.1 does): calls, outcome and global_steps.
+          <group>.load_checkpoint(None) when the method family itself offloads that group, as
+          VeRL 0.6.1 does): calls, outcome and global_steps. A real actor load is judged at run
+          time by what it loads: a path with an `actor` component, into whatever worker group
+          (actor_rollout_wg, actor_update_wg, ...), or anything but None into actor_rollout_wg.
       (c) PATCHED/True prints or logs a line mentioning load_critic_only in every scenario
           where a real actor load was skipped.
       (d) ORIGINAL makes at least one real actor load in some scenario.

@@ -72,7 +72,8 @@ export function oldVerlFiles(prefix: string): Files {
  * a Hydra config), whose trainer is a subclass: `inherits` keeps VeRL's `_load_checkpoint`, else
  * it overrides it only to call the parent's and restore state of its own.
  */
-export function lookalikePackageFiles(how: 'inherits' | 'calls-super'): Files {
+/** `base`: the parent class, imported from VeRL's main trainer unless it is the v1 `PPOTrainerSync`. */
+export function lookalikePackageFiles(how: 'inherits' | 'calls-super', base = 'RayPPOTrainer'): Files {
   const method =
     how === 'inherits'
       ? ['    def fit(self):', '        return super().fit()']
@@ -80,10 +81,10 @@ export function lookalikePackageFiles(how: 'inherits' | 'calls-super'): Files {
   return {
     'myrl/__init__.py': '',
     'myrl/trainer/ppo/ray_trainer.py': [
-      'from verl.trainer.ppo.ray_trainer import RayPPOTrainer',
+      base === 'RayPPOTrainer' ? 'from verl.trainer.ppo.ray_trainer import RayPPOTrainer' : `from verl.trainer.ppo.v1.trainer_sync import ${base}`,
       '',
       '',
-      'class MyTrainer(RayPPOTrainer):',
+      `class MyTrainer(${base}):`,
       '    """Extra metrics; the parent runs self.actor_rollout_wg.load_checkpoint(...)."""',
       '',
       ...method,

@@ -109,6 +109,62 @@ describe('patch plans', () => {
     if (plan.status === 'refused') expect(plan.reason).toMatch(reason);
   });
 
+  it('a file whose rollout load is guarded but whose update workers still load the actor is not patched yet', () => {
+    const half = method([
+      'actor_path = os.path.join(global_step_folder, "actor")',
+      'if not self.config.trainer.get("load_critic_only", False):',
+      '    self.actor_rollout_wg.load_checkpoint(actor_path)',
+      'else:',
+      '    print("trainer.load_critic_only is set: skipped loading the actor checkpoint")',
+      'if self.use_separate_actor_workers:',
+      '    self.actor_update_wg.load_checkpoint(actor_path)',
+      'self.critic_wg.load_checkpoint(os.path.join(global_step_folder, "critic"))',
+      'self.ref_policy_wg.load_checkpoint(os.path.join(global_step_folder, "ref"))',
+      '',
+    ]);
+    const plan = patchPlan(half);
+    expect(plan).toMatchObject({ status: 'change', actorLoads: [{ line: 5, guarded: true }, { line: 9, guarded: false }] });
+    expect(patch(half)).toContain('        if self.use_separate_actor_workers:\n            if not self.config.trainer.get("load_critic_only", False):\n                self.actor_update_wg.load_checkpoint(actor_path)\n');
+  });
+
+  it('decides by the path: the actor folder into any group is guarded; critic, ref, transfer-queue and local objects are not', () => {
+    const patched = roundTrip(
+      method([
+        'self.actor_update_wg.load_checkpoint(local_path=f"{folder}/actor")',
+        'self.critic_wg.load_checkpoint(local_path=os.path.join(folder, str(Role.Critic)))',
+        'tq_path = os.path.join(folder, "transfer_queue")',
+        'self.tq_client.load_checkpoint(tq_path)',
+        'counter.load_checkpoint(folder)',
+        'self.rollout_group.load_checkpoint(os.path.join(folder, str(Role.ActorRollout)))',
+        '',
+      ]),
+    );
+    expect(patched.match(/if not self\.config/g)).toHaveLength(2);
+    expect(patched).toContain('    self.actor_update_wg.load_checkpoint(local_path=f"{folder}/actor")');
+    expect(patched).toContain('    self.rollout_group.load_checkpoint(os.path.join(folder, str(Role.ActorRollout)))');
+  });
+
+  it('refuses a worker group load whose path cannot be traced, with its line; actor_rollout_wg stays the actor whatever its path', () => {
+    expect(patchPlan(method(['self.actor_update_wg.load_checkpoint(self.resume_dir)', '']))).toMatchObject({
+      status: 'refused',
+      line: 3,
+      reason: expect.stringMatching(/cannot tell which checkpoint self\.actor_update_wg\.load_checkpoint\(self\.resume_dir\) loads/),
+    });
+    expect(patchPlan(method(['self.actor_rollout_wg.load_checkpoint(self.resume_dir)', '']))).toMatchObject({ status: 'change' });
+  });
+
+  it('refuses an EasyR1 actor load even when its path names the actor folder', () => {
+    const plan = patchPlan(method(['self.actor_rollout_ref_wg.load_checkpoint(os.path.join(folder, "actor"))', '']));
+    expect(plan).toMatchObject({ status: 'refused', reason: expect.stringMatching(/EasyR1-style/) });
+  });
+
+  it('a class with no checkpoint method names its base whatever it is called; object and Enum bases are no such base', () => {
+    const inherits = patchPlan('class Role(Enum):\n    A = 1\n\n\nclass Runner(SyncBase, metaclass=Meta):\n    def fit(self):\n        pass\n');
+    expect(inherits).toMatchObject({ status: 'refused', code: 'subclass', line: 5, reason: expect.stringContaining('Runner inherits `_load_checkpoint` from `SyncBase`: patch the file that defines it') });
+    const old = patchPlan('class Role(Enum):\n    A = 1\n\n\nclass RayPPOTrainer(object):\n    def fit(self):\n        pass\n');
+    expect(old).toMatchObject({ status: 'refused', code: 'no-checkpoint-method', reason: expect.stringMatching(/predates checkpoint resume/) });
+  });
+
   it('reports a syntax error anywhere in the file as malformed, with its line', () => {
     const plan = patchPlan(method(['self.actor_rollout_wg.load_checkpoint(p', '']));
     expect(plan).toMatchObject({ status: 'malformed', reason: 'Python syntax error', line: 3 });

@@ -164,13 +164,20 @@ done
     expect(changed(repo)).toEqual([]);
   });
 
-  it('an input python3 cannot compile either: exit 2, rolled back, and the message says so', () => {
+  it('an input python3 cannot compile either: exit 2 before anything is written, as diff and check say', () => {
     const repo = checkout({ 'recipe/spin/spin_trainer.py': marked() });
-    const apply = runCli(['apply', '.'], { cwd: repo, env: withPath(fakePython()) });
+    const env = withPath(fakePython());
+    const reason = /spin_trainer\.py:7: Python syntax error: fake \(SyntaxError, python3 3\.99-fake\); if VeRL runs on another Python, --python names it \(or --no-verify skips this check\)/;
+    const apply = runCli(['apply', '.'], { cwd: repo, env });
     clean(apply);
     expect(apply.code).toBe(2);
-    expect(apply.stderr).toMatch(/spin_trainer\.py: python3 3\.99-fake cannot compile this file even without the patch .*--no-verify skips this check/);
+    expect(apply.stderr).toMatch(reason);
     expect(changed(repo)).toEqual([]);
+    for (const verb of ['diff', 'check']) {
+      const run = runCli([verb, '.'], { cwd: repo, env });
+      expect(run.code, verb).toBe(2);
+      expect(run.stderr).toMatch(reason);
+    }
   });
 
   it.skipIf(lacks(PYTHON3)).each([
@@ -183,7 +190,7 @@ done
     const apply = runCli(['apply', 'trainer.py'], { cwd: dir });
     clean(apply);
     expect(apply.code).toBe(2);
-    expect(apply.stderr).toMatch(/trainer\.py: python3 [\d.]+ cannot compile this file even without the patch \(line \d+: SyntaxError: /);
+    expect(apply.stderr).toMatch(/trainer\.py:\d+: Python syntax error: .* \(SyntaxError, python3 [\d.]+\); /);
     expect(apply.stderr).toMatch(message);
     expect(readFileSync(join(dir, 'trainer.py')).equals(original)).toBe(true);
     expect(readdirSync(dir).sort()).toEqual(['trainer.py']); // no temp file, no __pycache__

@@ -47,15 +47,23 @@ SPECIAL_ATTRS = {
 NONE_RETURNING_METHODS = {"load_checkpoint", "load_state_dict", "save_checkpoint", "append", "extend"}
 
 
-def is_real_actor_load(obj: str, method: str, args, kwargs) -> bool:
-    """actor_rollout_wg.load_checkpoint with a path that is not None (None means offload only)."""
-    if obj != "actor_rollout_wg" or method != "load_checkpoint":
-        return False
+def _loaded_path(args, kwargs):
     if args:
-        return args[0] is not None
-    if "local_path" in kwargs:
-        return kwargs["local_path"] is not None
-    return True
+        return args[0]
+    return kwargs.get("local_path", "")
+
+
+def is_real_actor_load(obj: str, method: str, args, kwargs) -> bool:
+    """A load_checkpoint of the actor's folder, into whatever worker group (a path with an `actor`
+    component, as the run builds it), or any load into actor_rollout_wg; None means offload only."""
+    if method != "load_checkpoint":
+        return False
+    path = _loaded_path(args, kwargs)
+    if path is None:
+        return False
+    if obj == "actor_rollout_wg":
+        return True
+    return isinstance(path, (str, os.PathLike)) and "actor" in os.fspath(path).replace("\\", "/").split("/")
 
 
 class Recorder:

@@ -3,8 +3,8 @@
 A target is a class that defines _load_checkpoint(self), or a public load_checkpoint(self) with
 no other parameter, together with its family: the self.NAME(...) methods it calls, followed up to
 three calls deep through the class and its bases in the same file. A target is checked only if
-its family touches self.actor_rollout_wg; offload_static records whether the family itself calls
-actor_rollout_wg.load_checkpoint(None), which changes what check (b) expects.
+its family touches self.actor_rollout_wg or loads into another self.<group>; offload_static lists
+the groups whose load_checkpoint(None) the family itself calls, which changes what check (b) expects.
 """
 
 from __future__ import annotations
@@ -84,11 +84,24 @@ def _is_actor_wg(node) -> bool:
     return isinstance(node, ast.Attribute) and node.attr == "actor_rollout_wg"
 
 
-def _offload_none_call(n) -> bool:
+def _worker_load(n) -> bool:
+    """self.<group>[...].load_checkpoint(...): a load into one of the trainer's worker groups."""
     if not (isinstance(n, ast.Call) and isinstance(n.func, ast.Attribute) and n.func.attr == "load_checkpoint"):
         return False
-    if not _is_actor_wg(n.func.value):
-        return False
+    receiver = n.func.value
+    while isinstance(receiver, ast.Subscript):
+        receiver = receiver.value
+    return isinstance(receiver, ast.Attribute) and isinstance(receiver.value, ast.Name) and receiver.value.id == "self"
+
+
+def _offloaded_group(n) -> str | None:
+    """The group of a self.<group>.load_checkpoint(None) call, else None."""
+    if not _worker_load(n) or not isinstance(n.func.value, ast.Attribute):
+        return None
+    return n.func.value.attr if _none_path(n) else None
+
+
+def _none_path(n) -> bool:
     if n.args:
         return isinstance(n.args[0], ast.Constant) and n.args[0].value is None
     for kw in n.keywords:
@@ -134,8 +147,8 @@ def find_targets(path: str) -> list:
                         nodes[callee] = fn
                         family.append(callee)
                         frontier.append((callee, depth + 1))
-            touches = any(_is_actor_wg(n) for fn in nodes.values() for n in ast.walk(fn))
-            offload = any(_offload_none_call(n) for fn in nodes.values() for n in ast.walk(fn))
+            touches = any(_is_actor_wg(n) or _worker_load(n) for fn in nodes.values() for n in ast.walk(fn))
+            offload = sorted({g for fn in nodes.values() for n in ast.walk(fn) if (g := _offloaded_group(n))})
             targets.append(
                 {"class": qual, "method": entry, "family": family, "touches_actor": touches, "offload_static": offload}
             )
