@@ -17,6 +17,7 @@ import { exitCodeFor, ExitCode, ToolError, worstExitCode } from './errors.js';
 import { realPath, toPosix } from './io/paths.js';
 import { DEFAULT_PYTHON, environmentPython } from './io/interpreter.js';
 import { compilePythonFiles, type CompileFailure } from './io/python3.js';
+import { launcherPython } from './launcherPython.js';
 import { readSource, type SourceFile } from './io/readSource.js';
 import { unifiedDiff, type FileDiff } from './diffText.js';
 import { planText, type Direction, type Plan, type TargetKind } from './plan.js';
@@ -101,9 +102,12 @@ export function planRun(args: readonly string[], options: RunOptions): RunResult
   return result;
 }
 
-/** The interpreter that judges a file: --python's, its environment's, or python3 on PATH. */
+/**
+ * The interpreter that judges a file: --python's, its environment's, the PyPI launcher's (the
+ * Python the tool was installed into, there even where no python3 is on PATH), or python3 on PATH.
+ */
 export function interpreterFor(path: string, python: string | undefined): string {
-  return python ?? environmentPython(path) ?? DEFAULT_PYTHON;
+  return python ?? environmentPython(path) ?? launcherPython() ?? DEFAULT_PYTHON;
 }
 
 /**
