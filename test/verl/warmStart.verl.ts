@@ -17,12 +17,12 @@
  *    that 0.9's default trainer.use_v1 runs) with recording worker groups under that config; the
  *    unpatched release under ++trainer.load_critic_only=true is the counterfactual.
  */
-import { spawnSync } from 'node:child_process';
+import { execFile, spawnSync } from 'node:child_process';
 import { cpSync, existsSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { runCli, tempDir } from '../helpers/cli.js';
+import { CLI, runCli, tempDir } from '../helpers/cli.js';
 import { skipWithoutVerlVenv, verlRelease, verlReleaseVersions, verlVenv } from '../helpers/verlVenv.js';
 
 const HERE = fileURLToPath(new URL('.', import.meta.url));
@@ -153,6 +153,13 @@ function criticCkpt(worldSize: number, verb: string, job: string, releaseRoot: s
 }
 const timings: string[] = [];
 
+/** The built CLI's stdout (stage --json prints its JSON whatever the exit code). */
+function cliStdout(args: string[]): Promise<string> {
+  return new Promise((done) => {
+    execFile(process.execPath, [CLI, ...args], { env: { ...process.env, NO_COLOR: '1' }, maxBuffer: 16 * 1024 * 1024 }, (_error, stdout) => done(stdout));
+  });
+}
+
 function writeJson(path: string, value: unknown): string {
   writeFileSync(path, JSON.stringify(value, null, 1));
   return path;
@@ -230,7 +237,7 @@ describe.skipIf(SKIP)('VeRL in the loop', () => {
       let counterfactual: TrainerReport[] = [];
       let trainerStage: StagedCase | undefined;
 
-      beforeAll(() => {
+      beforeAll(async () => {
         pristine = verlRelease(version)!;
         work = tempDir(`vcp-verl-${version}-`);
         patched = join(work, 'verl-patched');
@@ -272,19 +279,18 @@ describe.skipIf(SKIP)('VeRL in the loop', () => {
           criticCkpt(worldSize, 'save', saveJob, pristine);
           saved.push(...cases);
 
-          // 2. Stage, with the built CLI, for the patched copy of this release.
-          const toLoad: StagedCase[] = [];
-          for (const c of cases) {
-            for (const carry of CARRIES) {
-              const out = join(work, c.key, `staged-${carry}`);
-              const args = ['stage', '--json', '--verl', patched, ...(carry === 'default' ? [] : ['--carry', carry]), c.run, out];
-              const result = runCli(args);
-              const stage = JSON.parse(result.stdout) as StageJson;
-              const s: StagedCase = { ...c, carry, out, stage };
-              staged.push(s);
-              if (stage.exitCode === 0) toLoad.push(s);
-            }
+          // 2. Stage, with the built CLI, for the patched copy of this release (four at a time).
+          const requests = cases.flatMap((c) => CARRIES.map((carry) => ({ ...c, carry, out: join(work, c.key, `staged-${carry}`) })));
+          const stagedHere: StagedCase[] = [];
+          for (let i = 0; i < requests.length; i += 4) {
+            const batch = requests.slice(i, i + 4).map(async (r) => {
+              const args = ['stage', '--json', '--verl', patched, ...(r.carry === 'default' ? [] : ['--carry', r.carry]), r.run, r.out];
+              return { ...r, stage: JSON.parse(await cliStdout(args)) as StageJson };
+            });
+            stagedHere.push(...(await Promise.all(batch)));
           }
+          staged.push(...stagedHere);
+          const toLoad = stagedHere.filter((s) => s.stage.exitCode === 0);
 
           // 3. Load, in a new process, under the config Hydra composes of the printed overrides.
           const loadOut = join(work, `load-w${worldSize}`);
