@@ -4,7 +4,7 @@ Our own writing (nothing of VeRL's is copied here): it imports the release found
 (a `pip download verl==X --no-deps` wheel, unpacked) and runs under `torchrun` (gloo, CPU) at
 world size 1 or 2. Driven by test/verl/warmStart.verl.ts.
 
-  save JOB.json   for each schedule: compose the release's config with Hydra (lr A), build the
+  save JOB.json   for each case (strategy x schedule): compose the release's config with Hydra (lr A), build the
                   critic (Qwen2ForTokenClassification, num_labels=1, from a config in code), its
                   optimizer and LR scheduler with the release's own builders, train 3 steps, save
                   with the release's FSDPCheckpointManager under its default critic.checkpoint as
