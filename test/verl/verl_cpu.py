@@ -2,8 +2,9 @@
 
 CPU stand-ins, none touching what is under test: VeRL 0.3.x saves and restores the CUDA RNG with no
 device check (torch.cuda.get/set_rng_state get stand-ins: RNG only); releases with a platform
-registry (0.9) auto-detect an accelerator and fall back to 'nvidia' (a `cpu` platform is
-registered through VeRL's own PlatformRegistry and picked with VERL_PLATFORM=cpu).
+registry (0.9) auto-detect an accelerator and fall back to 'nvidia', where 0.9.0 saves the RNG with
+torch.cuda.get_rng_state() (a `cpu` platform is registered through VeRL's own PlatformRegistry and
+picked with VERL_PLATFORM=cpu; 0.9.1 checks for a device itself and saves on CPU without it).
 """
 import os
 
