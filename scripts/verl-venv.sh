@@ -13,8 +13,9 @@ root="$(cd "$(dirname "$0")/.." && pwd)"
 req="$root/test/verl/requirements.txt"
 base_python="${VERL_VENV_BASE_PYTHON:-python3}"
 
-# The same names test/helpers/verlVenv.ts computes: sha256 of the requirement list, first 12 hex.
-hash="$(sha256sum "$req" | cut -c1-12)"
+# The same name test/helpers/verlVenv.ts computes: sha256 of the requirement lines (comments and
+# blank lines left out, so editing a comment does not rebuild), first 12 hex digits.
+hash="$(grep -v '^[[:space:]]*\(#\|$\)' "$req" | sha256sum | cut -c1-12)"
 cache="${XDG_CACHE_HOME:-$HOME/.cache}/verl-critic-patch"
 venv="$cache/verl-venv-$hash"
 releases="$cache/verl-releases"

@@ -24,9 +24,15 @@ function cacheRoot(): string {
   return join(process.env.XDG_CACHE_HOME || join(homedir(), '.cache'), 'verl-critic-patch');
 }
 
-/** Where scripts/verl-venv.sh puts the venv of the current requirement list (named by its sha256). */
+/**
+ * Where scripts/verl-venv.sh puts the venv of the current requirement list: named by the sha256 of
+ * its requirement lines (what `grep -v '^[[:space:]]*\(#\|$\)'` keeps, each ending in a newline).
+ */
 export function verlVenvDir(): string {
-  const hash = createHash('sha256').update(readFileSync(VERL_REQUIREMENTS)).digest('hex').slice(0, 12);
+  const lines = readFileSync(VERL_REQUIREMENTS, 'utf8')
+    .split('\n')
+    .filter((line) => !/^\s*(#|$)/.test(line));
+  const hash = createHash('sha256').update(lines.map((line) => `${line}\n`).join('')).digest('hex').slice(0, 12);
   return join(cacheRoot(), `verl-venv-${hash}`);
 }
 
