@@ -7,11 +7,12 @@
 import { existsSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { ToolError, ExitCode } from '../../src/errors.js';
+import { ExitCode } from '../../src/errors.js';
 import { chooseRoute, overrideRoute, type RouteRequest } from '../../src/checkpoint/route.js';
 import { parseRelease } from '../../src/checkpoint/release.js';
 import { stageCritic } from '../../src/checkpoint/stage.js';
 import { formatStageResult } from '../../src/output/stageSummary.js';
+import { toolError } from '../helpers/toolError.js';
 import { saveCritic, scratch, typicalRun, writeVerlCheckout } from '../helpers/checkpointTrees.js';
 
 const root = scratch('vcp-route-');
@@ -19,14 +20,6 @@ afterAll(() => rmSync(root, { recursive: true, force: true }));
 let n = 0;
 const fresh = (name = 'x') => join(root, `${name}-${n++}`);
 
-async function toolError(promise: Promise<unknown>): Promise<ToolError> {
-  const error = await promise.then(
-    () => null,
-    (e: unknown) => e,
-  );
-  expect(error).toBeInstanceOf(ToolError);
-  return error as ToolError;
-}
 
 const OVERRIDE = 'actor_rollout_ref.actor.checkpoint.load_contents=[]';
 

@@ -7,7 +7,8 @@ import { inspectCheckpoint } from '../../src/checkpoint/inspect.js';
 import { removeStaleStages, stageCritic, type StageProgress } from '../../src/checkpoint/stage.js';
 import { tempPathFor } from '../../src/io/temp.js';
 import { formatStageResult } from '../../src/output/stageSummary.js';
-import { ExitCode, ToolError } from '../../src/errors.js';
+import { ExitCode } from '../../src/errors.js';
+import { toolError } from '../helpers/toolError.js';
 import { listFiles, saveCritic, scratch, snapshotTree, typicalRun, writeRole, writeRun, writeStep, writeVerlCheckout } from '../helpers/checkpointTrees.js';
 
 const root = scratch('vcp-stage-');
@@ -15,14 +16,6 @@ afterAll(() => rmSync(root, { recursive: true, force: true }));
 let counter = 0;
 const fresh = (name = 'case') => join(root, `${name}-${counter++}`);
 
-async function toolError(promise: Promise<unknown>): Promise<ToolError> {
-  const error = await promise.then(
-    () => null,
-    (e: unknown) => e,
-  );
-  expect(error).toBeInstanceOf(ToolError);
-  return error as ToolError;
-}
 
 /** Nothing named <out> or <out>.tmp-* beside it. */
 function expectNoTrace(out: string) {
