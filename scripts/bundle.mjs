@@ -147,7 +147,7 @@ if (wasmRun.status !== 0 || !caches.every((cache) => existsSync(cache))) {
 
 /**
  * dist/bin/parsers: everything either parser path loads, so that the package needs no other
- * package and no install script (src/parsers/files.ts; README, set-up). The native path: the
+ * package and no install script (src/parsers/files.ts; docs/install.md). The native path: the
  * prebuilt binaries of tree-sitter and of the two grammars, per platform, exactly as their npm
  * packages publish them, and tree-sitter's index.js (its JS API). The WebAssembly path:
  * web-tree-sitter's CommonJS build (minified, like the other third-party files) and its runtime

@@ -1,5 +1,5 @@
 /**
- * Exit codes, the CLI's contract (`--help` prints EXIT_CODES_HELP; the README has the same table),
+ * Exit codes, the CLI's contract (`--help` prints EXIT_CODES_HELP; docs/reference.md has the same table),
  * and ToolError, the one way the edges (reading, writing, staging) report an expected failure.
  * The pure cores never see either: they return a Plan (src/plan.ts), mapped here by exitCodeFor.
  */

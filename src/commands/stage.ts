@@ -171,7 +171,7 @@ function parseWorldSize(value: string | undefined): number | undefined {
 }
 
 /**
- * Test seam, documented in the README ("Reliability"): VERL_CRITIC_PATCH_TEST_STAGE_PAUSE=N makes
+ * Test seam, documented in docs/development.md ("Reliability"): VERL_CRITIC_PATCH_TEST_STAGE_PAUSE=N makes
  * a stage wait, before its file number N (0-based), for a minute; tests interrupt it there, at a
  * moment they choose instead of one they must catch.
  */

@@ -201,7 +201,7 @@ export function removeStaleTemps(realPath: string): string[] {
 }
 
 /**
- * Test seam, documented in the README ("Reliability"): when VERL_CRITIC_PATCH_TEST_BEFORE_RENAME
+ * Test seam, documented in docs/development.md ("Reliability"): when VERL_CRITIC_PATCH_TEST_BEFORE_RENAME
  * is set, that shell command runs after the temp file is written and before the target is
  * re-checked and replaced, with VCP_TARGET naming the target. Tests use it to play an editor or
  * `git checkout` saving the file between this run's read and its write, or a write failing midway.

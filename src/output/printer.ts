@@ -12,7 +12,7 @@ import { standardOutput, type OutputStream } from './stdio.js';
 
 export const PROGRAM = 'verl-critic-patch';
 
-/** Why a run's exit code is not 0, as every `--json` document says it (README, "JSON output"). */
+/** Why a run's exit code is not 0, as every `--json` document says it (docs/reference.md, "JSON output"). */
 export interface JsonError {
   /** usage: the command line (exit 2); bad-input: exit 2; refused: exit 1; internal: a bug of this tool (exit 2). */
   kind: 'usage' | 'bad-input' | 'refused' | 'internal';

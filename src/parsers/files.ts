@@ -4,7 +4,7 @@
  * binaries of tree-sitter and the two grammars, exactly as their npm packages publish them; the
  * WebAssembly runtime (web-tree-sitter's CommonJS build and its tree-sitter.wasm) and the two
  * grammars' `.wasm` builds. So an install runs no install script and needs no other package
- * (README, set-up). Outside the bundle (tsc's output, the tests) they are the development
+ * (docs/install.md, "The npm package"). Outside the bundle (tsc's output, the tests) they are the development
  * dependencies' own files in node_modules.
  */
 import { existsSync } from 'node:fs';

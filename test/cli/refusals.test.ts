@@ -1,5 +1,5 @@
 /**
- * Every refusal path: the exit code the README documents, one line on stderr naming the file and
+ * Every refusal path: the exit code docs/reference.md documents, one line on stderr naming the file and
  * the reason, no stack trace, nothing on stdout, and the file left exactly as it was.
  */
 import { spawnSync } from 'node:child_process';

@@ -43,7 +43,7 @@ export async function pool<T>(tasks: ReadonlyArray<() => Promise<T>>, parallel: 
   return results;
 }
 
-/** Is this file name one of our temp files (the name README "Reliability" documents)? */
+/** Is this file name one of our temp files (the name docs/development.md, "Reliability", documents)? */
 export function isTempName(name: string): boolean {
   return name.includes('.verl-critic-patch-tmp-');
 }

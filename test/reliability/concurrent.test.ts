@@ -8,7 +8,7 @@
  * the target is re-checked and replaced, with VCP_TARGET naming the target. That puts the edit
  * deterministically in the worst place, the last moment before the rename, which a race against a
  * real process would hit only by luck. (What remains is the microseconds between that re-check
- * and the rename: README, "Reliability".)
+ * and the rename: docs/development.md, "Reliability".)
  */
 import { spawnSync } from 'node:child_process';
 import { existsSync, lstatSync, readFileSync, writeFileSync } from 'node:fs';

@@ -1,5 +1,5 @@
 /**
- * Permissions and odd files: each gets its documented behaviour (README, "Reliability") and one
+ * Permissions and odd files: each gets its documented behaviour (docs/development.md, "Reliability") and one
  * clear line, never a stack trace, and a refused file is never changed.
  *
  * Tests run as root here and in CI, where permission bits do not stop a write. So: "read-only"

@@ -43,7 +43,7 @@ beforeEach(({ onTestFailed }) => {
   onTestFailed(() => console.error(`[reliability] failed with seed ${SEED}: replay with VCP_PROPERTY_SEED=${SEED}`));
 });
 
-/** Print a test's figures (and keep them in VCP_FIGURES when set) for the README's numbers. */
+/** Print a test's figures (and keep them in VCP_FIGURES when set) for the numbers in docs/development.md. */
 export function reportFigures(test: string, figures: Record<string, unknown>): void {
   const line = JSON.stringify({ test, seed: SEED, ...figures });
   console.log(`[reliability] ${line}`);
