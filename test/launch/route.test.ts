@@ -110,6 +110,21 @@ describe.skipIf(omegaConfPython === null)('preflight: the override route', () =>
     const dropped = await w.preflight(w.launch('trainer.resume_mode=auto'));
     expect(dropped.findings.filter((f) => f.key === KEY)).toEqual([]);
   });
+
+  it('the override route names only the keys its launch sets as the ones a later resume drops (no trainer.load_critic_only, as stage prints)', async () => {
+    const w = world('0.9.0', false);
+    const first = await w.preflight(w.launch(OVERRIDE));
+    const later = first.findings.find((f) => f.check === 9)!.message;
+    expect(later).toContain(KEY);
+    expect(later).not.toContain('trainer.load_critic_only');
+    // The same launch relaunched once the run saved its own steps: check 7 names the same keys.
+    const own = join(w.root, 'checkpoints', 'my_project', 'run2');
+    saveCritic(join(own, 'global_step_20', 'critic'), { family: 'fsdp-v0.4.1', worldSize: 8 });
+    mkdirSync(join(own, 'global_step_20', 'actor'));
+    writeFileSync(join(own, 'latest_checkpointed_iteration.txt'), '20');
+    const again = (await w.preflight(w.launch(OVERRIDE))).findings.find((f) => f.check === 7)!;
+    expect(again.message).toMatch(/trainer\.resume_mode=auto and without trainer\.resume_from_path, actor_rollout_ref\.actor\.checkpoint\.load_contents;/);
+  });
 });
 
 describe('the override route: trainers and releases (pure)', () => {
