@@ -78,6 +78,17 @@ describe.skipIf(omegaConfPython === null)('preflight: the override route', () =>
     });
   }
 
+  it('unpatched VeRL 0.9.0 with plain trainer.load_critic_only=true (Hydra refuses the key): the refusal names the override route too, as the unguarded trainer\'s error does', async () => {
+    const w = world('0.9.0', false);
+    const result = await w.preflight(w.launch('trainer.load_critic_only=true'));
+    expect(errors(result)).toEqual(['0 trainer.load_critic_only']);
+    expect(result.findings[0]!.message).toMatch(/run verl-critic-patch apply .*; or, with no patch, write actor_rollout_ref\.actor\.checkpoint\.load_contents=\[\] instead of trainer\.load_critic_only=true \(with an FSDP or FSDP2 actor: VeRL 0\.9\.0's FSDP checkpoint manager opens no file of the actor/);
+    // Before 0.4.1 there is no such route to name.
+    const old = world('0.3.0.post1', false);
+    const refused = await old.preflight(old.launch('trainer.load_critic_only=true'));
+    expect(refused.findings[0]!.message).not.toContain('with no patch');
+  });
+
   it('VeRL 0.3.0.post1 (no actor load_contents): ++ of the override is an error saying its manager opens every file', async () => {
     const w = world('0.3.0.post1', false);
     const result = await w.preflight(w.launch(`++${OVERRIDE}`));
