@@ -122,6 +122,17 @@ describe.skipIf(omegaConfPython === null)('preflight: the override route', () =>
     expect(dropped.findings.filter((f) => f.key === KEY)).toEqual([]);
   });
 
+  it('a relaunch with resume_mode=auto and the flag left set: check 7 names only the keys the launch sets to drop (no resume_from_path it never wrote)', async () => {
+    const w = world('0.9.0', true);
+    const own = join(w.root, 'checkpoints', 'my_project', 'run2');
+    saveCritic(join(own, 'global_step_20', 'critic'), { family: 'fsdp-v0.4.1', worldSize: 8 });
+    mkdirSync(join(own, 'global_step_20', 'actor'));
+    writeFileSync(join(own, 'latest_checkpointed_iteration.txt'), '20');
+    const words = w.launch('trainer.resume_mode=auto', 'trainer.load_critic_only=true').filter((word) => !word.startsWith('trainer.resume_from_path='));
+    const finding = (await w.preflight(words)).findings.find((f) => f.check === 7)!;
+    expect(finding.message).toMatch(/launch it with trainer\.resume_mode=auto and without trainer\.load_critic_only; if the steps/);
+  });
+
   it('the override route names only the keys its launch sets as the ones a later resume drops (no trainer.load_critic_only, as stage prints)', async () => {
     const w = world('0.9.0', false);
     const first = await w.preflight(w.launch(OVERRIDE));
