@@ -16,7 +16,7 @@ import { applyEdits } from './edits.js';
 import { exitCodeFor, ExitCode, ToolError, worstExitCode } from './errors.js';
 import { realPath, toPosix } from './io/paths.js';
 import { DEFAULT_PYTHON, environmentPython } from './io/interpreter.js';
-import { compilePythonFiles, type CompileFailure } from './io/python3.js';
+import { compilePythonFiles, OTHER_PYTHON_HINT, type CompileFailure } from './io/python3.js';
 import { launcherPython } from './launcherPython.js';
 import { readSource, type SourceFile } from './io/readSource.js';
 import { unifiedDiff, type FileDiff } from './diffText.js';
@@ -135,17 +135,21 @@ function verifyWithCPython(result: RunResult, python: string | undefined, direct
     if (verification.status !== 'failed') continue;
     for (const failure of verification.failures) {
       const file = files.find((f) => f.path === failure.path);
-      if (file) Object.assign(file, { plan: rejectedByCPython(file.plan, failure, `${interpreter} ${verification.python}`), change: undefined });
+      if (!file) continue;
+      // --python's interpreter, or the environment's holding the file, is VeRL's own: no other to name.
+      const own = python !== undefined || environmentPython(file.path) !== undefined;
+      Object.assign(file, { plan: rejectedByCPython(file.plan, failure, `${interpreter} ${verification.python}`, own), change: undefined });
     }
   }
 }
 
-function rejectedByCPython(plan: PlannedFile['plan'], failure: CompileFailure, python: string): Plan {
+function rejectedByCPython(plan: PlannedFile['plan'], failure: CompileFailure, python: string, ownInterpreter: boolean): Plan {
   const [type, ...text] = failure.message.split(': ');
   const what = `Python syntax error: ${text.join(': ') || type} (${type}, ${python})`;
   // tree-sitter read the file: the grammar is newer than the interpreter, or this is an error only
   // CPython sees. Either way the interpreter named decides, and the user may know a better one.
-  const hint = plan.status === 'malformed' ? '' : '; if VeRL runs on another Python, --python names it (or --no-verify skips this check)';
+  // --python and target paths exclude each other: the other Python is named in place of the path.
+  const hint = plan.status === 'malformed' ? '' : ownInterpreter ? '; --no-verify skips this check' : `; ${OTHER_PYTHON_HINT}`;
   return { status: 'malformed', reason: `${what}${hint}`, ...(failure.line !== undefined && { line: failure.line }) };
 }
 

@@ -7,7 +7,7 @@
  */
 import { badInput, refusal, ToolError } from '../errors.js';
 import { checkUnchanged, checkWritable, replaceFileAtomically } from './atomicWrite.js';
-import { compilePythonFiles, compilesAsPython, type Verification } from './python3.js';
+import { compilePythonFiles, compilesAsPython, OTHER_PYTHON_HINT, type Verification } from './python3.js';
 
 export interface FileWrite {
   path: string;
@@ -87,7 +87,7 @@ function compileError(python: readonly FileWrite[], verification: Extract<Verifi
   const where = `${failure.line ? `line ${failure.line}: ` : ''}${failure.message}`;
   const named = `${interpreter} ${verification.python}`;
   if (write && compilesAsPython(write.before, interpreter) === false) {
-    return badInput(failure.path, `${named} cannot compile this file even without the patch (${where}); if VeRL runs on another Python, --python names it (or --no-verify skips this check)`);
+    return badInput(failure.path, `${named} cannot compile this file even without the patch (${where}); ${OTHER_PYTHON_HINT}`);
   }
   return refusal(failure.path, `internal check failed: ${named} cannot compile the patched file (${where}), so the run was rolled back`);
 }

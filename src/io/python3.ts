@@ -128,3 +128,9 @@ function whyNot(status: number | null, signal: NodeJS.Signals | null, stderr: st
   const how = signal ? `killed by ${signal}` : `exit ${status}`;
   return last ? `${how}: ${last.slice(0, 200)}` : how;
 }
+
+/**
+ * What to do when the interpreter that judged is not the one VeRL runs on: --python and target paths
+ * exclude each other, so the other Python is named in place of the path.
+ */
+export const OTHER_PYTHON_HINT = 'if VeRL runs on another Python, name it in place of the path (--python PY: the verl it imports, judged by it), or --no-verify skips this check';

@@ -8,6 +8,8 @@
  * python command itself. Pure.
  */
 
+import { shellWord } from '../hydra.js';
+
 export type Entry = { kind: 'module'; module: string } | { kind: 'script'; path: string };
 
 /** `uv run`'s options that say which environment runs the command (its project's `.venv`). */
@@ -181,7 +183,7 @@ export function parseLaunchCommand(words: readonly string[]): CommandParse {
     } else if (isOverride(word)) {
       command.overrides.push(word);
     } else {
-      return { error: `${word}: neither a Hydra override (key=value, +key=value, ++key=value, ~key) nor an option` };
+      return { error: `${shellWord(word)}: neither a Hydra override (key=value, +key=value, ++key=value, ~key) nor an option` };
     }
   }
   return { command };

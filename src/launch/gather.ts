@@ -18,6 +18,8 @@ import { finding, type Advice, type Finding, type PreflightFacts, type RunFolder
 import { commandOnTargets, stageCommandFor } from '../output/nextSteps.js';
 import { readModelFolder, readSavedCriticModel } from './models.js';
 import { resumeTarget } from './checks/resume.js';
+import { ACTOR_OVERRIDE, overrideRoute } from '../checkpoint/route.js';
+import type { Release } from '../checkpoint/release.js';
 
 export interface Gathered {
   command: LaunchCommand;
@@ -40,7 +42,7 @@ export async function gather(words: readonly string[], options: SiteOptions): Pr
   if (isRefusal(composed)) {
     if (composed.key === null) throw badInput(composed.files[0] ?? site.configFile, composed.error);
     // Hydra stops the launch before anything runs: the same words, the key named.
-    return { command, site, composed, facts: null, refusal: refusalFinding(composed.key, composed.error, adviceFor(command, site, options)) };
+    return { command, site, composed, facts: null, refusal: refusalFinding(composed.key, composed.error, adviceFor(command, site, options), site.release) };
   }
   const { values } = composed;
   const root = path.dirname(site.packageDir);
@@ -88,9 +90,13 @@ export function composeRequest(site: LaunchSite, command: LaunchCommand): Compos
  * VeRL is not patched (apply adds the key and guards the trainer): Hydra's own advice (`+key`)
  * would start a run whose trainer still loads the actor.
  */
-function refusalFinding(key: string, error: string, advice: Advice): Finding {
+function refusalFinding(key: string, error: string, advice: Advice, release: Release): Finding {
   if (key === 'trainer.load_critic_only' && /not in struct/i.test(error)) {
-    return finding('error', 0, key, `this VeRL is not patched: its config has no trainer.load_critic_only (Hydra refuses the override and the launch stops) and its trainer loads the actor whatever the flag says; run ${advice.apply}`);
+    // The other fix, as the unguarded trainer's error names it (checks/route.ts); the config did not
+    // compose, so the actor's strategy is unknown and said as the condition.
+    const route = overrideRoute({ release, strategy: null, keyDeclared: null });
+    const alternative = route.ok ? `; or, with no patch, write ${ACTOR_OVERRIDE} instead of trainer.load_critic_only=true (with an FSDP or FSDP2 actor: ${route.why})` : '';
+    return finding('error', 0, key, `this VeRL is not patched: its config has no trainer.load_critic_only (Hydra refuses the override and the launch stops) and its trainer loads the actor whatever the flag says; run ${advice.apply}${alternative}`);
   }
   return finding('error', 0, key, `${error}: Hydra refuses this override and the launch stops before training starts`);
 }

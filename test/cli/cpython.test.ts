@@ -49,6 +49,14 @@ describe.skipIf(lacks(PYTHON3))('files CPython rejects', () => {
     expect(new Set(runs.map((run) => run.stderr)).size).toBe(1);
   });
 
+  it('the hint names a way the tool accepts: --python in place of the path (with the path, --python is a usage error), or --no-verify', () => {
+    const path = join(tempDir(), 'ray_trainer.py');
+    writeFile(path, readBytes(join(REFUSE, 'indentation_error.py')));
+    const { stderr } = runCli(['diff', path]);
+    expect(stderr).toMatch(/; if VeRL runs on another Python, name it in place of the path \(--python PY: the verl it imports, judged by it\), or --no-verify skips this check$/m);
+    expect(runCli(['diff', '--python=python3', path]).stderr).toMatch(/give target paths or --python, not both/);
+  });
+
   it('a multi-line f-string (PEP 701): the three verbs agree, on the verdict of the python3 on PATH', () => {
     const source = readBytes(join(REFUSE, 'needs_python_3_12.py'));
     const runs = threeVerbs(tempDir(), source, 'needs_python_3_12.py');
@@ -73,6 +81,8 @@ describe.skipIf(lacks(PYTHON3))('files CPython rejects', () => {
     const check = runCli(['check', trainer], { env: { PATH: `${bin}${delimiter}${process.env.PATH}` } });
     expect(check.code, check.stderr).toBe(2);
     expect(check.stderr).toContain(`(IndentationError, ${join(venv, 'bin', libs[0]!)} ${python})`);
+    // That interpreter is VeRL's own: no other to name.
+    expect(check.stderr).toMatch(/\); --no-verify skips this check$/m);
   });
 
   it('with no python3 at all, diff and check decide on tree-sitter\'s parse and say so; apply writes and says it did not verify', () => {

@@ -58,4 +58,9 @@ describe('parseLaunchCommand', () => {
     expect(parse('python3 -u')).toEqual({ error: expect.stringContaining('no -m module') });
     expect(parseLaunchCommand([])).toEqual({ error: expect.stringContaining('no launch command') });
   });
+
+  it('quotes the word it cannot read, so a blank one is seen (VeRL 0.7.1 run_deepseek7b_llm_pfppo.sh passes " " by a `\\  # comment`)', () => {
+    const words = ['python3', '-m', 'verl.trainer.main_ppo', 'algorithm.pf_ppo.reweight_method=pow', ' '];
+    expect(parseLaunchCommand(words)).toEqual({ error: expect.stringMatching(/^" ": neither a Hydra override/) });
+  });
 });

@@ -78,6 +78,17 @@ describe.skipIf(omegaConfPython === null)('preflight: the override route', () =>
     });
   }
 
+  it('unpatched VeRL 0.9.0 with plain trainer.load_critic_only=true (Hydra refuses the key): the refusal names the override route too, as the unguarded trainer\'s error does', async () => {
+    const w = world('0.9.0', false);
+    const result = await w.preflight(w.launch('trainer.load_critic_only=true'));
+    expect(errors(result)).toEqual(['0 trainer.load_critic_only']);
+    expect(result.findings[0]!.message).toMatch(/run verl-critic-patch apply .*; or, with no patch, write actor_rollout_ref\.actor\.checkpoint\.load_contents=\[\] instead of trainer\.load_critic_only=true \(with an FSDP or FSDP2 actor: VeRL 0\.9\.0's FSDP checkpoint manager opens no file of the actor/);
+    // Before 0.4.1 there is no such route to name.
+    const old = world('0.3.0.post1', false);
+    const refused = await old.preflight(old.launch('trainer.load_critic_only=true'));
+    expect(refused.findings[0]!.message).not.toContain('with no patch');
+  });
+
   it('VeRL 0.3.0.post1 (no actor load_contents): ++ of the override is an error saying its manager opens every file', async () => {
     const w = world('0.3.0.post1', false);
     const result = await w.preflight(w.launch(`++${OVERRIDE}`));
@@ -109,6 +120,32 @@ describe.skipIf(omegaConfPython === null)('preflight: the override route', () =>
     expect(kept.verdict.ok).toBe(false);
     const dropped = await w.preflight(w.launch('trainer.resume_mode=auto'));
     expect(dropped.findings.filter((f) => f.key === KEY)).toEqual([]);
+  });
+
+  it('a relaunch with resume_mode=auto and the flag left set: check 7 names only the keys the launch sets to drop (no resume_from_path it never wrote)', async () => {
+    const w = world('0.9.0', true);
+    const own = join(w.root, 'checkpoints', 'my_project', 'run2');
+    saveCritic(join(own, 'global_step_20', 'critic'), { family: 'fsdp-v0.4.1', worldSize: 8 });
+    mkdirSync(join(own, 'global_step_20', 'actor'));
+    writeFileSync(join(own, 'latest_checkpointed_iteration.txt'), '20');
+    const words = w.launch('trainer.resume_mode=auto', 'trainer.load_critic_only=true').filter((word) => !word.startsWith('trainer.resume_from_path='));
+    const finding = (await w.preflight(words)).findings.find((f) => f.check === 7)!;
+    expect(finding.message).toMatch(/launch it with trainer\.resume_mode=auto and without trainer\.load_critic_only; if the steps/);
+  });
+
+  it('the override route names only the keys its launch sets as the ones a later resume drops (no trainer.load_critic_only, as stage prints)', async () => {
+    const w = world('0.9.0', false);
+    const first = await w.preflight(w.launch(OVERRIDE));
+    const later = first.findings.find((f) => f.check === 9)!.message;
+    expect(later).toContain(KEY);
+    expect(later).not.toContain('trainer.load_critic_only');
+    // The same launch relaunched once the run saved its own steps: check 7 names the same keys.
+    const own = join(w.root, 'checkpoints', 'my_project', 'run2');
+    saveCritic(join(own, 'global_step_20', 'critic'), { family: 'fsdp-v0.4.1', worldSize: 8 });
+    mkdirSync(join(own, 'global_step_20', 'actor'));
+    writeFileSync(join(own, 'latest_checkpointed_iteration.txt'), '20');
+    const again = (await w.preflight(w.launch(OVERRIDE))).findings.find((f) => f.check === 7)!;
+    expect(again.message).toMatch(/trainer\.resume_mode=auto and without trainer\.resume_from_path, actor_rollout_ref\.actor\.checkpoint\.load_contents;/);
   });
 });
 

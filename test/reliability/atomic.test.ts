@@ -167,7 +167,7 @@ done
   it('an input python3 cannot compile either: exit 2 before anything is written, as diff and check say', () => {
     const repo = checkout({ 'recipe/spin/spin_trainer.py': marked() });
     const env = withPath(fakePython());
-    const reason = /spin_trainer\.py:7: Python syntax error: fake \(SyntaxError, python3 3\.99-fake\); if VeRL runs on another Python, --python names it \(or --no-verify skips this check\)/;
+    const reason = /spin_trainer\.py:7: Python syntax error: fake \(SyntaxError, python3 3\.99-fake\); if VeRL runs on another Python, name it in place of the path \(--python PY: the verl it imports, judged by it\), or --no-verify skips this check/;
     const apply = runCli(['apply', '.'], { cwd: repo, env });
     clean(apply);
     expect(apply.code).toBe(2);

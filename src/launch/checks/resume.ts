@@ -203,9 +203,18 @@ function notStaged(facts: PreflightFacts, key: ComposedKey, staged: StagedCritic
   return [finding('error', 2, key, `${what}${does}; stage its critic instead: ${facts.advice.stage} ${shellWord(staged.folder)} <new folder>, then ${key}=<new folder>/global_step_0`)];
 }
 
+/**
+ * The flag among the keys a later resume must drop, only where the launch sets it: the override
+ * route's launch (on an unpatched trainer, whose config has no such key) never does, and stage's
+ * resume line names only what it printed.
+ */
+export function flagToDrop(facts: PreflightFacts): string[] {
+  return facts.values['trainer.load_critic_only'] === true ? ['trainer.load_critic_only'] : [];
+}
+
 /** Check 9: how to restart this run later, once (a passing warm start: index.ts drops it otherwise). */
 export function restartNote(facts: PreflightFacts, dropKeys: readonly string[]): Finding {
-  const drop = ['trainer.resume_from_path', 'trainer.load_critic_only', ...dropKeys].filter((key, i, all) => all.indexOf(key) === i);
+  const drop = ['trainer.resume_from_path', ...flagToDrop(facts), ...dropKeys].filter((key, i, all) => all.indexOf(key) === i);
   const pathForm = resumeFormOf(facts.release) === 'path-in-resume-mode';
   return finding(
     'note',

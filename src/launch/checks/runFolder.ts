@@ -5,7 +5,7 @@
  */
 import { resumeFormOf } from '../../checkpoint/release.js';
 import { finding, type Finding, type PreflightFacts } from '../facts.js';
-import { ownStep, type LaunchPlan, type ResumeTarget } from './resume.js';
+import { flagToDrop, ownStep, type LaunchPlan, type ResumeTarget } from './resume.js';
 
 export function checkRunFolder(facts: PreflightFacts, target: ResumeTarget, dropKeys: readonly string[], plan: LaunchPlan = { kind: 'warm-start' }): Finding[] {
   const run = facts.runFolder;
@@ -13,7 +13,9 @@ export function checkRunFolder(facts: PreflightFacts, target: ResumeTarget, drop
   if (!run || plan.kind === 'resume') return [];
   const key = 'trainer.default_local_dir';
   const pathForm = resumeFormOf(facts.release) === 'path-in-resume-mode';
-  const drop = ['trainer.load_critic_only', ...(pathForm ? [] : ['trainer.resume_from_path']), ...dropKeys];
+  // Only keys the launch sets: an auto relaunch that never wrote resume_from_path has none to drop.
+  const pathSet = !pathForm && typeof facts.values['trainer.resume_from_path'] === 'string';
+  const drop = [...flagToDrop(facts), ...(pathSet ? ['trainer.resume_from_path'] : []), ...dropKeys];
   const resume = `to continue this run, launch it with trainer.resume_mode=auto and without ${drop.join(', ')}; if the steps are another run's, give this run its own folder`;
   const own = ownStep(facts);
   if (own !== null) {
