@@ -137,7 +137,8 @@ export function decideLaunch(input: LaunchInput): LaunchDecision {
       // and logs nothing (each log_with_rank sits inside its should_load_* branch,
       // v0.9.0:verl/utils/checkpoint/fsdp_checkpoint_manager.py:212-255).
       lookFor: patch ? [SKIP_MESSAGE, ...resumeLog] : resumeLog,
-      mustNotShow: patch ? [] : [`Loaded model from ${input.resumeFrom}/actor/`],
+      // The manager's first torch.load of actor/ fails before any "Loaded model" line is logged.
+      mustNotShow: patch ? [] : [`No such file or directory: '${input.resumeFrom}/actor/`],
       resumeLater: {
         set: ['trainer.resume_mode=auto'],
         drop: [

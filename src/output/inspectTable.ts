@@ -67,7 +67,7 @@ function roleTable(step: StepReport): string[] {
     ['extra state', ...columns.map((r) => contentLabel(r, 'extra'))],
     ['fsdp_config.json', ...columns.map((r) => (r ? fsdpConfigLabel(r) : '-'))],
     ['huggingface/', ...columns.map((r) => (r ? hfLabel(r) : '-'))],
-    ['size', ...columns.map((r) => (r ? `${r.files} files, ${formatBytes(r.bytes)}` : '-'))],
+    ['size', ...columns.map((r) => (r ? `${r.files} file${r.files === 1 ? '' : 's'}, ${formatBytes(r.bytes)}` : '-'))],
   ];
   if (step.ignoredFolders.length > 0) {
     rows.push(['ignored by VeRL', step.ignoredFolders.map((f) => `${f}/`).join(', ')]);

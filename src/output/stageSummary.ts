@@ -74,7 +74,7 @@ export function formatStageResult(result: StageResult): string {
     ...launch.lookFor.map((line) => `  ${line}`),
   );
   if (launch.mustNotShow.length > 0) {
-    lines.push("and no line with (the actor override did not reach the actor; a FileNotFoundError naming actor/ follows):", ...launch.mustNotShow.map((line) => `  ${line}`));
+    lines.push("and no FileNotFoundError with (the actor override did not reach the actor, which VeRL then tries to open):", ...launch.mustNotShow.map((line) => `  ${line}`));
   }
   lines.push(
     '',

@@ -444,3 +444,12 @@ describe('inspect: what a warm start from the critic would restore', () => {
     expect((await inspectCheckpoint(step)).warmStart).toBe(null);
   });
 });
+
+describe('inspect: sizes for people', () => {
+  it('counts one file as "1 file", more as "N files"', async () => {
+    const step = writeStep(fresh('step'), { critic: { backend: 'fsdp', worldSize: 1, kinds: ['model'], fsdpConfig: false }, dataPt: false });
+    const text = formatReport(await inspectCheckpoint(step));
+    expect(text).toMatch(/size\s+-?\s*1 file, /);
+    expect(text).not.toMatch(/\b1 files\b/);
+  });
+});

@@ -83,14 +83,14 @@ describe('stage: the route it prints', () => {
     expect(result.launch.overridesPlusPlus).toEqual(result.launch.overrides);
     expect(result.launch.lookFor[0]).toBe(`Resuming from ${out}/global_step_0`);
     expect(result.launch.lookFor.join('\n')).not.toContain('skipped loading the actor');
-    expect(result.launch.mustNotShow).toEqual([`Loaded model from ${out}/global_step_0/actor/`]);
+    expect(result.launch.mustNotShow).toEqual([`No such file or directory: '${out}/global_step_0/actor/`]);
     expect(result.launch.resumeLater.drop).toEqual(['trainer.resume_from_path', 'actor_rollout_ref.actor.checkpoint.load_contents', 'critic.checkpoint.load_contents']);
     expect(result.notes.at(-1)).toMatch(/^route: overrides, no change to VeRL's code: VeRL 0\.6\.1's FSDP checkpoint manager opens no file of the actor/);
 
     const text = formatStageResult(result);
     expect(text).not.toContain('load_critic_only=true');
     expect(text).toContain("In the new run's log, look for (VeRL's lines; the actor's load logs nothing, since it opens nothing):");
-    expect(text).toContain(`and no line with (the actor override did not reach the actor; a FileNotFoundError naming actor/ follows):\n  Loaded model from ${out}/global_step_0/actor/\n`);
+    expect(text).toContain(`and no FileNotFoundError with (the actor override did not reach the actor, which VeRL then tries to open):\n  No such file or directory: '${out}/global_step_0/actor/\n`);
     expect(text).toContain("with the actor's load_contents=[] still set it would restore its own critic and step but never its own actor");
   });
 
