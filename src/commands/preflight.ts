@@ -10,7 +10,7 @@ import { ExitCode } from '../errors.js';
 import { runChecks } from '../launch/checks/index.js';
 import { gather } from '../launch/gather.js';
 import type { Printer } from '../output/printer.js';
-import { formatPreflight, preflightJson } from '../output/preflightReport.js';
+import { findingLine, formatPreflight, preflightJson } from '../output/preflightReport.js';
 import { runAction } from './action.js';
 import { PYTHON_VALUE_HELP } from './pythonOption.js';
 import { addJsonOption } from './options.js';
@@ -18,6 +18,7 @@ import { addJsonOption } from './options.js';
 export interface PreflightOptions {
   json?: boolean;
   strict?: boolean;
+  quiet?: boolean;
   verl?: string;
   python?: string | boolean;
 }
@@ -55,6 +56,7 @@ export function registerPreflight(program: Command): void {
       .argument('<launch...>', 'the launch command (after --), or its overrides alone with --verl or --python')
       .description('check, before launching, that a new PPO run will skip the actor and load the staged critic')
       .option('--strict', 'warnings fail too (exit 1)')
+      .option('-q, --quiet', 'print only the errors and warnings (nothing on a clean launch); exit codes are unchanged, --json still prints its document')
       .option('--verl <path>', 'the VeRL the run uses (a checkout, its verl/ package folder, or site-packages); wins over the command\'s interpreter')
       .option('--python [interpreter]', `the VeRL this Python imports (default: the command's interpreter, else python3); ${PYTHON_VALUE_HELP}`),
   )
@@ -69,12 +71,16 @@ export async function preflightCommand(launch: readonly string[], options: Prefl
   // The trainer's guard is read with tree-sitter: the WebAssembly path must be started first.
   await prepareParsers();
   const gathered = await gather(launch, { verl: options.verl, python: options.python });
-  if (gathered.site.note !== null) printer.error(gathered.site.note);
+  if (gathered.site.note !== null) printer.note(gathered.site.note);
   const strict = Boolean(options.strict);
   const { findings, verdict } = gathered.facts
     ? runChecks(gathered.facts, strict)
     : { findings: [gathered.refusal!], verdict: { ok: false, folder: null, criticFiles: null, loads: null, resumes: null, route: null, errors: 1, warnings: 0 } };
   if (options.json) printer.json(preflightJson(gathered, findings, verdict));
-  else printer.data(formatPreflight(findings, verdict, gathered.composed.composer));
+  else if (printer.quiet) {
+    // For a launch script (`preflight -q -- ... && exec ...`): only what is wrong, nothing when clean.
+    const problems = findings.filter((f) => f.level !== 'note').map(findingLine);
+    if (problems.length > 0) printer.data(`${problems.join('\n')}\n`);
+  } else printer.data(formatPreflight(findings, verdict, gathered.composed.composer));
   return verdict.ok ? ExitCode.Ok : ExitCode.Refused;
 }

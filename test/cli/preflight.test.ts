@@ -27,6 +27,17 @@ describe.skipIf(omegaConfPython === null)('preflight (CLI)', () => {
     expect(lines.slice(1, -1).map((l) => l.split(':')[0])).toEqual(['warning [8] critic.checkpoint.load_contents', 'note    [9] trainer.resume_mode']);
   });
 
+  it('-q: nothing on a launch that passes, only the errors and warnings on one that fails', () => {
+    const clean = preflight(['-q', '--verl', verl, ...launch('critic.checkpoint.load_contents=[model]')]);
+    expect({ code: clean.code, stdout: clean.stdout, stderr: clean.stderr }).toEqual({ code: 0, stdout: '', stderr: '' });
+    const wrong = preflight(['--quiet', '--verl', verl, ...launch('trainer.n_gpus_per_node=2')]);
+    expect(wrong.code).toBe(1);
+    const lines = wrong.stdout.trim().split('\n');
+    expect(lines.length).toBeGreaterThan(0);
+    expect(lines.every((l) => /^(error|warning)\s+\[\d\]/.test(l)), wrong.stdout).toBe(true);
+    expect(lines.some((l) => l.startsWith('error'))).toBe(true);
+  });
+
   it('exit 1 under --strict for a warning, and for an error', () => {
     expect(preflight(['--strict', '--verl', verl, ...launch()]).code).toBe(1);
     const wrong = preflight(['--verl', verl, ...launch('trainer.n_gpus_per_node=2')]);
