@@ -8,6 +8,7 @@ import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { badInput } from '../errors.js';
 import { yamlLib } from '../config/yamlLib.js';
+import { decodeText } from '../io/readSource.js';
 import { findVerl, isDirectory } from '../targets.js';
 import type { CheckpointBackend } from './families.js';
 import { parseRelease, type Release } from './release.js';
@@ -53,8 +54,13 @@ export async function readVerlCheckout(dir: string, backend: CheckpointBackend):
   // RayPPOTrainer's file, and from 0.9 the ppo/v1 trainer that main_ppo runs by default
   // (v0.9.0:verl/trainer/config/ppo_trainer.yaml:222, trainer.use_v1: true): each that exists must
   // carry the guard, or the run that uses it loads <folder>/actor.
+  // Decoded as `check` decodes them: a trainer Python would not run as we read it is refused (exit 2).
   const trainerTexts = await Promise.all(
-    TRAINER_FILES.map((parts) => readFile(path.join(checkout.packageDir, ...parts), 'utf8').catch(() => null)),
+    TRAINER_FILES.map(async (parts) => {
+      const file = path.join(checkout.packageDir, ...parts);
+      const bytes = await readFile(file).catch(() => null);
+      return bytes === null ? null : decodeText(file, bytes);
+    }),
   );
   const present = trainerTexts.filter((t) => t !== null);
   return {

@@ -6,6 +6,7 @@
  * and the trainer files whose `_load_checkpoint` that entry runs. Reads files; bad input is exit 2.
  */
 import { existsSync, readFileSync, readdirSync } from 'node:fs';
+import { readSource } from '../io/readSource.js';
 import path from 'node:path';
 import { badInput } from '../errors.js';
 import { parseRelease, type Release } from '../checkpoint/release.js';
@@ -142,7 +143,7 @@ function entryOf(command: LaunchCommand, packageDir: string, cwd: string): { ent
  * v0.9.0:verl/experimental/fully_async_policy/fully_async_main.py:222).
  */
 export function hydraMain(file: string): { configPath: string; configName: string; versionBase?: string } {
-  const text = readFileSync(file, 'utf8');
+  const text = readSource(file).text;
   const call = /@hydra\.main\(([^)]*)\)/.exec(text);
   const arg = (name: string) => (call ? new RegExp(`${name}\\s*=\\s*(['"])([^'"]*)\\1`).exec(call[1]!)?.[2] : undefined);
   const configPath = arg('config_path');
@@ -174,7 +175,7 @@ function configPathDir(configPath: string, entryFile: string, cwd: string): stri
 export function trainerFiles(site: LaunchSite, useV1: unknown): string[] {
   if (site.mainPpo) {
     const v1 = path.join(site.packageDir, 'trainer', 'ppo', 'v1', 'trainer_base.py');
-    const mainText = readFileSync(site.entryFile, 'utf8');
+    const mainText = readSource(site.entryFile).text;
     if (mainText.includes('trainer.use_v1') && useV1 === true && existsSync(v1)) return [v1];
     return [path.join(site.packageDir, 'trainer', 'ppo', 'ray_trainer.py')];
   }
@@ -182,7 +183,7 @@ export function trainerFiles(site: LaunchSite, useV1: unknown): string[] {
   const files = readdirSync(dir)
     .filter((name) => name.endsWith('.py'))
     .map((name) => path.join(dir, name));
-  const texts = files.map((file) => readFileSync(file, 'utf8'));
+  const texts = files.map((file) => readSource(file).text);
   const own = files.filter((_, i) => /actor_rollout_wg\s*\.\s*load_checkpoint/.test(texts[i]!));
   // A recipe that runs VeRL's RayPPOTrainer as it is (imports it, subclasses it without its own load).
   const usesVerls = texts.some((text) => text.includes('verl.trainer.ppo.ray_trainer'));

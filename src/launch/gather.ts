@@ -10,7 +10,7 @@ import { ToolError, badInput } from '../errors.js';
 import { buildRoleReport, type ReportWarning } from '../checkpoint/report.js';
 import { scanCheckpoint } from '../checkpoint/scan.js';
 import { TRACKER_FILE, parseStepDirName, parseTracker } from '../checkpoint/layout.js';
-import { planTrainer } from '../python/plan.js';
+import { readTrainerGuard } from '../scan/trainerGuard.js';
 import { parseLaunchCommand, type LaunchCommand } from './command.js';
 import { composeConfig, isRefusal, type Composed, type ComposeRefusal, type ComposeRequest } from './compose.js';
 import { launchInterpreter, locateLaunch, trainerFiles, type LaunchSite, type SiteOptions } from './entry.js';
@@ -118,20 +118,10 @@ function adviceFor(command: LaunchCommand, site: LaunchSite, options: SiteOption
   return { apply, stage: stageCommandFor(typed) };
 }
 
-/** Guarded or not, by the analysis `check` runs; a file with no real actor load is not a trainer. */
+/** Guarded or not, by the analysis `check` runs (src/scan/trainerGuard.ts); a file with no real actor load is not a trainer. */
 function trainerGuard(file: string, root: string): TrainerGuard | null {
-  const rel = path.relative(root, file);
-  let text: string;
-  try {
-    text = readFileSync(file, 'utf8');
-  } catch {
-    return { file: rel, guarded: null, reason: 'cannot read it' };
-  }
-  const plan = planTrainer('patch', text);
-  if (plan.status === 'unchanged') return { file: rel, guarded: true };
-  if (plan.status === 'change') return { file: rel, guarded: false };
-  if (plan.status === 'refused' && plan.notATarget) return null;
-  return { file: rel, guarded: null, reason: plan.reason };
+  const verdict = readTrainerGuard(file);
+  return verdict === null ? null : { file: path.relative(root, file), ...verdict };
 }
 
 async function readStaged(folder: string): Promise<StagedCritic> {

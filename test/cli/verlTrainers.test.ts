@@ -1,0 +1,45 @@
+/**
+ * The trainers of the VeRL a launch (preflight) or a staged warm start (stage --verl) uses are
+ * read as `check` reads them: a trainer that is not UTF-8 is refused with check's own line, not
+ * analysed on a text Python would not run (issue 30).
+ */
+import { copyFileSync, existsSync, rmSync } from 'node:fs';
+import { join } from 'node:path';
+import { afterAll, describe, expect, it } from 'vitest';
+import { saveCritic } from '../helpers/checkpointTrees.js';
+import { REPO_ROOT, runCli, tempDir } from '../helpers/cli.js';
+import { writeShapedVerl } from '../helpers/launchShapes.js';
+import { omegaConfPython } from '../launch/omegaconfGate.js';
+
+const root = tempDir('vcp-verl-trainers-');
+afterAll(() => rmSync(root, { recursive: true, force: true }));
+const run = join(root, 'run');
+saveCritic(join(run, 'global_step_40', 'critic'), { family: 'fsdp-v0.4.1', worldSize: 8 });
+
+/** A 0.5-shaped checkout whose one trainer is fixtures/refuse/non_utf8.py. */
+function nonUtf8Checkout(name: string): { verl: string; trainer: string } {
+  const verl = writeShapedVerl(join(root, name), '0.5.0');
+  const trainer = join(verl, 'verl', 'trainer', 'ppo', 'ray_trainer.py');
+  copyFileSync(join(REPO_ROOT, 'fixtures', 'refuse', 'non_utf8.py'), trainer);
+  return { verl, trainer };
+}
+
+describe('a non-UTF-8 trainer in the VeRL named', () => {
+  it("stage --verl refuses it with check's line (exit 2) and stages nothing", () => {
+    const { verl, trainer } = nonUtf8Checkout('stage');
+    const check = runCli(['check', trainer]);
+    expect(check.code).toBe(2);
+    expect(check.stderr).toMatch(/not valid UTF-8 text/);
+    const stage = runCli(['stage', '--verl', verl, run, join(root, 'warm')], { cwd: root });
+    expect({ code: stage.code, stderr: stage.stderr }).toEqual({ code: 2, stderr: check.stderr });
+    expect(existsSync(join(root, 'warm'))).toBe(false);
+  });
+
+  it.skipIf(omegaConfPython === null)("preflight refuses it with check's line (exit 2)", () => {
+    const { verl, trainer } = nonUtf8Checkout('preflight');
+    const check = runCli(['check', trainer]);
+    const overrides = ['trainer.resume_mode=resume_path', `trainer.resume_from_path=${join(run, 'global_step_40')}`, 'trainer.load_critic_only=true'];
+    const preflight = runCli(['preflight', '--verl', verl, '--', ...overrides], { cwd: root });
+    expect({ code: preflight.code, stdout: preflight.stdout, stderr: preflight.stderr }).toEqual({ code: 2, stdout: '', stderr: check.stderr });
+  });
+});
