@@ -4,11 +4,12 @@
  * key that exists), and whether its trainer already carries the load_critic_only guard. Reads
  * files, writes nothing; a checkout it cannot read is bad input (exit 2).
  */
+import { existsSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { badInput } from '../errors.js';
 import { yamlLib } from '../config/yamlLib.js';
-import { decodeText } from '../io/readSource.js';
+import { readTrainerGuard } from '../scan/trainerGuard.js';
 import { findVerl, isDirectory } from '../targets.js';
 import type { CheckpointBackend } from './families.js';
 import { parseRelease, type Release } from './release.js';
@@ -25,7 +26,7 @@ export interface VerlFacts {
   checkpointKeys: string[] | null;
   /** The keys under actor_rollout_ref.actor.checkpoint (the override route's load_contents); null: unknown. */
   actorCheckpointKeys: string[] | null;
-  /** Whether every trainer file that loads the actor mentions load_critic_only (the guard, ours or by hand); null: none found. */
+  /** Whether every trainer file that loads the actor guards it (the planner's verdict, as `check` and preflight give it); null: none found. */
   trainerPatched: boolean | null;
 }
 
@@ -54,15 +55,12 @@ export async function readVerlCheckout(dir: string, backend: CheckpointBackend):
   // RayPPOTrainer's file, and from 0.9 the ppo/v1 trainer that main_ppo runs by default
   // (v0.9.0:verl/trainer/config/ppo_trainer.yaml:222, trainer.use_v1: true): each that exists must
   // carry the guard, or the run that uses it loads <folder>/actor.
-  // Decoded as `check` decodes them: a trainer Python would not run as we read it is refused (exit 2).
-  const trainerTexts = await Promise.all(
-    TRAINER_FILES.map(async (parts) => {
-      const file = path.join(checkout.packageDir, ...parts);
-      const bytes = await readFile(file).catch(() => null);
-      return bytes === null ? null : decodeText(file, bytes);
-    }),
-  );
-  const present = trainerTexts.filter((t) => t !== null);
+  // Each that exists is judged by the planner `check` runs, as preflight's check 1 judges it (a
+  // comment naming load_critic_only is not the guard); a file with no actor load is not a trainer.
+  const verdicts = TRAINER_FILES.map((parts) => path.join(checkout.packageDir, ...parts))
+    .filter((file) => existsSync(file))
+    .map(readTrainerGuard)
+    .filter((verdict) => verdict !== null);
   return {
     root: dir,
     release,
@@ -70,7 +68,7 @@ export async function readVerlCheckout(dir: string, backend: CheckpointBackend):
     keyDeclared: trainer ? Object.hasOwn(trainer, 'load_critic_only') : null,
     checkpointKeys: checkpoint ? Object.keys(checkpoint) : null,
     actorCheckpointKeys: actorCheckpoint ? Object.keys(actorCheckpoint) : null,
-    trainerPatched: present.length === 0 ? null : present.every((text) => text.includes('load_critic_only')),
+    trainerPatched: verdicts.length === 0 ? null : verdicts.every((verdict) => verdict.guarded === true),
   };
 }
 

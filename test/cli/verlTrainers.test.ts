@@ -3,7 +3,7 @@
  * read as `check` reads them: a trainer that is not UTF-8 is refused with check's own line, not
  * analysed on a text Python would not run (issue 30).
  */
-import { copyFileSync, existsSync, rmSync } from 'node:fs';
+import { copyFileSync, existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { saveCritic } from '../helpers/checkpointTrees.js';
@@ -41,5 +41,27 @@ describe('a non-UTF-8 trainer in the VeRL named', () => {
     const overrides = ['trainer.resume_mode=resume_path', `trainer.resume_from_path=${join(run, 'global_step_40')}`, 'trainer.load_critic_only=true'];
     const preflight = runCli(['preflight', '--verl', verl, '--', ...overrides], { cwd: root });
     expect({ code: preflight.code, stdout: preflight.stdout, stderr: preflight.stderr }).toEqual({ code: 2, stdout: '', stderr: check.stderr });
+  });
+});
+
+describe('stage --verl decides "patched" by the planner, as preflight\'s check 1 does', () => {
+  it('a trainer whose comment names load_critic_only but whose actor load is unguarded is unpatched', () => {
+    // Two unpatched 0.5 checkouts, one whose trainer's comment names the flag: staged the same way
+    // from folders of the same shape, they must print the same bytes (the overrides route).
+    const stageIn = (name: string, comment: boolean) => {
+      const cwd = join(root, name);
+      mkdirSync(cwd, { recursive: true });
+      const verl = writeShapedVerl(join(cwd, 'verl'), '0.5.0', { patched: false });
+      const trainer = join(verl, 'verl', 'trainer', 'ppo', 'ray_trainer.py');
+      if (comment) writeFileSync(trainer, readFileSync(trainer, 'utf8').replace('# load actor', '# load actor (TODO: skip it under trainer.load_critic_only)'));
+      const result = runCli(['stage', '--verl', 'verl', run, 'warm'], { cwd });
+      // stage prints the absolute out folder: the two differ only there.
+      return { code: result.code, stdout: result.stdout.replaceAll(cwd, '<cwd>'), stderr: result.stderr.replaceAll(cwd, '<cwd>') };
+    };
+    const plain = stageIn('plain', false);
+    const commented = stageIn('commented', true);
+    expect(plain.code).toBe(0);
+    expect(plain.stdout).toMatch(/load_contents=\[\]/);
+    expect(commented).toEqual(plain);
   });
 });
