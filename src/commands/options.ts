@@ -67,7 +67,15 @@ export function targetsOrUsageError(command: Command, targets: string[], options
   if (targets.length === 0 && options.python === undefined && !(defaultsToLauncher && launcherPython() !== undefined)) {
     command.error("error: missing required argument 'target' (a path, or --python)");
   }
-  if (targets.length > 0 && options.python !== undefined) command.error('error: give target paths or --python, not both');
+  pathOrPythonUsageError(command, targets.length > 0 ? 'target paths' : undefined, options.python);
+}
+
+/**
+ * `--python` names a VeRL as a path (the targets, or `--verl`) does: both at once is a usage
+ * error, in the same words on every verb. `path`: how the path was given, undefined when it was not.
+ */
+export function pathOrPythonUsageError(command: Command, path: 'target paths' | '--verl' | undefined, python: string | boolean | undefined): void {
+  if (path !== undefined && python !== undefined) command.error(`error: give ${path} or --python, not both`);
 }
 
 /**

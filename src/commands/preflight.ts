@@ -13,7 +13,7 @@ import type { Printer } from '../output/printer.js';
 import { findingLine, formatPreflight, preflightJson } from '../output/preflightReport.js';
 import { runAction } from './action.js';
 import { PYTHON_VALUE_HELP } from './pythonOption.js';
-import { addJsonOption } from './options.js';
+import { addJsonOption, pathOrPythonUsageError } from './options.js';
 
 export interface PreflightOptions {
   json?: boolean;
@@ -62,7 +62,7 @@ export function registerPreflight(program: Command): void {
   )
     .addHelpText('after', HELP)
     .action((launch: string[], options: PreflightOptions, command: Command) => {
-      if (options.verl !== undefined && options.python !== undefined) command.error('error: give --verl or --python, not both');
+      pathOrPythonUsageError(command, options.verl !== undefined ? '--verl' : undefined, options.python);
       return runAction('preflight', options, (printer) => preflightCommand(launch, options, printer));
     });
 }

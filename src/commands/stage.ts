@@ -23,7 +23,7 @@ import { findingLine } from '../output/preflightReport.js';
 import { shellWord } from '../hydra.js';
 import { runAction } from './action.js';
 import { PYTHON_VALUE_HELP } from './pythonOption.js';
-import { addJsonOption } from './options.js';
+import { addJsonOption, pathOrPythonUsageError } from './options.js';
 
 interface StageCommandOptions {
   json?: boolean;
@@ -89,7 +89,7 @@ export function registerStage(program: Command): void {
         '  verl-critic-patch stage --world-size 8 --carry optimizer checkpoints/my_project/my_run/global_step_120 /data/warm_start',
     )
     .action((checkpoint: string, out: string, options: StageCommandOptions, command: Command) => {
-      if (options.verl !== undefined && options.python !== undefined) command.error('error: give --verl or --python, not both');
+      pathOrPythonUsageError(command, options.verl !== undefined ? '--verl' : undefined, options.python);
       if (options.modelOnly && options.carry !== undefined && options.carry !== 'weights') {
         command.error(`error: --model-only means --carry weights, not --carry ${options.carry}`);
       }

@@ -65,3 +65,13 @@ describe('stage --verl decides "patched" by the planner, as preflight\'s check 1
     expect(commented).toEqual(plain);
   });
 });
+
+describe('--verl and --python together', () => {
+  it.each([
+    ['stage', [run, join(root, 'warm-both')]],
+    ['preflight', ['--', 'trainer.load_critic_only=true']],
+  ])('%s: the same usage error, exit 2, nothing run', (verb, rest) => {
+    const result = runCli([verb, '--verl', join(root, 'anywhere'), '--python=python3', ...rest]);
+    expect(result).toEqual({ code: 2, stdout: '', stderr: 'error: give --verl or --python, not both\n(run with --help for usage)\n' });
+  });
+});
