@@ -37,7 +37,7 @@ const firstLine = (error: unknown) => (error instanceof Error ? error.message : 
 /**
  * Choose the path and make it ready: the native one when its runtime and Python grammar load (and
  * it is not forced off), else the WebAssembly one, started with both grammars. Awaited before a
- * run plans anything (src/commands/options.ts); verbs that never parse do not call it. Throws a
+ * run plans anything, by runAction for the verbs that declare readsCode (src/commands/action.ts). Throws a
  * ToolError (exit 2) when VERL_CRITIC_PATCH_PARSER is wrong or forces a native path that does not load.
  */
 export async function prepareParsers(): Promise<ParserPath> {

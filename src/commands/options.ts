@@ -3,7 +3,6 @@ import type { Command } from 'commander';
 import type { ExitCode } from '../errors.js';
 import { COLOR_MODES } from '../output/color.js';
 import { OUTPUT_FORMATS, type OutputOptions, type Printer } from '../output/printer.js';
-import { prepareParsers } from '../treeSitter.js';
 import { launcherPython } from '../launcherPython.js';
 import { runAction } from './action.js';
 import { PYTHON_VALUE_HELP } from './pythonOption.js';
@@ -82,9 +81,8 @@ export function pathOrPythonUsageError(command: Command, path: 'target paths' | 
  * A patch verb's two ways in, running `command` through runAction: `action`, commander's (which
  * checks the targets first), and `pathsOnly`, src/cli.ts's for a command line of paths alone,
  * which runs with `defaults()`: the options commander would give (test/cli/pathsOnly.test.ts).
- * The parsers are made ready first (the WebAssembly path starts asynchronously), so that the
- * command itself stays synchronous and the run can exit as soon as it is written (runAction); a
- * failure to make them ready is reported as the command's own would be.
+ * The verbs read code: runAction makes the parsers ready first, so that the command itself stays
+ * synchronous and the run can exit as soon as it is written.
  */
 export function patchVerb<O extends TargetOptions>(
   verb: string,
@@ -92,16 +90,7 @@ export function patchVerb<O extends TargetOptions>(
   command: (targets: string[], options: O, out: Printer) => ExitCode,
   defaultsToLauncher: (options: O) => boolean = () => false,
 ) {
-  const run = async (targets: string[], options: O) => {
-    const notReady = await prepareParsers().then(
-      () => undefined,
-      (error: unknown) => error,
-    );
-    return runAction(verb, options, (out) => {
-      if (notReady !== undefined) throw notReady;
-      return command(targets, options, out);
-    });
-  };
+  const run = (targets: string[], options: O) => runAction(verb, options, (out) => command(targets, options, out), { readsCode: true });
   return {
     action: (targets: string[], options: O, commandLine: Command) => {
       targetsOrUsageError(commandLine, targets, options, defaultsToLauncher(options));

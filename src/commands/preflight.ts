@@ -5,7 +5,6 @@
  * wrong thing; 2: usage or unreadable input (no VeRL, no Python with OmegaConf, bad YAML).
  */
 import type { Command } from 'commander';
-import { prepareParsers } from '../treeSitter.js';
 import { ExitCode } from '../errors.js';
 import { runChecks } from '../launch/checks/index.js';
 import { gather } from '../launch/gather.js';
@@ -63,13 +62,11 @@ export function registerPreflight(program: Command): void {
     .addHelpText('after', HELP)
     .action((launch: string[], options: PreflightOptions, command: Command) => {
       pathOrPythonUsageError(command, options.verl !== undefined ? '--verl' : undefined, options.python);
-      return runAction('preflight', options, (printer) => preflightCommand(launch, options, printer));
+      return runAction('preflight', options, (printer) => preflightCommand(launch, options, printer), { readsCode: true });
     });
 }
 
 export async function preflightCommand(launch: readonly string[], options: PreflightOptions, printer: Printer): Promise<ExitCode> {
-  // The trainer's guard is read with tree-sitter: the WebAssembly path must be started first.
-  await prepareParsers();
   const gathered = await gather(launch, { verl: options.verl, python: options.python });
   if (gathered.site.note !== null) printer.note(gathered.site.note);
   const strict = Boolean(options.strict);

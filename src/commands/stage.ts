@@ -7,7 +7,6 @@
  * bad input (not a checkpoint, a bad `<out>` or --verl, unreadable files).
  */
 import type { Command } from 'commander';
-import { prepareParsers } from '../treeSitter.js';
 import { ExitCode, badInput } from '../errors.js';
 import { CARRIES, type Carry } from '../checkpoint/carry.js';
 import { ROUTES, type Route } from '../checkpoint/route.js';
@@ -93,7 +92,8 @@ export function registerStage(program: Command): void {
       if (options.modelOnly && options.carry !== undefined && options.carry !== 'weights') {
         command.error(`error: --model-only means --carry weights, not --carry ${options.carry}`);
       }
-      return runAction('stage', options, (printer) => stageCommand(checkpoint, out, options, printer));
+      // With --verl/--python (or started by the Python launcher) it reads the new run's trainers.
+      return runAction('stage', options, (printer) => stageCommand(checkpoint, out, options, printer), { readsCode: true });
     });
 }
 
@@ -104,9 +104,6 @@ export async function stageCommand(checkpoint: string, out: string, options: Sta
   const launcher = options.verl === undefined && options.python === undefined ? launcherVerl({ verb: 'stage', pathOption: '--verl ' }, false) : undefined;
   if (launcher) options.python = launcher.interpreter;
   const imported = launcher ?? (options.python === undefined ? undefined : importedVerl(typeof options.python === 'string' ? options.python : 'python3'));
-  // With the new run's VeRL, stage reads its trainers (patched or not) with tree-sitter: the
-  // WebAssembly path must be started first.
-  if (options.verl !== undefined || options.python !== undefined) await prepareParsers();
   if (launcher) note(printer, launcherNote(launcher));
   else if (imported) note(printer, `note: VeRL imported by ${imported.executable} (Python ${imported.python}): ${imported.packageDir}`);
   const progress = createProgressLine(printer.quiet ? { isTTY: false, write: () => true } : process.stderr, 'staging critic');

@@ -75,3 +75,31 @@ describe('--verl and --python together', () => {
     expect(result).toEqual({ code: 2, stdout: '', stderr: 'error: give --verl or --python, not both\n(run with --help for usage)\n' });
   });
 });
+
+/**
+ * The verbs that read the VeRL's trainers, forced onto the WebAssembly parser: runAction starts it
+ * for every verb that declares it reads code, so each prints what the native path prints.
+ */
+describe('stage --verl and preflight on each parser path', () => {
+  const verl = writeShapedVerl(join(root, 'paths'), '0.9.0', { patched: false });
+  const onPath = (parser: string, args: string[]) => {
+    const result = runCli(args, { cwd: root, env: { VERL_CRITIC_PATCH_PARSER: parser } });
+    return { code: result.code, stdout: result.stdout.replaceAll(`warm-${parser}`, 'warm'), stderr: result.stderr.replaceAll(`warm-${parser}`, 'warm') };
+  };
+
+  it('stage --verl: the same bytes and exit code on both paths', () => {
+    const [native, wasm] = ['native', 'wasm'].map((parser) => onPath(parser, ['stage', '--verl', verl, run, join(root, `warm-${parser}`)]));
+    expect(wasm!.stderr).not.toMatch(/internal error|WebAssembly/);
+    expect(wasm).toEqual(native);
+  });
+
+  it.skipIf(omegaConfPython === null)('preflight: the same bytes and exit code on both paths, the guarded trainer found', () => {
+    // Patched: the config takes the flag, so check 1 reads the trainer (an unpatched config stops at the override).
+    const patched = writeShapedVerl(join(root, 'paths-patched'), '0.9.0');
+    const launch = ['preflight', '--verl', patched, '--', 'trainer.resume_mode=resume_path', `trainer.resume_from_path=${join(run, 'global_step_40')}`, 'trainer.load_critic_only=true'];
+    const [native, wasm] = ['native', 'wasm'].map((parser) => onPath(parser, launch));
+    // Check 1 read the guard: no finding of its own.
+    expect(native!.stdout).not.toMatch(/\[1\] /);
+    expect(wasm).toEqual(native);
+  });
+});
