@@ -35,6 +35,16 @@ describe('a non-UTF-8 trainer in the VeRL named', () => {
     expect(existsSync(join(root, 'warm'))).toBe(false);
   });
 
+  it("a trainer with a lone CR (Python's line break, not tree-sitter's): stage --verl refuses it with check's line too", () => {
+    const verl = writeShapedVerl(join(root, 'lone-cr'), '0.5.0');
+    const trainer = join(verl, 'verl', 'trainer', 'ppo', 'ray_trainer.py');
+    writeFileSync(trainer, readFileSync(trainer, 'utf8').replace('# load actor\n', '# load actor\r'));
+    const check = runCli(['check', trainer]);
+    expect(check.stderr).toMatch(/lone CR/);
+    const stage = runCli(['stage', '--verl', verl, run, join(root, 'warm-cr')], { cwd: root });
+    expect({ code: stage.code, stderr: stage.stderr }).toEqual({ code: 2, stderr: check.stderr });
+  });
+
   it.skipIf(omegaConfPython === null)("preflight refuses it with check's line (exit 2)", () => {
     const { verl, trainer } = nonUtf8Checkout('preflight');
     const check = runCli(['check', trainer]);
