@@ -133,6 +133,18 @@ describe.skipIf(omegaConfPython === null)('preflight: the override route', () =>
     expect(finding.message).toMatch(/launch it with trainer\.resume_mode=auto and without trainer\.load_critic_only; if the steps/);
   });
 
+  it('a later resume_mode=auto that keeps both the flag and the actor override: one check-7 error, naming both to drop', async () => {
+    const w = world('0.9.0', true);
+    const own = join(w.root, 'checkpoints', 'my_project', 'run2');
+    saveCritic(join(own, 'global_step_20', 'critic'), { family: 'fsdp-v0.4.1', worldSize: 8 });
+    mkdirSync(join(own, 'global_step_20', 'actor'));
+    writeFileSync(join(own, 'latest_checkpointed_iteration.txt'), '20');
+    const words = w.launch('trainer.resume_mode=auto', 'trainer.load_critic_only=true', OVERRIDE).filter((word) => !word.startsWith('trainer.resume_from_path='));
+    const sevens = (await w.preflight(words)).findings.filter((f) => f.check === 7);
+    expect(sevens).toHaveLength(1);
+    expect(sevens[0]!.message).toMatch(/without trainer\.load_critic_only, actor_rollout_ref\.actor\.checkpoint\.load_contents/);
+  });
+
   it('the override route names only the keys its launch sets as the ones a later resume drops (no trainer.load_critic_only, as stage prints)', async () => {
     const w = world('0.9.0', false);
     const first = await w.preflight(w.launch(OVERRIDE));

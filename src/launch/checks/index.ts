@@ -43,7 +43,7 @@ export function runChecks(facts: PreflightFacts, strict = false): { findings: Fi
     ...loadable,
     ...(warmStart ? [...checkParallel(facts, load), ...checkCriticModel(facts), ...checkTokenizer(facts)] : []),
     ...checkRunFolder(facts, target, dropKeys, plan),
-    ...checkRouteOnResume(facts, target),
+    ...checkRouteOnResume(facts, target, plan),
     ...(warmStart ? checkCarry(facts, load) : checkOwnResume(facts, plan)),
   ];
   const errors = checked.filter((f) => f.level === 'error').length;

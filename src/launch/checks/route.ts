@@ -8,7 +8,7 @@
  */
 import { ACTOR_LOAD_CONTENTS_KEY, ACTOR_OVERRIDE, overrideRoute, type Route, type RouteVerdict } from '../../checkpoint/route.js';
 import { finding, type Finding, type PreflightFacts } from '../facts.js';
-import type { ResumeTarget } from './resume.js';
+import type { LaunchPlan, ResumeTarget } from './resume.js';
 
 /**
  * The trainers whose actor load was read down to the checkpoint manager (route.ts): main_ppo's
@@ -88,9 +88,12 @@ export function checkRoute(facts: PreflightFacts, guard: readonly Finding[], tar
  * resume_mode=auto while the actor override is still set, restores its own critic and step but
  * loads nothing of its own actor (the manager opens nothing with load_contents=[]).
  */
-export function checkRouteOnResume(facts: PreflightFacts, target: ResumeTarget): Finding[] {
+export function checkRouteOnResume(facts: PreflightFacts, target: ResumeTarget, plan: LaunchPlan): Finding[] {
   const run = facts.runFolder;
   if (!hasActorOverride(facts) || !run || run.insideStaged || run.holdsStagedFiles || run.steps.length === 0 || target.kind !== 'auto') return [];
+  // With the flag set too, the launch is a warm start over the run's steps: checkRunFolder's check 7
+  // says so once, the override among the keys to drop.
+  if (plan.kind !== 'resume') return [];
   const latest = run.tracker ?? Math.max(...run.steps);
   return [
     finding(
