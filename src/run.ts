@@ -17,12 +17,12 @@ import { exitCodeFor, ExitCode, ToolError, worstExitCode } from './errors.js';
 import { realPath, toPosix } from './io/paths.js';
 import { DEFAULT_PYTHON, environmentPython } from './io/interpreter.js';
 import { compilePythonFiles, OTHER_PYTHON_HINT, type CompileFailure } from './io/python3.js';
-import { launcherPython } from './launcherPython.js';
+import { launcherPython } from './verl/launcherPython.js';
 import { readSource, type SourceFile } from './io/readSource.js';
 import { unifiedDiff, type FileDiff } from './diffText.js';
 import { planText, type Direction, type Plan, type TargetKind } from './plan.js';
 import type { Selection } from './scan/select.js';
-import { venvPythonsWithVerl } from './scan/venvs.js';
+import { venvPythonsWithVerl } from './verl/venvs.js';
 import { shellWord } from './hydra.js';
 import { copyOf, isMainTrainer, resolveArgument, type Resolution, type Target, type VerlCopy } from './targets.js';
 

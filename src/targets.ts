@@ -15,7 +15,7 @@
  * git work tree where there is one, else the folder holding the VeRL package (a tarball), else the
  * folder named (or, for a file, the current folder).
  */
-import { existsSync, readFileSync, statSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { basename, dirname, join, relative, resolve } from 'node:path';
 import { badInput } from './errors.js';
 import { gitRootOf, isWithin, realPath, toPosix } from './io/paths.js';
@@ -23,14 +23,12 @@ import { statOrExplain } from './io/readSource.js';
 import { mayHoldTrainerSection } from './config/textTest.js';
 import type { TargetKind } from './plan.js';
 import { mayHoldTarget } from './python/plan.js';
-import { copyAt, isPackageDir, packageDirsIn, readVersion, type VerlCopy } from './scan/copies.js';
-import { editableInstallHint, installedVerlFiles, isInsideSitePackages, isSitePackages, sitePackagesHolding } from './scan/installed.js';
+import { copyAt, isPackageDir, packageDirsIn, type VerlCopy } from './verl/copies.js';
+import { editableInstallHint, installedVerlFiles, isInsideSitePackages, isSitePackages, sitePackagesHolding } from './verl/installed.js';
 import { selectTargets, type Selection } from './scan/select.js';
 import { listFolder } from './scan/walk.js';
 
-export type { VerlCopy } from './scan/copies.js';
-/** The name earlier modules use for a VeRL copy. */
-export type Checkout = VerlCopy;
+export type { VerlCopy } from './verl/copies.js';
 
 export interface Target {
   path: string; // as the user would type it: relative to the current directory where possible
@@ -208,31 +206,4 @@ function prefixed(files: readonly string[], dir: string): string[] {
 function displayPath(file: string): string {
   const rel = relative(process.cwd(), file);
   return rel.startsWith('..') ? file : rel || file;
-}
-
-/**
- * The VeRL a folder is or holds: a package folder (`verl/`, `site-packages/verl`), a site-packages
- * folder holding one, or a checkout (see findCheckout).
- */
-export function findVerl(dir: string): Checkout | undefined {
-  if (isPackageDir(dir, existsSync)) return copyAt(dir, isInsideSitePackages(dir));
-  if (isSitePackages(dir) && isPackageDir(join(dir, 'verl'), existsSync)) return copyAt(join(dir, 'verl'), true);
-  return findCheckout(dir);
-}
-
-/** The VeRL checkout a folder holds (at its top, or under `src/`, or one level down), if any. */
-export function findCheckout(dir: string): Checkout | undefined {
-  for (const prefix of ['verl', 'src/verl', 'verl/verl']) {
-    const packageDir = join(dir, prefix);
-    if (isPackageDir(packageDir, existsSync)) return { root: dir, packageDir, version: readVersion(packageDir), installed: isInsideSitePackages(dir) };
-  }
-  return undefined;
-}
-
-export function isDirectory(path: string): boolean {
-  try {
-    return statSync(path).isDirectory();
-  } catch {
-    return false;
-  }
 }

@@ -18,7 +18,7 @@ import {
   type ShardKind,
 } from './layout.js';
 import { parseJsonObject } from './megatron.js';
-import { atLeast, type Release } from './release.js';
+import { atLeast, type Release } from '../verl/release.js';
 import type { RoleListing } from './scan.js';
 
 export type LayoutId =

@@ -10,10 +10,10 @@ import { carryPlan, isCarryRefusal, kindWords, type Carry, type CarryPlan } from
 import { LOADERS, loaderOf, type CriticLoader, type LayoutFamily } from './families.js';
 import { DATA_FILE, SHARD_KINDS, type ShardKind } from './layout.js';
 import type { Parallel } from './megatron.js';
-import { requiresDataPt, resumeFormOf, type ResumeForm } from './release.js';
+import { requiresDataPt, resumeFormOf, type ResumeForm } from '../verl/release.js';
 import { ACTOR_LOAD_CONTENTS_KEY, ACTOR_OVERRIDE, type Route, type RouteVerdict } from './route.js';
 import type { RoleListing } from './scan.js';
-import type { VerlFacts } from './verl.js';
+import type { VerlFacts } from '../verl/describe.js';
 
 export interface LaunchInput {
   layout: LayoutFamily;

@@ -24,7 +24,7 @@ import {
   type RoleReport,
 } from './report.js';
 import { scanCheckpoint, type FileEntry, type RoleListing, type StepListing } from './scan.js';
-import { readVerlCheckout, type VerlFacts } from './verl.js';
+import { readVerlCheckout, type VerlFacts } from '../verl/describe.js';
 
 export interface StageOptions {
   /** Copy every file instead of hard-linking (links share storage with the source). */

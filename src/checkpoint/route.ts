@@ -11,7 +11,7 @@
  * Which routes a release, an actor backend and a trainer's state allow, with the reason where one
  * does not, cited as `tag:path:line`. Pure.
  */
-import { atLeast, type Release } from './release.js';
+import { atLeast, type Release } from '../verl/release.js';
 
 export type Route = 'patch' | 'overrides';
 export const ROUTES: readonly Route[] = ['patch', 'overrides'];

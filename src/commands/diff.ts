@@ -11,7 +11,7 @@ import { jsonError, type Printer } from '../output/printer.js';
 import { checkoutLines, copiesOf, jsonReport, problemOf } from '../output/runReport.js';
 import { shellWord } from '../hydra.js';
 import { exitCodeOf, type RunResult } from '../run.js';
-import { isDirectory } from '../targets.js';
+import { isDirectory } from '../io/paths.js';
 import { addTargetOptions, addVerifyOption, OUTPUT_DEFAULTS, patchVerb, type TargetOptions } from './options.js';
 import { planCommandRun } from './targets.js';
 

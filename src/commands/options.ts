@@ -3,7 +3,7 @@ import type { Command } from 'commander';
 import type { ExitCode } from '../errors.js';
 import { COLOR_MODES } from '../output/color.js';
 import { OUTPUT_FORMATS, type OutputOptions, type Printer } from '../output/printer.js';
-import { launcherPython } from '../launcherPython.js';
+import { launcherPython } from '../verl/launcherPython.js';
 import { runAction } from './action.js';
 import { PYTHON_VALUE_HELP } from './pythonOption.js';
 

@@ -3,12 +3,12 @@
  * `--python` imports; and what to tell the user about where the patched VeRL lives.
  */
 import { realPath } from '../io/paths.js';
-import { launcherNote, launcherVerl } from '../launcherVerl.js';
+import { launcherNote, launcherVerl } from '../verl/launcher.js';
 import { commandOnTargets, type TypedTargets } from '../output/nextSteps.js';
 import type { Printer } from '../output/printer.js';
 import { copiesOf } from '../output/runReport.js';
 import { planRun, type RunResult } from '../run.js';
-import { importedVerl, type ImportedVerl } from '../scan/installed.js';
+import { importedVerl, type ImportedVerl } from '../verl/installed.js';
 import type { Direction } from '../plan.js';
 import type { TargetOptions } from './options.js';
 

@@ -1,5 +1,5 @@
 /** Paths as a reviewer and `git apply` see them. */
-import { existsSync, realpathSync } from 'node:fs';
+import { existsSync, realpathSync, statSync } from 'node:fs';
 import { dirname, isAbsolute, relative, resolve, sep } from 'node:path';
 
 /** The nearest folder at or above `dir` that holds `.git` (a folder, or a file in worktrees). */
@@ -38,4 +38,13 @@ export function isWithin(path: string, dir: string): boolean {
 
 export function toPosix(path: string): string {
   return sep === '/' ? path : path.split(sep).join('/');
+}
+
+/** Is `path` a folder (following links)? false when it is anything else or missing. */
+export function isDirectory(path: string): boolean {
+  try {
+    return statSync(path).isDirectory();
+  } catch {
+    return false;
+  }
 }

@@ -10,7 +10,7 @@ import { spawnSync } from 'node:child_process';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { badInput } from '../errors.js';
-import { launcherPython } from '../launcherPython.js';
+import { launcherPython } from '../verl/launcherPython.js';
 
 /** The values the checks read, by dotted key. */
 export const COMPOSED_KEYS = [

@@ -9,10 +9,10 @@ import { existsSync, readFileSync, readdirSync } from 'node:fs';
 import { readSource } from '../io/readSource.js';
 import path from 'node:path';
 import { badInput } from '../errors.js';
-import { parseRelease, type Release } from '../checkpoint/release.js';
-import { importedVerl } from '../scan/installed.js';
-import { launcherNote, launcherVerl } from '../launcherVerl.js';
-import { findVerl } from '../targets.js';
+import { parseRelease, type Release } from '../verl/release.js';
+import { importedVerl } from '../verl/installed.js';
+import { launcherNote, launcherVerl } from '../verl/launcher.js';
+import { findVerl } from '../verl/copies.js';
 import type { LaunchCommand } from './command.js';
 
 export interface LaunchSite {

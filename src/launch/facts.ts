@@ -4,7 +4,7 @@
  * beforehand (src/launch/gather.ts), so that every check is a pure function of this data. And
  * what they say: findings.
  */
-import type { Release } from '../checkpoint/release.js';
+import type { Release } from '../verl/release.js';
 import type { ReportWarning, RoleReport } from '../checkpoint/report.js';
 import type { RoleListing, StepListing } from '../checkpoint/scan.js';
 import type { ComposedKey } from './compose.js';

@@ -10,7 +10,7 @@ import { ToolError, badInput } from '../errors.js';
 import { buildRoleReport, type ReportWarning } from '../checkpoint/report.js';
 import { scanCheckpoint } from '../checkpoint/scan.js';
 import { TRACKER_FILE, parseStepDirName, parseTracker } from '../checkpoint/layout.js';
-import { readTrainerGuard } from '../scan/trainerGuard.js';
+import { readTrainerGuard } from '../verl/trainerGuard.js';
 import { parseLaunchCommand, type LaunchCommand } from './command.js';
 import { composeConfig, isRefusal, type Composed, type ComposeRefusal, type ComposeRequest } from './compose.js';
 import { launchInterpreter, locateLaunch, trainerFiles, type LaunchSite, type SiteOptions } from './entry.js';
@@ -19,7 +19,7 @@ import { commandOnTargets, stageCommandFor } from '../output/nextSteps.js';
 import { readModelFolder, readSavedCriticModel } from './models.js';
 import { resumeTarget } from './checks/resume.js';
 import { ACTOR_OVERRIDE, overrideRoute } from '../checkpoint/route.js';
-import type { Release } from '../checkpoint/release.js';
+import type { Release } from '../verl/release.js';
 
 export interface Gathered {
   command: LaunchCommand;

@@ -11,7 +11,7 @@ import {
   parseTracker,
   readDistMetadata,
 } from '../../src/checkpoint/layout.js';
-import { atLeast, parseRelease, requiresDataPt, resumeFormOf } from '../../src/checkpoint/release.js';
+import { atLeast, parseRelease, requiresDataPt, resumeFormOf } from '../../src/verl/release.js';
 import { compactRanks } from '../../src/checkpoint/report.js';
 
 describe('VeRL names', () => {

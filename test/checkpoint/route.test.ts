@@ -9,7 +9,7 @@ import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { ExitCode } from '../../src/errors.js';
 import { chooseRoute, overrideRoute, type RouteRequest } from '../../src/checkpoint/route.js';
-import { parseRelease } from '../../src/checkpoint/release.js';
+import { parseRelease } from '../../src/verl/release.js';
 import { stageCritic } from '../../src/checkpoint/stage.js';
 import { formatStageResult } from '../../src/output/stageSummary.js';
 import { toolError } from '../helpers/toolError.js';

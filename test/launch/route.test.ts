@@ -12,7 +12,7 @@ import { runChecks } from '../../src/launch/checks/index.js';
 import { overrideVerdict } from '../../src/launch/checks/route.js';
 import type { PreflightFacts } from '../../src/launch/facts.js';
 import { gather } from '../../src/launch/gather.js';
-import { parseRelease } from '../../src/checkpoint/release.js';
+import { parseRelease } from '../../src/verl/release.js';
 import { saveCritic } from '../helpers/checkpointTrees.js';
 import { tempDir } from '../helpers/cli.js';
 import { FAMILY, writeModel, writeShapedVerl, writeStagedCritic, type Shape } from '../helpers/launchShapes.js';

@@ -13,7 +13,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { overrideRoute } from '../../src/checkpoint/route.js';
-import { parseRelease } from '../../src/checkpoint/release.js';
+import { parseRelease } from '../../src/verl/release.js';
 import { REPO_ROOT } from '../helpers/cli.js';
 import { skipWithoutVerlVenv, verlRelease, verlReleaseVersions, verlVenv } from '../helpers/verlVenv.js';
 

@@ -6,7 +6,7 @@
  */
 import { layoutOf, loaderOf, type CriticLoader, type LayoutFamily } from '../../checkpoint/families.js';
 import { SHARD_KINDS, type ShardKind } from '../../checkpoint/layout.js';
-import { atLeast } from '../../checkpoint/release.js';
+import { atLeast } from '../../verl/release.js';
 import type { ComposedKey } from '../compose.js';
 import { finding, type Finding, type PreflightFacts, type StagedCritic } from '../facts.js';
 import { folderKey } from './resume.js';

@@ -8,7 +8,7 @@
 import path from 'node:path';
 import { SHARD_KINDS, TRACKER_FILE, type ShardKind } from '../../checkpoint/layout.js';
 import { shellWord } from '../../hydra.js';
-import { resumeFormOf, type Release } from '../../checkpoint/release.js';
+import { resumeFormOf, type Release } from '../../verl/release.js';
 import type { ComposedKey } from '../compose.js';
 import { finding, type Finding, type PreflightFacts, type StagedCritic } from '../facts.js';
 

@@ -3,7 +3,7 @@
  * one, and holds no steps; when it does (a relaunch after a crash, the launch script run again),
  * what the launch as written would do instead of continuing the run. Pure.
  */
-import { resumeFormOf } from '../../checkpoint/release.js';
+import { resumeFormOf } from '../../verl/release.js';
 import { finding, type Finding, type PreflightFacts } from '../facts.js';
 import { flagToDrop, ownStep, type LaunchPlan, type ResumeTarget } from './resume.js';
 

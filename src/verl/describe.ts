@@ -9,9 +9,10 @@ import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { badInput } from '../errors.js';
 import { yamlLib } from '../config/yamlLib.js';
-import { readTrainerGuard } from '../scan/trainerGuard.js';
-import { findVerl, isDirectory } from '../targets.js';
-import type { CheckpointBackend } from './families.js';
+import { readTrainerGuard } from './trainerGuard.js';
+import { isDirectory } from '../io/paths.js';
+import { findVerl } from './copies.js';
+import type { CheckpointBackend } from '../checkpoint/families.js';
 import { parseRelease, type Release } from './release.js';
 
 export interface VerlFacts {

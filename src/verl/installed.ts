@@ -10,7 +10,7 @@ import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { basename, dirname, join, resolve } from 'node:path';
 import { badInput } from '../errors.js';
 import { toPosix } from '../io/paths.js';
-import { isBelowSkippedFolder, isScanned, listFolder } from './walk.js';
+import { isBelowSkippedFolder, isScanned, listFolder } from '../scan/walk.js';
 
 const SITE_FOLDERS = new Set(['site-packages', 'dist-packages']);
 

@@ -4,11 +4,11 @@
  * working folder.
  */
 import path from 'node:path';
-import { badInput } from './errors.js';
-import { realPath } from './io/paths.js';
-import { importedVerlIfAny, type ImportedVerl } from './scan/installed.js';
+import { badInput } from '../errors.js';
+import { realPath } from '../io/paths.js';
+import { importedVerlIfAny, type ImportedVerl } from './installed.js';
 import { launcherPython } from './launcherPython.js';
-import { findVerl } from './targets.js';
+import { findVerl } from './copies.js';
 
 export interface LauncherVerl extends ImportedVerl {
   /** The interpreter as the variable names it, for --python in the commands the tool advises. */

@@ -5,8 +5,9 @@
  * `trainer/main_ppo.py` or `trainer/ppo/ray_trainer.py` (every release has both). Projects derived
  * from VeRL that renamed those (EasyR1) are not copies of it.
  */
-import { readFileSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { basename, dirname, join } from 'node:path';
+import { isInsideSitePackages, isSitePackages } from './installed.js';
 
 export interface VerlCopy {
   /** The folder holding the package, as the user would type it: what VeRL's own paths start from. */
@@ -58,4 +59,23 @@ export function readVersion(packageDir: string): string | undefined {
 
 function depth(dir: string): number {
   return dir === '.' ? 0 : dir.split('/').length;
+}
+
+/**
+ * The VeRL a folder is or holds: a package folder (`verl/`, `site-packages/verl`), a site-packages
+ * folder holding one, or a checkout (see findCheckout).
+ */
+export function findVerl(dir: string): VerlCopy | undefined {
+  if (isPackageDir(dir, existsSync)) return copyAt(dir, isInsideSitePackages(dir));
+  if (isSitePackages(dir) && isPackageDir(join(dir, 'verl'), existsSync)) return copyAt(join(dir, 'verl'), true);
+  return findCheckout(dir);
+}
+
+/** The VeRL checkout a folder holds (at its top, or under `src/`, or one level down), if any. */
+export function findCheckout(dir: string): VerlCopy | undefined {
+  for (const prefix of ['verl', 'src/verl', 'verl/verl']) {
+    const packageDir = join(dir, prefix);
+    if (isPackageDir(packageDir, existsSync)) return { root: dir, packageDir, version: readVersion(packageDir), installed: isInsideSitePackages(dir) };
+  }
+  return undefined;
 }
