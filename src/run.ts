@@ -22,9 +22,10 @@ import { readSource, type SourceFile } from './io/readSource.js';
 import { unifiedDiff, type FileDiff } from './diffText.js';
 import { planText, type Direction, type Plan, type TargetKind } from './plan.js';
 import type { Selection } from './scan/select.js';
+import { isMainTrainer } from './verl/trainers.js';
 import { venvPythonsWithVerl } from './verl/venvs.js';
 import { shellWord } from './hydra.js';
-import { copyOf, isMainTrainer, resolveArgument, type Resolution, type Target, type VerlCopy } from './targets.js';
+import { copyOf, resolveArgument, type Resolution, type Target, type VerlCopy } from './targets.js';
 
 /** A file that could not be read as text (missing, unreadable, binary, not UTF-8). */
 export interface Unreadable {

@@ -23,6 +23,7 @@ import { statOrExplain } from './io/readSource.js';
 import { mayHoldTrainerSection } from './config/textTest.js';
 import type { TargetKind } from './plan.js';
 import { mayHoldTarget } from './python/plan.js';
+import { MAIN_CONFIG, MAIN_TRAINER, orderTrainerFiles } from './verl/trainers.js';
 import { copyAt, isPackageDir, packageDirsIn, type VerlCopy } from './verl/copies.js';
 import { editableInstallHint, installedVerlFiles, isInsideSitePackages, isSitePackages, sitePackagesHolding } from './verl/installed.js';
 import { selectTargets, type Selection } from './scan/select.js';
@@ -48,26 +49,6 @@ export interface Resolution {
   copies: VerlCopy[];
   targets: Target[];
 }
-
-/**
- * Trainers VeRL has carried a copy of `_load_checkpoint` in (the main one, the 2026 v1 and sync
- * trainers, experimental and recipe trainers), relative to the folder holding the package, in the
- * order reports show them.
- */
-const KNOWN_TRAINERS = [
-  'verl/trainer/ppo/ray_trainer.py',
-  'verl/trainer/ppo/v1/trainer_base.py',
-  'verl/trainer/main_ppo_sync.py',
-  'verl/experimental/transfer_queue/ray_trainer.py',
-  'verl/trainer/diffusion/ray_diffusion_trainer.py',
-  'recipe/spin/spin_trainer.py',
-  'recipe/prime/prime_ray_trainer.py',
-  'recipe/transfer_queue/ray_trainer.py',
-];
-
-/** VeRL's main trainer and main config, relative to its package folder: always targets of a copy. */
-const MAIN_TRAINER = 'trainer/ppo/ray_trainer.py';
-const MAIN_CONFIG = 'trainer/config/ppo_trainer.yaml';
 
 export function resolveArgument(arg: string, selection: Selection = {}): Resolution {
   const stat = statOrExplain(arg);
@@ -162,29 +143,12 @@ export function copyOf(file: string, copies: readonly VerlCopy[]): VerlCopy | un
   return found;
 }
 
-/** Is `path` the copy's main trainer (`<package>/trainer/ppo/ray_trainer.py`)? */
-export function isMainTrainer(copy: VerlCopy, path: string): boolean {
-  return resolve(path) === resolve(copy.packageDir, MAIN_TRAINER);
-}
-
 /** The copy a single file named on the command line sits in, if any. */
 function enclosingCopy(path: string): VerlCopy | undefined {
   for (let dir = dirname(resolve(path)); ; dir = dirname(dir)) {
     if (isPackageDir(dir, existsSync)) return copyAt(dir, isInsideSitePackages(dir));
     if (dirname(dir) === dir) return undefined;
   }
-}
-
-/** Known trainers first, in KNOWN_TRAINERS order; any other file after, sorted by path. */
-function orderTrainerFiles(files: readonly string[]): string[] {
-  const rank = (file: string) => {
-    const posix = toPosix(resolve(file));
-    const index = KNOWN_TRAINERS.findIndex((known) => posix.endsWith(`/${known}`));
-    return index === -1 ? KNOWN_TRAINERS.length : index;
-  };
-  // Rank each file once, not in every comparison (a checkout has thousands of .py files).
-  const ranks = new Map(files.map((file) => [file, rank(file)]));
-  return [...files].sort((a, b) => ranks.get(a)! - ranks.get(b)! || (a < b ? -1 : a > b ? 1 : 0));
 }
 
 /**

@@ -15,8 +15,7 @@ import type { Printer } from '../output/printer.js';
 import { createProgressLine } from '../output/progress.js';
 import { formatStageResult } from '../output/stageSummary.js';
 import { commandOnTargets } from '../output/nextSteps.js';
-import { launcherNote, launcherVerl } from '../verl/launcher.js';
-import { importedVerl } from '../verl/installed.js';
+import { pythonsVerlLine, verlOfPython } from '../verl/locate.js';
 import { checkStagedLaunch } from '../launch/stageChecks.js';
 import { findingLine } from '../output/preflightReport.js';
 import { shellWord } from '../hydra.js';
@@ -100,12 +99,10 @@ export function registerStage(program: Command): void {
 export async function stageCommand(checkpoint: string, out: string, options: StageCommandOptions, printer: Printer): Promise<ExitCode> {
   const worldSize = parseWorldSize(options.worldSize);
   // Neither --verl nor --python: started by the Python launcher, the VeRL its Python imports, if
-  // any (src/launcherVerl.ts); options.python is set to it, so the apply command advised names it.
-  const launcher = options.verl === undefined && options.python === undefined ? launcherVerl({ verb: 'stage', pathOption: '--verl ' }, false) : undefined;
-  if (launcher) options.python = launcher.interpreter;
-  const imported = launcher ?? (options.python === undefined ? undefined : importedVerl(typeof options.python === 'string' ? options.python : 'python3'));
-  if (launcher) note(printer, launcherNote(launcher));
-  else if (imported) note(printer, `note: VeRL imported by ${imported.executable} (Python ${imported.python}): ${imported.packageDir}`);
+  // any (src/verl/locate.ts); options.python is set to it, so the apply command advised names it.
+  const imported = verlOfPython({ python: options.python, named: options.verl !== undefined, verb: { verb: 'stage', pathOption: '--verl ' }, needed: false });
+  if (imported?.fromLauncher) options.python = imported.interpreter;
+  if (imported) note(printer, imported.fromLauncher ? pythonsVerlLine(imported) : `note: ${pythonsVerlLine(imported)}`);
   const progress = createProgressLine(printer.quiet ? { isTTY: false, write: () => true } : process.stderr, 'staging critic');
   let result;
   try {

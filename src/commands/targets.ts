@@ -3,12 +3,12 @@
  * `--python` imports; and what to tell the user about where the patched VeRL lives.
  */
 import { realPath } from '../io/paths.js';
-import { launcherNote, launcherVerl } from '../verl/launcher.js';
 import { commandOnTargets, type TypedTargets } from '../output/nextSteps.js';
 import type { Printer } from '../output/printer.js';
 import { copiesOf } from '../output/runReport.js';
 import { planRun, type RunResult } from '../run.js';
 import { importedVerl, type ImportedVerl } from '../verl/installed.js';
+import { pythonsVerlLine, verlOfPython } from '../verl/locate.js';
 import type { Direction } from '../plan.js';
 import type { TargetOptions } from './options.js';
 
@@ -25,20 +25,14 @@ export interface CommandRun {
  * advises name it (--python INTERPRETER) and work from any install.
  */
 export function planCommandRun(verb: string, targets: string[], options: TargetOptions, direction: Direction, out: Printer): CommandRun {
-  const launcher = targets.length === 0 && options.python === undefined ? launcherVerl({ verb, pathOption: '' }, true) : undefined;
-  if (launcher) options.python = launcher.interpreter;
-  const imported = launcher ?? (options.python === undefined ? undefined : importedVerl(interpreter(options.python)));
-  if (launcher) out.note(launcherNote(launcher));
-  else if (imported) out.note(`VeRL imported by ${imported.executable} (Python ${imported.python}): ${imported.packageDir}`);
+  const imported = verlOfPython({ python: options.python, named: targets.length > 0, verb: { verb, pathOption: '' }, needed: true });
+  if (imported?.fromLauncher) options.python = imported.interpreter;
+  if (imported) out.note(pythonsVerlLine(imported));
   const verify = options.verify === false ? false : { python: imported?.executable };
   const result = planRun(imported ? [imported.packageDir] : targets, { direction, only: options.only, exclude: options.exclude, verify });
   // No CPython to ask: tree-sitter's parse alone decided (apply says so of what it writes).
   if (result.unverified && !options.json) out.note(`note: not checked with CPython: ${result.unverified}; tree-sitter's parse alone decided what is valid Python`);
   return { result, imported };
-}
-
-function interpreter(python: string | boolean): string {
-  return typeof python === 'string' ? python : 'python3';
 }
 
 /**

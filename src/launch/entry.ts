@@ -5,21 +5,20 @@
  * `@hydra.main(config_path=..., config_name=...)`, changed by `--config-name` / `--config-path`)
  * and the trainer files whose `_load_checkpoint` that entry runs. Reads files; bad input is exit 2.
  */
-import { existsSync, readFileSync, readdirSync } from 'node:fs';
+import { existsSync } from 'node:fs';
 import { readSource } from '../io/readSource.js';
 import path from 'node:path';
 import { badInput } from '../errors.js';
-import { parseRelease, type Release } from '../verl/release.js';
-import { importedVerl } from '../verl/installed.js';
-import { launcherNote, launcherVerl } from '../verl/launcher.js';
+import type { Release } from '../verl/release.js';
 import { findVerl } from '../verl/copies.js';
+import { pythonsVerlLine, releaseOf, verlAt, verlOfPython } from '../verl/locate.js';
 import type { LaunchCommand } from './command.js';
 
 export interface LaunchSite {
   /** The `verl` package folder and how it was found. */
   packageDir: string;
   foundBy: string;
-  /** The note line the run prints when the command line named no VeRL (src/launcherVerl.ts), else null. */
+  /** The note line the run prints when the command line named no VeRL (src/verl/launcher.ts), else null. */
   note: string | null;
   release: Release;
   /** The entry point's file, and its module name when run with -m. */
@@ -52,9 +51,7 @@ const MAIN_PPO = 'verl.trainer.main_ppo';
 export function locateLaunch(command: LaunchCommand, options: SiteOptions): LaunchSite {
   const cwd = options.cwd ?? process.cwd();
   const { packageDir, foundBy, note = null } = findPackage(command, options, cwd);
-  const version = readFileSync(path.join(packageDir, 'version', 'version'), 'utf8').trim();
-  const release = parseRelease(version);
-  if (!release) throw badInput(packageDir, `verl/version/version says ${JSON.stringify(version)}, not a release number`);
+  const release = releaseOf(packageDir, packageDir);
   const { entryFile, entryModule } = entryOf(command, packageDir, cwd);
   const declared = hydraMain(entryFile);
   const configName = command.configName ?? declared.configName;
@@ -80,11 +77,7 @@ export function locateLaunch(command: LaunchCommand, options: SiteOptions): Laun
 }
 
 function findPackage(command: LaunchCommand, options: SiteOptions, cwd: string): { packageDir: string; foundBy: string; note?: string } {
-  if (options.verl !== undefined) {
-    const copy = findVerl(path.resolve(cwd, options.verl));
-    if (!copy) throw badInput(options.verl, '--verl: no VeRL here: not a checkout, a verl/ package folder or a site-packages folder holding one');
-    return { packageDir: copy.packageDir, foundBy: '--verl' };
-  }
+  if (options.verl !== undefined) return { packageDir: verlAt(options.verl, cwd).packageDir, foundBy: '--verl' };
   if (command.entry?.kind === 'script') {
     // The script's own checkout: VeRL's main_ppo.py, or a recipe beside it.
     for (let dir = path.dirname(path.resolve(cwd, command.entry.path)); ; dir = path.dirname(dir)) {
@@ -93,17 +86,13 @@ function findPackage(command: LaunchCommand, options: SiteOptions, cwd: string):
       if (path.dirname(dir) === dir) break;
     }
   }
-  const python = typeof options.python === 'string' ? options.python : (launchInterpreter(command, cwd) ?? 'python3');
-  if (command.interpreter === null && options.python === undefined) {
-    // Started by the Python launcher: the VeRL its Python imports (src/launcherVerl.ts).
-    const launcher = launcherVerl({ verb: 'preflight', pathOption: '--verl ' }, false, cwd);
-    if (launcher) {
-      return { packageDir: launcher.packageDir, foundBy: `${launcher.executable} (Python ${launcher.python}, the Python verl-critic-patch was started from) imports it`, note: launcherNote(launcher) };
-    }
-    throw badInput(undefined, 'overrides alone: say which VeRL the run uses with --verl PATH or --python [PY]');
-  }
-  const imported = importedVerl(python);
-  return { packageDir: imported.packageDir, foundBy: `${imported.executable} (Python ${imported.python}) imports it` };
+  // --python's (given bare: the launch's own interpreter, else python3), else the launch's own
+  // interpreter's, else (the command line names none) the launcher's.
+  const python = typeof options.python === 'string' ? options.python : options.python === true || command.interpreter !== null ? (launchInterpreter(command, cwd) ?? 'python3') : undefined;
+  const verl = verlOfPython({ python, named: false, verb: { verb: 'preflight', pathOption: '--verl ' }, needed: false, cwd });
+  if (!verl) throw badInput(undefined, 'overrides alone: say which VeRL the run uses with --verl PATH or --python [PY]');
+  if (verl.fromLauncher) return { packageDir: verl.packageDir, foundBy: `${verl.executable} (Python ${verl.python}, the Python verl-critic-patch was started from) imports it`, note: pythonsVerlLine(verl) };
+  return { packageDir: verl.packageDir, foundBy: `${verl.executable} (Python ${verl.python}) imports it` };
 }
 
 /**
@@ -161,31 +150,4 @@ function configPathDir(configPath: string, entryFile: string, cwd: string): stri
   if (path.isAbsolute(configPath)) return configPath;
   const fromCwd = path.resolve(cwd, configPath);
   return existsSync(fromCwd) ? fromCwd : path.resolve(path.dirname(entryFile), configPath);
-}
-
-/**
- * The trainer files whose checkpoint load this launch runs. VeRL's main_ppo: from 0.9,
- * `trainer.use_v1` (default true, v0.9.0:verl/trainer/config/ppo_trainer.yaml:222) picks
- * TaskRunnerV1, whose trainers subclass `PPOTrainer` of `trainer/ppo/v1/trainer_base.py`
- * (v0.9.0:verl/trainer/main_ppo.py:184-193, v0.9.0:verl/trainer/ppo/v1/trainer_base.py:789),
- * else main_ppo_v0's RayPPOTrainer (`trainer/ppo/ray_trainer.py`); before 0.9 always the latter.
- * Another entry (fully-async, a recipe) runs the trainers beside it: every .py file in its folder
- * that loads the actor's checkpoint.
- */
-export function trainerFiles(site: LaunchSite, useV1: unknown): string[] {
-  if (site.mainPpo) {
-    const v1 = path.join(site.packageDir, 'trainer', 'ppo', 'v1', 'trainer_base.py');
-    const mainText = readSource(site.entryFile).text;
-    if (mainText.includes('trainer.use_v1') && useV1 === true && existsSync(v1)) return [v1];
-    return [path.join(site.packageDir, 'trainer', 'ppo', 'ray_trainer.py')];
-  }
-  const dir = path.dirname(site.entryFile);
-  const files = readdirSync(dir)
-    .filter((name) => name.endsWith('.py'))
-    .map((name) => path.join(dir, name));
-  const texts = files.map((file) => readSource(file).text);
-  const own = files.filter((_, i) => /actor_rollout_wg\s*\.\s*load_checkpoint/.test(texts[i]!));
-  // A recipe that runs VeRL's RayPPOTrainer as it is (imports it, subclasses it without its own load).
-  const usesVerls = texts.some((text) => text.includes('verl.trainer.ppo.ray_trainer'));
-  return own.length > 0 ? own : usesVerls ? [path.join(site.packageDir, 'trainer', 'ppo', 'ray_trainer.py')] : [];
 }

@@ -10,10 +10,10 @@ import { ToolError, badInput } from '../errors.js';
 import { buildRoleReport, type ReportWarning } from '../checkpoint/report.js';
 import { scanCheckpoint } from '../checkpoint/scan.js';
 import { TRACKER_FILE, parseStepDirName, parseTracker } from '../checkpoint/layout.js';
-import { readTrainerGuard } from '../verl/trainerGuard.js';
+import { readTrainerGuard, trainersRunBy } from '../verl/trainers.js';
 import { parseLaunchCommand, type LaunchCommand } from './command.js';
 import { composeConfig, isRefusal, type Composed, type ComposeRefusal, type ComposeRequest } from './compose.js';
-import { launchInterpreter, locateLaunch, trainerFiles, type LaunchSite, type SiteOptions } from './entry.js';
+import { launchInterpreter, locateLaunch, type LaunchSite, type SiteOptions } from './entry.js';
 import { finding, type Advice, type Finding, type PreflightFacts, type RunFolder, type StagedCritic, type TrainerGuard } from './facts.js';
 import { commandOnTargets, stageCommandFor } from '../output/nextSteps.js';
 import { readModelFolder, readSavedCriticModel } from './models.js';
@@ -46,7 +46,7 @@ export async function gather(words: readonly string[], options: SiteOptions): Pr
   }
   const { values } = composed;
   const root = path.dirname(site.packageDir);
-  const trainers = trainerFiles(site, values['trainer.use_v1']).map((file) => trainerGuard(file, root)).filter((t): t is TrainerGuard => t !== null);
+  const trainers = trainersRunBy(site, values['trainer.use_v1']).map((file) => trainerGuard(file, root)).filter((t): t is TrainerGuard => t !== null);
   const target = resumeTarget(site.release, values);
   // A relative step folder or run folder is joined to the working folder, as VeRL does
   // (v0.9.0:verl/trainer/ppo/v1/trainer_base.py:796-810, v0.3.0.post0:verl/trainer/ppo/ray_trainer.py:697-714).

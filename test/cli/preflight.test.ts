@@ -80,9 +80,14 @@ describe.skipIf(omegaConfPython === null)('preflight (CLI)', () => {
   });
 
   it('exit 2, one line, for usage and unreadable input', () => {
+    const unversioned = writeShapedVerl(join(root, 'unversioned'), '0.9.0');
+    rmSync(join(unversioned, 'verl', 'version', 'version'));
     const cases: [string[], RegExp][] = [
       [['--', ...overrides], /overrides alone: say which VeRL/],
-      [['--verl', join(root, 'nowhere'), ...launch()], /--verl: no VeRL here/],
+      [['--verl', join(root, 'nowhere'), ...launch()], /nowhere: --verl: no such folder/],
+      [['--verl', root, ...launch()], /--verl: no VeRL here/],
+      // A VeRL with no version file: the one line stage --verl gives (it was an internal error).
+      [['--verl', unversioned, ...launch()], /: no verl\/version\/version in this checkout: cannot tell which release it is$/m],
       [['--verl', verl, '--', 'python3', '-c', 'x'], /launch command: .*-c/],
       [['--verl', verl, '--python', ...launch()], /give --verl or --python/],
     ];
