@@ -60,7 +60,7 @@ export function addTargetOptions(command: Command): Command {
 /**
  * The targets of a run: the paths given, or the package `--python` names; none is a usage error,
  * except for a verb that `defaultsToLauncher` when the tool was started by the Python launcher
- * (src/launcherPython.ts: the run then uses the VeRL that Python imports).
+ * (src/verl/launcherPython.ts: the run then uses the VeRL that Python imports).
  */
 export function targetsOrUsageError(command: Command, targets: string[], options: TargetOptions, defaultsToLauncher = false): void {
   if (targets.length === 0 && options.python === undefined && !(defaultsToLauncher && launcherPython() !== undefined)) {

@@ -118,7 +118,7 @@ function adviceFor(command: LaunchCommand, site: LaunchSite, options: SiteOption
   return { apply, stage: stageCommandFor(typed) };
 }
 
-/** Guarded or not, by the analysis `check` runs (src/scan/trainerGuard.ts); a file with no real actor load is not a trainer. */
+/** Guarded or not, by the analysis `check` runs (src/verl/trainers.ts); a file with no real actor load is not a trainer. */
 function trainerGuard(file: string, root: string): TrainerGuard | null {
   const verdict = readTrainerGuard(file);
   return verdict === null ? null : { file: path.relative(root, file), ...verdict };

@@ -6,11 +6,11 @@
  *   every other hidden folder;
  * - installed code: virtual environments (any folder holding `pyvenv.cfg`), `site-packages`,
  *   `node_modules`: a project's dependencies are not the project (a site-packages folder named on
- *   the command line is scanned by scan/installed.ts instead);
+ *   the command line is scanned by verl/installed.ts instead);
  * - test suites (`tests`, `test`): their configs and doubles are not what a launch reads;
  * - in a git work tree, whatever git ignores (`git ls-files --others --exclude-standard`), except
  *   in installed code: a package in a virtual environment that git ignores is still the package
- *   (`{ git: false }`, see scan/installed.ts).
+ *   (`{ git: false }`, see verl/installed.ts).
  *
  * Paths come back relative to the scanned folder, with `/` separators, sorted.
  */

@@ -1,5 +1,5 @@
 /**
- * The VeRL the Python launcher's interpreter imports (src/launcherPython.ts), for a verb whose
+ * The VeRL the Python launcher's interpreter imports (launcherPython.ts), for a verb whose
  * command line names none, and the refusal to pick between it and another VeRL around the
  * working folder.
  */

@@ -3,7 +3,7 @@
  * started from (VERL_CRITIC_PATCH_PYTHON): `check --applied`, `apply`, `stage` and `preflight`
  * (overrides alone) use the VeRL that Python imports when the command line names none, saying so
  * in one note line; `diff`, `revert` and plain `check` still need a target; a named VeRL wins; a
- * different VeRL around the working folder stops the run naming both (src/launcherVerl.ts).
+ * different VeRL around the working folder stops the run naming both (src/verl/launcher.ts).
  */
 import { chmodSync, mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
