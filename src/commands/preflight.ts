@@ -6,8 +6,7 @@
  */
 import type { Command } from 'commander';
 import { ExitCode } from '../errors.js';
-import { runChecks } from '../launch/checks/index.js';
-import { gather } from '../launch/gather.js';
+import { preflight } from '../launch/preflight.js';
 import type { Printer } from '../output/printer.js';
 import { findingLine, formatPreflight, preflightJson } from '../output/preflightReport.js';
 import { runAction } from './action.js';
@@ -67,12 +66,8 @@ export function registerPreflight(program: Command): void {
 }
 
 export async function preflightCommand(launch: readonly string[], options: PreflightOptions, printer: Printer): Promise<ExitCode> {
-  const gathered = await gather(launch, { verl: options.verl, python: options.python });
+  const { gathered, findings, verdict } = await preflight(launch, { verl: options.verl, python: options.python }, Boolean(options.strict));
   if (gathered.site.note !== null) printer.note(gathered.site.note);
-  const strict = Boolean(options.strict);
-  const { findings, verdict } = gathered.facts
-    ? runChecks(gathered.facts, strict)
-    : { findings: [gathered.refusal!], verdict: { ok: false, folder: null, criticFiles: null, loads: null, resumes: null, route: null, errors: 1, warnings: 0 } };
   if (options.json) printer.json(preflightJson(gathered, findings, verdict));
   else if (printer.quiet) {
     // For a launch script (`preflight -q -- ... && exec ...`): only what is wrong, nothing when clean.

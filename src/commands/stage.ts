@@ -130,8 +130,8 @@ export async function stageCommand(checkpoint: string, out: string, options: Sta
   for (const w of result.warnings) printer.error(`warning: ${w.path}: ${w.message}`);
   // preflight's checks 1-4 on the launch printed for the VeRL named (src/launch/stageChecks.ts).
   const verl = imported?.packageDir ?? options.verl;
-  const checked = verl === undefined ? undefined : await checkStagedLaunch(result, verl, worldSize);
-  const findings = checked && 'findings' in checked ? checked.findings.filter((f) => !(options.allowUnpatched && f.check === 1 && f.key.endsWith('.py'))) : [];
+  const checked = verl === undefined ? undefined : await checkStagedLaunch(result, verl, worldSize, options.allowUnpatched);
+  const findings = checked && 'findings' in checked ? checked.findings : [];
   if (checked && 'skipped' in checked) note(printer, `note: preflight checks of the printed launch skipped: ${checked.skipped}`);
   for (const f of findings) printer.error(`preflight: ${findingLine(f)}`);
   if (options.json) {

@@ -19,7 +19,11 @@ import { gather } from './gather.js';
 
 export type StagedLaunchChecks = { findings: Finding[] } | { skipped: string };
 
-export async function checkStagedLaunch(result: StageResult, verl: string, worldSize: number | undefined): Promise<StagedLaunchChecks> {
+/**
+ * `allowUnpatched`: the user staged for a trainer they will patch later (stage --allow-unpatched),
+ * so check 1's finding on an unguarded trainer file is theirs already, not repeated here.
+ */
+export async function checkStagedLaunch(result: StageResult, verl: string, worldSize: number | undefined, allowUnpatched = false): Promise<StagedLaunchChecks> {
   const megatron = result.backend === 'megatron';
   const words = [
     ...(megatron ? ['--config-name', 'ppo_megatron_trainer'] : []),
@@ -40,7 +44,9 @@ export async function checkStagedLaunch(result: StageResult, verl: string, world
   const unknown = { 'critic.strategy': null, ...(worldSize === undefined ? { 'trainer.nnodes': null, 'trainer.n_gpus_per_node': null } : {}) };
   const facts = { ...gathered.facts, values: { ...gathered.facts.values, ...unknown } };
   const printed = new Set(words.filter((w) => w.includes('=')).map(overrideKey));
-  return { findings: runChecks(facts).findings.filter((f) => f.check >= 1 && f.check <= 4 && f.level !== 'note').map((f) => asStaged(f, printed)) };
+  const unguardedTrainer = (f: Finding) => f.check === 1 && f.key.endsWith('.py');
+  const findings = runChecks(facts).findings.filter((f) => f.check >= 1 && f.check <= 4 && f.level !== 'note' && !(allowUnpatched && unguardedTrainer(f)));
+  return { findings: findings.map((f) => asStaged(f, printed)) };
 }
 
 /** An error stays one when the release cannot load what was staged; else it is the user's setting to choose. */
