@@ -10,7 +10,7 @@ import { jsonError, problemLine, type FileProblem, type Printer } from '../outpu
 import { checkoutLines, jsonReport, problemOf, summaryOf } from '../output/runReport.js';
 import { exitCodeOf, type PlannedFile } from '../run.js';
 import { addTargetOptions, addVerifyOption, OUTPUT_DEFAULTS, patchVerb, type TargetOptions } from './options.js';
-import { planCommandRun } from './targets.js';
+import { planCommandRun } from './patchRun.js';
 
 interface CheckOptions extends TargetOptions {
   applied?: boolean;

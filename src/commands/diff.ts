@@ -13,7 +13,7 @@ import { shellWord } from '../hydra.js';
 import { exitCodeOf, type RunResult } from '../run.js';
 import { isDirectory } from '../io/paths.js';
 import { addTargetOptions, addVerifyOption, OUTPUT_DEFAULTS, patchVerb, type TargetOptions } from './options.js';
-import { planCommandRun } from './targets.js';
+import { planCommandRun } from './patchRun.js';
 
 interface DiffOptions extends TargetOptions {
   output?: string;

@@ -11,7 +11,7 @@ import { jsonError, type Printer } from '../output/printer.js';
 import { checkoutLines, jsonReport, problemOf, summaryOf } from '../output/runReport.js';
 import { exitCodeOf, interpreterFor, type RunResult } from '../run.js';
 import type { TargetOptions } from './options.js';
-import { planCommandRun, whereVerlLivesNotes } from './targets.js';
+import { planCommandRun, whereVerlLivesNotes } from './patchRun.js';
 
 /** `verify` is false with --no-verify (apply only): skip compiling the written files with python3. */
 export type WriteOptions = TargetOptions & { verify?: boolean };

@@ -2,7 +2,7 @@
  * Which CPython judges a trainer file: the one that will run it. A VeRL installed in a virtual
  * environment (or a Debian dist-packages folder) runs on that environment's interpreter, whatever
  * `python3` is first on PATH: a file that needs Python 3.12 is fine in a 3.12 venv and a syntax
- * error for a 3.11 `python3`. `--python` names the interpreter itself (commands/targets.ts).
+ * error for a 3.11 `python3`. `--python` names the interpreter itself (commands/patchRun.ts).
  */
 import { existsSync } from 'node:fs';
 import { join, resolve, sep } from 'node:path';

@@ -4,9 +4,9 @@
  * checkpoint and actor checkpoint sections declare, so that every override the tool prints names a
  * key that exists. A config that is missing or does not parse gives unknown (null) facts.
  */
-import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { yamlLib } from '../config/yamlLib.js';
+import { readSource } from '../io/readSource.js';
 
 /** The critic's backend, which picks the config main_ppo composes. */
 export type Backend = 'fsdp' | 'megatron';
@@ -26,14 +26,14 @@ export interface ConfigFacts {
 }
 
 /** The facts of the config main_ppo composes for `backend` in the VeRL package `packageDir` (of checkout `root`). */
-export async function readConfigFacts(packageDir: string, root: string, backend: Backend): Promise<ConfigFacts> {
+export function readConfigFacts(packageDir: string, root: string, backend: Backend): ConfigFacts {
   const configDir = path.join(packageDir, 'trainer', 'config');
   const name = CONFIG_NAMES[backend];
-  const source = await readYaml(path.join(configDir, `${name}.yaml`));
+  const source = readYaml(path.join(configDir, `${name}.yaml`));
   // From 0.5 on VeRL commits the composed config as _generated_<name>.yaml: its critic section is
   // complete there, while the source pulls it in through Hydra's defaults list.
-  const generated = await readYaml(path.join(configDir, `_generated_${name}.yaml`));
-  const trainer = source ? await trainerSection(source, configDir) : null;
+  const generated = readYaml(path.join(configDir, `_generated_${name}.yaml`));
+  const trainer = source ? trainerSection(source, configDir) : null;
   const checkpoint = mapAt(generated ?? source, ['critic', 'checkpoint']);
   const actorCheckpoint = mapAt(generated ?? source, ['actor_rollout_ref', 'actor', 'checkpoint']);
   return {
@@ -46,12 +46,13 @@ export async function readConfigFacts(packageDir: string, root: string, backend:
 
 type YamlMap = Record<string, unknown>;
 
-/** The first document as plain data; null when missing or not parseable (the facts are then unknown). */
-async function readYaml(file: string): Promise<YamlMap | null> {
-  const text = await readFile(file, 'utf8').catch(() => null);
-  if (text === null) return null;
+/**
+ * The first document as plain data, read as every file of VeRL's is (readSource: UTF-8, no lone
+ * CR); null when missing, unreadable or not parseable (the facts are then unknown).
+ */
+function readYaml(file: string): YamlMap | null {
   try {
-    const doc = yamlLib().parseDocument(text);
+    const doc = yamlLib().parseDocument(readSource(file).text);
     const value = doc.errors.length > 0 ? null : (doc.toJS() as unknown);
     return isMap(value) ? value : null;
   } catch {
@@ -63,13 +64,13 @@ async function readYaml(file: string): Promise<YamlMap | null> {
  * The trainer: mapping, from the file itself or, where the file only lists other configs in its
  * defaults (0.9's Megatron config inherits ppo_trainer), from the first of those that has one.
  */
-async function trainerSection(config: YamlMap, configDir: string): Promise<YamlMap | null> {
+function trainerSection(config: YamlMap, configDir: string): YamlMap | null {
   const own = mapAt(config, ['trainer']);
   if (own) return own;
   const defaults = Array.isArray(config.defaults) ? config.defaults : [];
   for (const entry of defaults) {
     if (typeof entry !== 'string' || entry === '_self_' || !/^[\w-]+$/.test(entry)) continue;
-    const parent = await readYaml(path.join(configDir, `${entry}.yaml`));
+    const parent = readYaml(path.join(configDir, `${entry}.yaml`));
     const found = parent ? mapAt(parent, ['trainer']) : null;
     if (found) return found;
   }

@@ -20,6 +20,6 @@ export interface VerlFacts extends ConfigFacts {
 export async function readVerlCheckout(dir: string, backend: Backend): Promise<VerlFacts> {
   const checkout = verlAt(dir);
   const release = releaseOf(checkout.packageDir, dir, '--verl');
-  const configs = await readConfigFacts(checkout.packageDir, checkout.root, backend);
+  const configs = readConfigFacts(checkout.packageDir, checkout.root, backend);
   return { root: dir, release, ...configs, trainerPatched: mainPpoTrainersGuarded(checkout.packageDir) };
 }
