@@ -20,7 +20,8 @@ import { compilePythonFiles, OTHER_PYTHON_HINT, type CompileFailure } from './io
 import { launcherPython } from './launcherPython.js';
 import { readSource, type SourceFile } from './io/readSource.js';
 import { unifiedDiff, type FileDiff } from './diffText.js';
-import { planText, type Direction, type Plan, type TargetKind } from './plan.js';
+import type { Direction, Plan, TargetKind } from './plan.js';
+import { planText } from './planner.js';
 import type { Selection } from './scan/select.js';
 import { venvPythonsWithVerl } from './scan/venvs.js';
 import { shellWord } from './hydra.js';
