@@ -10,10 +10,9 @@ import { badInput, refusal } from '../errors.js';
 import { layoutOf, type LayoutFamily } from './families.js';
 import { decideLaunch, type Launch } from './launch.js';
 import { ACTOR_OVERRIDE, chooseRoute, reasonOf, type Route } from './route.js';
-import { CKPT_CONTENTS_FILE, FSDP_CONFIG_FILE, SHARD_KINDS, STAGED_STEP_DIR, parseShardName, type ShardKind } from './layout.js';
+import { CKPT_CONTENTS_FILE, FSDP_CONFIG_FILE, SHARD_KINDS, STAGED_STEP_DIR, parseJsonObject, parseShardName, type ShardKind } from './layout.js';
 import type { Carry } from './carry.js';
 import { checkOut, sameStaged } from './out.js';
-import { parseJsonObject } from './megatron.js';
 import {
   buildReport,
   buildRoleReport,

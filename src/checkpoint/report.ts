@@ -3,7 +3,7 @@
  * family, world size or parallel layout, contents, and warnings for what would make VeRL fail or
  * silently ignore a folder. Pure: no filesystem access.
  */
-import { layoutOf, type LayoutFamily, type Part } from './families.js';
+import { layoutOf, type LayoutFamily } from './families.js';
 import {
   FSDP_CONFIG_FILE,
   HF_CONFIG_TOKENIZER_DIR,
@@ -17,6 +17,7 @@ import {
   isHfWeightFile,
   parseShardName,
   type LatestStepSource,
+  type Part,
   type Role,
   type ShardKind,
 } from './layout.js';
