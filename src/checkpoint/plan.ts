@@ -13,15 +13,8 @@ import { ACTOR_OVERRIDE, chooseRoute, reasonOf, type Route } from './route.js';
 import { CKPT_CONTENTS_FILE, FSDP_CONFIG_FILE, SHARD_KINDS, STAGED_STEP_DIR, parseJsonObject, parseShardName, type ShardKind } from './layout.js';
 import type { Carry } from './carry.js';
 import { checkOut, sameStaged } from './out.js';
-import {
-  buildReport,
-  buildRoleReport,
-  compactRanks,
-  levelOf,
-  type Backend,
-  type ReportWarning,
-  type RoleReport,
-} from './report.js';
+import { buildReport, buildRoleReport, compactRanks, levelOf } from './report.js';
+import type { Backend, ReportWarning, RoleReport } from './reportTypes.js';
 import { scanCheckpoint, type FileEntry, type RoleListing, type StepListing } from './scan.js';
 import { readVerlCheckout, type VerlFacts } from './verl.js';
 

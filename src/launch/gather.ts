@@ -7,7 +7,8 @@
 import { existsSync, readFileSync, readdirSync, statSync } from 'node:fs';
 import path from 'node:path';
 import { ToolError, badInput } from '../errors.js';
-import { buildRoleReport, type ReportWarning } from '../checkpoint/report.js';
+import { buildRoleReport } from '../checkpoint/report.js';
+import type { ReportWarning } from '../checkpoint/reportTypes.js';
 import { scanCheckpoint } from '../checkpoint/scan.js';
 import { TRACKER_FILE, parseStepDirName, parseTracker } from '../checkpoint/layout.js';
 import { readTrainerGuard } from '../scan/trainerGuard.js';
