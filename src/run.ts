@@ -25,40 +25,11 @@ import { planText } from './planner.js';
 import type { Selection } from './scan/select.js';
 import { venvPythonsWithVerl } from './scan/venvs.js';
 import { shellWord } from './hydra.js';
-import { copyOf, isMainTrainer, resolveArgument, type Resolution, type Target, type VerlCopy } from './targets.js';
+import { copyOf, isMainTrainer, resolveArgument, type Target, type VerlCopy } from './targets.js';
+import type { PlannedFile, RunResult, Scan } from './runResult.js';
 
-/** A file that could not be read as text (missing, unreadable, binary, not UTF-8). */
-export interface Unreadable {
-  status: 'unreadable';
-  reason: string;
-  line?: undefined;
-}
-
-export interface PlannedFile {
-  path: string; // as the user would type it: relative to the current directory where possible
-  diffPath: string; // relative to the apply root, as in the diff headers
-  kind: TargetKind;
-  copy: VerlCopy | undefined;
-  plan: Plan | Unreadable;
-  /** The bytes read, when the file could be read. */
-  source: SourceFile | undefined;
-  /** The new text and its diff, when the plan is a change. */
-  change: { after: string; readonly diff: FileDiff } | undefined;
-}
-
-/** What one command-line argument covered. */
-export type Scan = Omit<Resolution, 'targets'>;
-
-export interface RunResult {
-  scans: Scan[];
-  files: PlannedFile[];
-  /** Files a scan found and passed over: they hold nothing this tool edits. */
-  skipped: { path: string; kind: TargetKind; reason: string }[];
-  /** Problems that are not one file's: a folder with no trainer to patch. */
-  problems: { path: string; reason: string; exitCode: ExitCode }[];
-  /** Why CPython did not judge the trainers (no python3), when it was asked to and could not. */
-  unverified?: string;
-}
+/** What a run found: the shapes live below output/, which prints them (runResult.ts). */
+export type { PlannedFile, RunResult, Scan, Unreadable } from './runResult.js';
 
 export interface RunOptions extends Selection {
   direction: Direction;
