@@ -16,7 +16,7 @@ import { parseLaunchCommand, type LaunchCommand } from './command.js';
 import { composeConfig, isRefusal, type Composed, type ComposeRefusal, type ComposeRequest } from './compose.js';
 import { launchInterpreter, locateLaunch, trainerFiles, type LaunchSite, type SiteOptions } from './entry.js';
 import { finding, type Advice, type Finding, type PreflightFacts, type RunFolder, type StagedCritic, type TrainerGuard } from './facts.js';
-import { commandOnTargets, stageCommandFor } from '../output/nextSteps.js';
+import { commandOnTargets, stageCommandFor } from '../advisedCommands.js';
 import { readModelFolder, readSavedCriticModel } from './models.js';
 import { resumeTarget } from './checks/resume.js';
 import { ACTOR_OVERRIDE, overrideRoute } from '../checkpoint/route.js';
