@@ -1,6 +1,6 @@
 /**
  * One run of a patch verb up to the point of writing: resolve the command line into target files
- * (src/targets.ts), read each (io/readSource.ts), and plan each with the pure core (src/plan.ts).
+ * (src/targets.ts), read each (io/readSource.ts), and plan each with the pure core (src/planner.ts).
  * Nothing is written here: apply and revert hand the changes to io/commit.ts.
  *
  * A folder's scan finds files that turn out to hold nothing this tool edits (a helper that only
