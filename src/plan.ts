@@ -1,7 +1,8 @@
 /**
  * The one contract between the pure cores and the edges. Every kind of target file is planned by
- * a pure function, text in, a Plan out: no I/O, no throws, no exit codes. What a verdict means to
- * the user (a word, an exit code) is decided by the edges (src/outcome.ts, src/commands/).
+ * a pure function, text in, a Plan out: no I/O, no throws, no exit codes (src/planner.ts picks the
+ * planner for a kind). What a verdict means to the user (a word, an exit code) is decided by the
+ * edges (src/errors.ts, src/commands/).
  *
  *   change     the edits to make (patch: add the guard or the key; revert: remove ours)
  *   unchanged  nothing to do in this direction (already guarded; or nothing of ours to remove)
@@ -10,10 +11,11 @@
  *
  * Every `change` has been checked by its planner before it is returned (src/python/plan.ts,
  * src/config/trainerYaml.ts): a plan failing its own check comes back `refused`.
+ *
+ * Types only, importing nothing but TextEdit: the planners below and the edges above both import
+ * them, so nothing here may import either.
  */
 import type { TextEdit } from './edits.js';
-import { planTrainer } from './python/plan.js';
-import { planTrainerConfig } from './config/trainerYaml.js';
 
 /** A trainer `.py` file (the guard), or a Hydra trainer YAML (the config key). */
 export type TargetKind = 'trainer' | 'config';
@@ -45,10 +47,3 @@ export type Plan =
   | { status: 'refused'; reason: string; line?: number; notATarget?: boolean; code?: 'no-checkpoint-method' | 'subclass' }
   | { status: 'malformed'; reason: string; line?: number };
 
-/**
- * Plan one file. `path` only names the file where its name matters to the plan (VeRL's
- * `_generated_*.yaml` snapshots are written without comments); nothing is read from it.
- */
-export function planText(kind: TargetKind, direction: Direction, text: string, path: string): Plan {
-  return kind === 'trainer' ? planTrainer(direction, text) : planTrainerConfig(direction, text, path);
-}

@@ -1,6 +1,6 @@
 /**
  * One run of a patch verb up to the point of writing: resolve the command line into target files
- * (src/targets.ts), read each (io/readSource.ts), and plan each with the pure core (src/plan.ts).
+ * (src/targets.ts), read each (io/readSource.ts), and plan each with the pure core (src/planner.ts).
  * Nothing is written here: apply and revert hand the changes to io/commit.ts.
  *
  * A folder's scan finds files that turn out to hold nothing this tool edits (a helper that only
@@ -20,45 +20,14 @@ import { compilePythonFiles, OTHER_PYTHON_HINT, type CompileFailure } from './io
 import { launcherPython } from './verl/launcherPython.js';
 import { readSource, type SourceFile } from './io/readSource.js';
 import { unifiedDiff, type FileDiff } from './diffText.js';
-import { planText, type Direction, type Plan, type TargetKind } from './plan.js';
+import type { Direction, Plan } from './plan.js';
+import { planText } from './planner.js';
 import type { Selection } from './scan/select.js';
 import { isMainTrainer } from './verl/trainers.js';
 import { venvPythonsWithVerl } from './verl/venvs.js';
 import { shellWord } from './hydra.js';
-import { copyOf, resolveArgument, type Resolution, type Target, type VerlCopy } from './targets.js';
-
-/** A file that could not be read as text (missing, unreadable, binary, not UTF-8). */
-export interface Unreadable {
-  status: 'unreadable';
-  reason: string;
-  line?: undefined;
-}
-
-export interface PlannedFile {
-  path: string; // as the user would type it: relative to the current directory where possible
-  diffPath: string; // relative to the apply root, as in the diff headers
-  kind: TargetKind;
-  copy: VerlCopy | undefined;
-  plan: Plan | Unreadable;
-  /** The bytes read, when the file could be read. */
-  source: SourceFile | undefined;
-  /** The new text and its diff, when the plan is a change. */
-  change: { after: string; readonly diff: FileDiff } | undefined;
-}
-
-/** What one command-line argument covered. */
-export type Scan = Omit<Resolution, 'targets'>;
-
-export interface RunResult {
-  scans: Scan[];
-  files: PlannedFile[];
-  /** Files a scan found and passed over: they hold nothing this tool edits. */
-  skipped: { path: string; kind: TargetKind; reason: string }[];
-  /** Problems that are not one file's: a folder with no trainer to patch. */
-  problems: { path: string; reason: string; exitCode: ExitCode }[];
-  /** Why CPython did not judge the trainers (no python3), when it was asked to and could not. */
-  unverified?: string;
-}
+import { copyOf, resolveArgument, type Target, type VerlCopy } from './targets.js';
+import type { PlannedFile, RunResult, Scan } from './runResult.js';
 
 export interface RunOptions extends Selection {
   direction: Direction;

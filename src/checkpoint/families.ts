@@ -11,13 +11,13 @@ import {
   HF_CONFIG_TOKENIZER_DIR,
   MCORE_DIRS,
   MEGATRON_DIR,
+  parseJsonObject,
   parseMpRankDir,
   parseOptimName,
   parseRngName,
   parseShardName,
-  type ShardKind,
+  type Part,
 } from './layout.js';
-import { parseJsonObject } from './megatron.js';
 import { atLeast, type Release } from '../verl/release.js';
 import type { RoleListing } from './scan.js';
 
@@ -34,9 +34,6 @@ export type LayoutId =
 export type LoaderId = 'fsdp-v0.2' | 'fsdp-v0.4.1' | 'megatron-v0.3' | 'megatron-v0.4.0' | 'megatron-v0.4.1' | 'megatron-v0.6' | 'megatron-v0.9';
 
 export type CheckpointBackend = 'fsdp' | 'megatron';
-
-/** Where a file of a critic folder belongs: one content kind, all of them at once, or metadata. */
-export type Part = ShardKind | 'all' | 'meta';
 
 export interface LayoutFamily {
   id: LayoutId;

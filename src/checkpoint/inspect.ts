@@ -3,7 +3,8 @@
  * (report.ts), plus what a warm start from its critic would restore with each --carry (preview.ts).
  */
 import { warmStartPreview } from './preview.js';
-import { buildReport, type InspectReport } from './report.js';
+import { buildReport } from './report.js';
+import type { InspectReport } from './reportTypes.js';
 import { scanCheckpoint } from './scan.js';
 
 export async function inspectCheckpoint(path: string): Promise<InspectReport> {

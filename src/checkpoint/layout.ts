@@ -39,6 +39,9 @@ export const ROLES: readonly Role[] = ['actor', 'critic'];
 export type ShardKind = 'model' | 'optimizer' | 'extra';
 export const SHARD_KINDS: readonly ShardKind[] = ['model', 'optimizer', 'extra'];
 
+/** Where a file of a critic folder belongs: one content kind, all of them at once, or metadata. */
+export type Part = ShardKind | 'all' | 'meta';
+
 const STEP_DIR_RE = /^global_step_(\d+)$/;
 const SHARD_RE = /^(model|optim|extra_state)_world_size_(\d+)_rank_(\d+)\.pt$/;
 const SHARD_PREFIX_TO_KIND: Record<string, ShardKind> = {
@@ -160,4 +163,15 @@ export function chooseLatestStep(
   if (trackerStep !== null && steps.includes(trackerStep)) return { step: trackerStep, source: 'tracker' };
   if (steps.length === 0) return { step: null, source: 'none' };
   return { step: Math.max(...steps), source: 'highest' };
+}
+
+/** A JSON file's text parsed to an object (fsdp_config.json, the 0.9 manifest, transformer_config.json); anything else: null. */
+export function parseJsonObject(text: string | null | undefined): Record<string, unknown> | null {
+  if (typeof text !== 'string') return null;
+  try {
+    const value = JSON.parse(text) as unknown;
+    return value !== null && typeof value === 'object' && !Array.isArray(value) ? (value as Record<string, unknown>) : null;
+  } catch {
+    return null;
+  }
 }

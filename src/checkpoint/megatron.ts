@@ -12,14 +12,15 @@ import {
   MEGATRON_DIR,
   TRANSFORMER_CONFIG_FILE,
   isHfWeightFile,
+  parseJsonObject,
   parseMpRankDir,
   parseOptimName,
   parseRngName,
   type MpRank,
   type ParallelRanks,
+  type Part,
   type ShardKind,
 } from './layout.js';
-import type { Part } from './families.js';
 import type { RoleListing } from './scan.js';
 
 /** Sizes of the parallel dimensions a save was made with; null where the files do not say. */
@@ -178,16 +179,6 @@ function transformerParallel(role: RoleListing): Parallel {
     cp: size('context_parallel_size'),
     ep: size('expert_model_parallel_size'),
   };
-}
-
-export function parseJsonObject(text: string | null | undefined): Record<string, unknown> | null {
-  if (typeof text !== 'string') return null;
-  try {
-    const value = JSON.parse(text) as unknown;
-    return value !== null && typeof value === 'object' && !Array.isArray(value) ? (value as Record<string, unknown>) : null;
-  } catch {
-    return null;
-  }
 }
 
 function sizeOf(indices: number[]): number {

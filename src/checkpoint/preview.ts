@@ -1,24 +1,13 @@
 /**
  * What `inspect` says a warm start from the critic it reports would restore, for each `--carry`:
  * on the loader of the releases that save the critic's layout (a `stage --verl` names the new run's
- * release and may differ). Pure: the critic's report in, carry.ts's plans out.
+ * release and may differ). Pure: the critic's report in, carry.ts's plans out (the shapes are in
+ * reportTypes.ts).
  */
-import { CARRIES, carryPlan, isCarryRefusal, type Carried, type Carry, type Inherited } from './carry.js';
-import { LAYOUTS, LOADERS, type LoaderId } from './families.js';
-import { SHARD_KINDS, type ShardKind } from './layout.js';
-import type { RoleReport } from './report.js';
-
-export type CarryPreview =
-  | { carry: Carry; loadKinds: ShardKind[]; overrides: string[]; carries: Carried[]; inherits: Inherited[]; effects: string[] }
-  | { carry: Carry; refusal: string };
-
-export interface WarmStartPreview {
-  /** The loader assumed: that of the releases that save this layout. */
-  loader: { id: LoaderId; releases: string };
-  /** What `stage` without --carry comes to on that loader. */
-  defaultCarry: Carry | null;
-  byCarry: CarryPreview[];
-}
+import { CARRIES, carryPlan, isCarryRefusal } from './carry.js';
+import { LAYOUTS, LOADERS } from './families.js';
+import { SHARD_KINDS } from './layout.js';
+import type { CarryPreview, RoleReport, WarmStartPreview } from './reportTypes.js';
 
 /** null when there is no critic with weights in a known layout (inspect's warnings say why). */
 export function warmStartPreview(critic: RoleReport | null | undefined): WarmStartPreview | null {

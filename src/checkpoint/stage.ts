@@ -22,7 +22,7 @@ import { STAGED_STEP_DIR } from './layout.js';
 import type { Carried, Carry, Inherited } from './carry.js';
 import type { Launch } from './launch.js';
 import { planStage, type StageOptions, type StagePlan } from './plan.js';
-import type { Backend, ReportWarning } from './report.js';
+import type { Backend, ReportWarning } from './reportTypes.js';
 import type { FileEntry } from './scan.js';
 
 export type { StageOptions } from './plan.js';

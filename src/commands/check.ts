@@ -5,10 +5,11 @@
 import type { Command } from 'commander';
 import { ExitCode, worstExitCode } from '../errors.js';
 import { paint } from '../output/color.js';
-import { commandOnTargets } from '../output/nextSteps.js';
+import { commandOnTargets } from '../advisedCommands.js';
 import { jsonError, problemLine, type FileProblem, type Printer } from '../output/printer.js';
 import { checkoutLines, jsonReport, problemOf, summaryOf } from '../output/runReport.js';
-import { exitCodeOf, type PlannedFile } from '../run.js';
+import { exitCodeOf } from '../run.js';
+import type { PlannedFile } from '../runResult.js';
 import { addTargetOptions, addVerifyOption, OUTPUT_DEFAULTS, patchVerb, type TargetOptions } from './options.js';
 import { planCommandRun } from './patchRun.js';
 

@@ -3,10 +3,11 @@
  * `--python` imports; and what to tell the user about where the patched VeRL lives.
  */
 import { realPath } from '../io/paths.js';
-import { commandOnTargets, type TypedTargets } from '../output/nextSteps.js';
+import { commandOnTargets, type TypedTargets } from '../advisedCommands.js';
 import type { Printer } from '../output/printer.js';
 import { copiesOf } from '../output/runReport.js';
-import { planRun, type RunResult } from '../run.js';
+import { planRun } from '../run.js';
+import type { RunResult } from '../runResult.js';
 import { importedVerl, type ImportedVerl } from '../verl/installed.js';
 import { pythonsVerlLine, verlOfPython } from '../verl/locate.js';
 import type { Direction } from '../plan.js';

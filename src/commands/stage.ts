@@ -14,7 +14,7 @@ import { stageCritic } from '../checkpoint/stage.js';
 import type { Printer } from '../output/printer.js';
 import { createProgressLine } from '../output/progress.js';
 import { formatStageResult } from '../output/stageSummary.js';
-import { commandOnTargets } from '../output/nextSteps.js';
+import { commandOnTargets } from '../advisedCommands.js';
 import { pythonsVerlLine, verlOfPython } from '../verl/locate.js';
 import { checkStagedLaunch } from '../launch/stageChecks.js';
 import { findingLine } from '../output/preflightReport.js';

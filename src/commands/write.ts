@@ -9,7 +9,8 @@ import { flagOverride } from '../hydra.js';
 import { afterApplyLines } from '../output/nextSteps.js';
 import { jsonError, type Printer } from '../output/printer.js';
 import { checkoutLines, jsonReport, problemOf, summaryOf } from '../output/runReport.js';
-import { exitCodeOf, interpreterFor, type RunResult } from '../run.js';
+import { exitCodeOf, interpreterFor } from '../run.js';
+import type { RunResult } from '../runResult.js';
 import type { TargetOptions } from './options.js';
 import { planCommandRun, whereVerlLivesNotes } from './patchRun.js';
 

@@ -5,7 +5,7 @@
  * what they say: findings.
  */
 import type { Release } from '../verl/release.js';
-import type { ReportWarning, RoleReport } from '../checkpoint/report.js';
+import type { ReportWarning, RoleReport } from '../checkpoint/reportTypes.js';
 import type { RoleListing, StepListing } from '../checkpoint/scan.js';
 import type { ComposedKey } from './compose.js';
 import type { ModelFolder, TokenFields, TokenizerFacts } from './models.js';

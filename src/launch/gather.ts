@@ -7,7 +7,8 @@
 import { existsSync, readFileSync, readdirSync, statSync } from 'node:fs';
 import path from 'node:path';
 import { ToolError, badInput } from '../errors.js';
-import { buildRoleReport, type ReportWarning } from '../checkpoint/report.js';
+import { buildRoleReport } from '../checkpoint/report.js';
+import type { ReportWarning } from '../checkpoint/reportTypes.js';
 import { scanCheckpoint } from '../checkpoint/scan.js';
 import { TRACKER_FILE, parseStepDirName, parseTracker } from '../checkpoint/layout.js';
 import { readTrainerGuard, trainersRunBy } from '../verl/trainers.js';
@@ -15,7 +16,7 @@ import { parseLaunchCommand, type LaunchCommand } from './command.js';
 import { composeConfig, isRefusal, type Composed, type ComposeRefusal, type ComposeRequest } from './compose.js';
 import { launchInterpreter, locateLaunch, type LaunchSite, type SiteOptions } from './entry.js';
 import { finding, type Advice, type Finding, type PreflightFacts, type RunFolder, type StagedCritic, type TrainerGuard } from './facts.js';
-import { commandOnTargets, stageCommandFor } from '../output/nextSteps.js';
+import { commandOnTargets, stageCommandFor } from '../advisedCommands.js';
 import { readModelFolder, readSavedCriticModel } from './models.js';
 import { resumeTarget } from './checks/resume.js';
 import { ACTOR_OVERRIDE, overrideRoute } from '../checkpoint/route.js';

@@ -5,8 +5,7 @@
  */
 import path from 'node:path';
 import { TRACKER_FILE } from '../checkpoint/layout.js';
-import type { WarmStartPreview } from '../checkpoint/preview.js';
-import type { InspectReport, RoleReport, StepReport } from '../checkpoint/report.js';
+import type { InspectReport, RoleReport, StepReport, WarmStartPreview } from '../checkpoint/reportTypes.js';
 import { formatBytes } from './bytes.js';
 import { parallelText } from './stageSummary.js';
 

@@ -6,7 +6,7 @@
  */
 import { ExitCode, exitCodeFor } from '../errors.js';
 import { isWithin } from '../io/paths.js';
-import type { PlannedFile, RunResult } from '../run.js';
+import type { PlannedFile, RunResult } from '../runResult.js';
 import type { VerlCopy } from '../targets.js';
 import { jsonError, problemLine, type FileProblem, type JsonError } from './printer.js';
 

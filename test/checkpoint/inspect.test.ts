@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { inspectCheckpoint } from '../../src/checkpoint/inspect.js';
 import { formatReport } from '../../src/output/inspectTable.js';
-import type { InspectReport, WarningCode } from '../../src/checkpoint/report.js';
+import type { InspectReport, WarningCode } from '../../src/checkpoint/reportTypes.js';
 import { ExitCode, ToolError } from '../../src/errors.js';
 import { saveCritic, scratch, typicalRun, TYPICAL_RUN_REPORT, writeRole, writeRun, writeStep } from '../helpers/checkpointTrees.js';
 import { stageCritic } from '../../src/checkpoint/stage.js';

@@ -7,7 +7,7 @@ import { readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
-import { planText } from '../../src/plan.js';
+import { planText } from '../../src/planner.js';
 import { applyEdits } from '../../src/edits.js';
 import { omegaConfCheckFile, omegaConfCheckText, type OmegaConfResult } from '../helpers/omegaconf.js';
 import { lacks, OMEGACONF } from '../helpers/systemPackages.js';

@@ -11,7 +11,8 @@ import { fileURLToPath } from 'node:url';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { mayHoldTrainerSection } from '../../src/config/textTest.js';
-import { planText, type Plan } from '../../src/plan.js';
+import type { Plan } from '../../src/plan.js';
+import { planText } from '../../src/planner.js';
 import { PROPERTY_RUNS, PROPERTY_TIMEOUT_MS, SEED } from '../reliability/settings.js';
 
 const FIXTURES = join(dirname(fileURLToPath(import.meta.url)), '../../fixtures/config');

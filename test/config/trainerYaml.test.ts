@@ -5,7 +5,8 @@ import { describe, expect, it } from 'vitest';
 import { parseAllDocuments } from 'yaml';
 import { isGeneratedSnapshot, LOAD_CRITIC_ONLY_COMMENT } from '../../src/config/trainerYaml.js';
 import { applyEdits } from '../../src/edits.js';
-import { planText, type Plan } from '../../src/plan.js';
+import type { Plan } from '../../src/plan.js';
+import { planText } from '../../src/planner.js';
 
 const FIXTURES = join(dirname(fileURLToPath(import.meta.url)), '../../fixtures/config');
 const fixture = (name: string) => readFileSync(join(FIXTURES, name), 'utf8');

@@ -16,7 +16,7 @@ import { decodeText } from '../../src/io/readSource.js';
 import { nativeParser } from '../../src/parsers/native.js';
 import { PYTHON, YAML, type Edit, type Grammar, type Parser, type Point, type SyntaxNode } from '../../src/parsers/syntax.js';
 import { prepareWasm, wasmParser } from '../../src/parsers/wasm.js';
-import { planText } from '../../src/plan.js';
+import { planText } from '../../src/planner.js';
 import { REPO_ROOT, runCli } from '../helpers/cli.js';
 import { FIXTURE_DIR, GOLDEN_DIR, patchableFixtures } from '../helpers/fixtures.js';
 import { PROPERTY_RUNS, SEED } from '../reliability/settings.js';

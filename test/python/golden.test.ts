@@ -11,7 +11,8 @@ import { describe, expect, it } from 'vitest';
 import { unifiedDiff } from '../../src/diffText.js';
 import { applyEdits } from '../../src/edits.js';
 import { decodeText } from '../../src/io/readSource.js';
-import { planText, type Plan } from '../../src/plan.js';
+import type { Plan } from '../../src/plan.js';
+import { planText } from '../../src/planner.js';
 import { REPO_ROOT } from '../helpers/cli.js';
 import { FIXTURE_DIR, GOLDEN_DIR, handGuardedFixtures, patchableFixtures } from '../helpers/fixtures.js';
 

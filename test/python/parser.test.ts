@@ -10,7 +10,7 @@ import { describe, expect, it } from 'vitest';
 import { applyEdits, type TextEdit } from '../../src/edits.js';
 import { decodeText } from '../../src/io/readSource.js';
 import { parsePython, parsePythonEdited, type SyntaxNode } from '../../src/python/parser.js';
-import { planText } from '../../src/plan.js';
+import { planText } from '../../src/planner.js';
 
 import { ALL_FIXTURES, PATCHABLE, buildCase, caseSpec, describeCase } from '../reliability/cases.js';
 import { PROPERTY_RUNS, PROPERTY_TIMEOUT_MS, SEED } from '../reliability/settings.js';

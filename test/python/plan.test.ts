@@ -6,7 +6,7 @@
 import { readdirSync, readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { applyEdits } from '../../src/edits.js';
-import { planText } from '../../src/plan.js';
+import { planText } from '../../src/planner.js';
 import { mayHoldTarget } from '../../src/python/plan.js';
 
 const patchPlan = (text: string) => planText('trainer', 'patch', text, 't.py');

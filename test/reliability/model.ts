@@ -1,13 +1,14 @@
 /**
  * The CLI's decisions for one file, computed in-process with the CLI's own pure pieces: the strict
- * decode (decodeText), the real planner (planText, src/plan.ts), applyEdits and unifiedDiff. So
+ * decode (decodeText), the real planner (planText, src/planner.ts), applyEdits and unifiedDiff. So
  * thousands of generated cases cost milliseconds each instead of a process spawn; the end-to-end
  * property test (cli.property.test.ts) checks on a sample that the built CLI agrees.
  */
 import { applyEdits } from '../../src/edits.js';
 import { exitCodeFor, ToolError, type ExitCode } from '../../src/errors.js';
 import { decodeText } from '../../src/io/readSource.js';
-import { planText, type Direction, type Plan } from '../../src/plan.js';
+import type { Direction, Plan } from '../../src/plan.js';
+import { planText } from '../../src/planner.js';
 import { unifiedDiff } from '../../src/diffText.js';
 
 export type Exit = ExitCode;
