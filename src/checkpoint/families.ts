@@ -146,7 +146,7 @@ export const LAYOUTS: readonly LayoutFamily[] = [
     matches: (role) => role.topDirs.includes(MEGATRON_DIR),
     readBy: ['megatron-v0.4.1', 'megatron-v0.6'],
     // 0.6 to 0.8 and 0.4.1 to 0.5 save the same shape; the newer loader is assumed, and the
-    // override it needs is explained for the older one (launch.ts).
+    // override it needs is explained for the older one (warmStartLaunch.ts).
     assumedLoader: 'megatron-v0.6',
     resumeFormVaries: false,
     partOf: (relPath) => (relPath.split('/')[0] === MEGATRON_DIR ? 'all' : 'meta'),

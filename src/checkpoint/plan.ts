@@ -8,7 +8,7 @@
 import path from 'node:path';
 import { badInput, refusal } from '../errors.js';
 import type { LayoutFamily } from './families.js';
-import { decideLaunch, type Launch } from './launch.js';
+import { decideLaunch, type Launch } from './warmStartLaunch.js';
 import { ACTOR_OVERRIDE, chooseRoute, reasonOf, type Route } from './route.js';
 import { STAGED_STEP_DIR } from './layout.js';
 import type { Carry } from './carry.js';
@@ -17,7 +17,7 @@ import { checkOut, sameStaged } from './out.js';
 import { buildReport, buildRoleReport } from './report.js';
 import type { Backend, ReportWarning, RoleReport } from './reportTypes.js';
 import { scanCheckpoint, type FileEntry, type RoleListing } from './scan.js';
-import { readVerlCheckout, type VerlFacts } from '../verl/describe.js';
+import { describeVerl, type VerlFacts } from '../verl/describe.js';
 
 export interface StageOptions {
   /** Copy every file instead of hard-linking (links share storage with the source). */
@@ -79,7 +79,7 @@ export async function planStage(source: string, out: string, options: StageOptio
   const runFolder = listing.kind === 'run' ? listing.path : step.step !== null ? path.dirname(step.path) : null;
   const checked = await checkOut(out, step.path, runFolder);
   const outPath = checked.path;
-  const verl = options.verl === undefined ? null : await readVerlCheckout(options.verl, layout.backend);
+  const verl = options.verl === undefined ? null : describeVerl(options.verl, layout.backend);
   const resumeFrom = path.join(outPath, STAGED_STEP_DIR);
   const routed = chooseRoute({
     asked: options.route,

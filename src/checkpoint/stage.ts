@@ -20,7 +20,7 @@ import { describeFsError, errnoCode } from '../io/fsErrors.js';
 import { isProcessAlive, removeOnSignal, tempPathFor, tempsOf } from '../io/temp.js';
 import { STAGED_STEP_DIR } from './layout.js';
 import type { Carried, Carry, Inherited } from './carry.js';
-import type { Launch } from './launch.js';
+import type { Launch } from './warmStartLaunch.js';
 import { planStage, type StageOptions, type StagePlan } from './plan.js';
 import type { Backend, ReportWarning } from './reportTypes.js';
 import type { FileEntry } from './scan.js';

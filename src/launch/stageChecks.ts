@@ -27,7 +27,7 @@ export async function checkStagedLaunch(result: StageResult, verl: string, world
   const megatron = result.backend === 'megatron';
   const words = [
     ...(megatron ? ['--config-name', 'ppo_megatron_trainer'] : []),
-    // argv elements, as the shell hands them to Python (launch.ts).
+    // argv elements, as the shell hands them to Python (checkpoint/warmStartLaunch.ts).
     ...result.launch.overrides,
     ...(worldSize !== undefined ? ['trainer.nnodes=1', `trainer.n_gpus_per_node=${worldSize}`] : []),
   ];

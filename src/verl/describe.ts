@@ -17,7 +17,7 @@ export interface VerlFacts extends ConfigFacts {
   trainerPatched: boolean | null;
 }
 
-export async function readVerlCheckout(dir: string, backend: Backend): Promise<VerlFacts> {
+export function describeVerl(dir: string, backend: Backend): VerlFacts {
   const checkout = verlAt(dir);
   const release = releaseOf(checkout.packageDir, dir, '--verl');
   const configs = readConfigFacts(checkout.packageDir, checkout.root, backend);
