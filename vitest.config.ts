@@ -4,7 +4,7 @@ export default defineConfig({
   test: {
     include: ['test/**/*.test.ts'],
     globalSetup: ['test/globalSetup.ts'],
-    setupFiles: ['test/setupParsers.ts'],
+    setupFiles: ['test/setupParsers.ts', 'test/setupScratch.ts'],
     // Most tests wait on child processes (the built CLI, python3, git), so two test files at a
     // time keep both cores of the 2-core machines here busy (vitest's default would be one).
     // No test measures time: a busy machine makes the suite slower, never red.

@@ -8,6 +8,7 @@ export default defineConfig({
   test: {
     include: ['test/verl/**/*.verl.ts'],
     globalSetup: ['test/globalSetup.ts'],
+    setupFiles: ['test/setupScratch.ts'],
     maxWorkers: 1,
     testTimeout: 120_000,
     hookTimeout: 1_200_000,

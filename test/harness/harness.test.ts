@@ -3,13 +3,13 @@
  * run against itself passes only where the guard is already there, a correct hand-made patch
  * passes, and wrong patches (critic guarded instead of actor, actor load dropped) fail.
  */
-import { mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import { pythonParses, runStubHarness, type StubHarnessReport } from '../helpers/python.js';
 import { PYTHON3, skipFileWithout } from '../helpers/systemPackages.js';
+import { scratchDir } from '../helpers/scratch.js';
 
 skipFileWithout(PYTHON3);
 
@@ -20,7 +20,7 @@ const fixtureNames = readdirSync(FIXTURES).filter((name) => name.endsWith('.py')
 const handGuarded = fixtureNames.filter((name) => name.startsWith('hand_guard_'));
 const unguarded = fixtureNames.filter((name) => !handGuarded.includes(name));
 
-const scratch = mkdtempSync(join(tmpdir(), 'vcp-harness-'));
+const scratch = scratchDir('vcp-harness-');
 function scratchFile(name: string, text: string): string {
   const path = join(scratch, name);
   writeFileSync(path, text);

@@ -5,8 +5,8 @@
  * compared with its source byte for byte.
  */
 import { createHash } from 'node:crypto';
-import { mkdirSync, mkdtempSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { mkdirSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import { scratchDir } from './scratch.js';
 import { dirname, join, relative } from 'node:path';
 
 export type Kind = 'model' | 'optimizer' | 'extra';
@@ -46,7 +46,7 @@ export interface StepSpec {
 }
 
 export function scratch(prefix = 'vcp-ckpt-'): string {
-  return mkdtempSync(join(tmpdir(), prefix));
+  return scratchDir(prefix);
 }
 
 export function fileBytes(name: string, size: number): Buffer {

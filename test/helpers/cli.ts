@@ -1,9 +1,9 @@
 /** Running the built CLI the way users do, and scratch folders for it to work in. */
 import { spawnSync } from 'node:child_process';
-import { mkdtempSync, mkdirSync, copyFileSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { mkdirSync, copyFileSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { dirname, join, relative } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { scratchDir } from './scratch.js';
 
 export const REPO_ROOT = fileURLToPath(new URL('../..', import.meta.url));
 export const CLI = join(REPO_ROOT, 'dist', 'cli.js');
@@ -25,8 +25,9 @@ export function runCli(args: string[], options: { cwd?: string; input?: string; 
   return { code: result.status ?? -1, stdout: result.stdout, stderr: result.stderr };
 }
 
+/** A scratch folder, removed after the test file (helpers/scratch.ts). */
 export function tempDir(prefix = 'vcp-'): string {
-  return mkdtempSync(join(tmpdir(), prefix));
+  return scratchDir(prefix);
 }
 
 export function git(cwd: string, ...args: string[]): CliResult {

@@ -32,7 +32,7 @@ const changed = (repo: string) => git(repo, 'diff', '--name-only').stdout.trim()
 
 /** The files apply writes in this checkout, in the order it writes them. */
 function written(repo: string): string[] {
-  const log = join(repo, '..', `${repo.split('/').pop()}.order`);
+  const log = join(tempDir('vcp-order-'), 'written.order');
   const apply = runCli(['apply', '.'], { cwd: repo, env: { [HOOK]: `echo "$VCP_TARGET" >> "${log}"` } });
   expect(apply.code, apply.stderr).toBe(0);
   const root = realpathSync(repo);

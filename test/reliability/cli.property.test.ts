@@ -105,8 +105,9 @@ describe('generated cases through the built CLI', () => {
     git(other, 'init', '-q');
     const applied = cases.flatMap((c, i) => (diffs[i] ? [i] : []));
     for (const i of applied) writeFile(join(other, cases[i]!.rel), cases[i]!.bytes);
-    writeFileSync(join(other, '..', `${other.split('/').pop()}.patch`), applied.map((i) => diffs[i]).join(''));
-    const gitApply = git(other, 'apply', '--whitespace=nowarn', join(other, '..', `${other.split('/').pop()}.patch`));
+    const patchFile = join(tempDir('vcp-patch-'), 'all.patch');
+    writeFileSync(patchFile, applied.map((i) => diffs[i]).join(''));
+    const gitApply = git(other, 'apply', '--whitespace=nowarn', patchFile);
     expect(gitApply.stderr).toBe('');
     for (const i of applied) expect(readFileSync(join(other, cases[i]!.rel)).equals(Buffer.from(cases[i]!.model.after!, 'utf8')), `case ${i}`).toBe(true);
 

@@ -260,7 +260,7 @@ describe('paths with spaces and non-ASCII characters', () => {
     expect(diff.code, diff.stderr).toBe(0);
     // Git quotes such names ("a/my trainers/\303\251..."), and so does the diff: both appliers read it.
     expect(diff.stdout).toMatch(/^--- "a\/my trainers\/.*\.py"\n\+\+\+ "b\/my trainers\/.*\.py"\n@@ /);
-    const patchFile = join(repo, '..', `${repo.split('/').pop()}.patch`);
+    const patchFile = join(tempDir('vcp-patch-'), 'names.patch');
     writeFileSync(patchFile, diff.stdout);
 
     const byGit = gitRepo({ [rel]: TRAINER });

@@ -28,7 +28,7 @@ describe.skipIf(SKIP)('the override route, run on VeRL', () => {
       try {
         const run = spawnSync(verlVenv()!, [SCRIPT, '--workdir', workdir], {
           encoding: 'utf8',
-          env: { ...process.env, PYTHONPATH: verlRelease(version)!, PYTHONDONTWRITEBYTECODE: '1' },
+          env: { ...process.env, PYTHONPATH: verlRelease(version)!, PYTHONDONTWRITEBYTECODE: '1', TMPDIR: workdir },
           timeout: 600_000,
         });
         const said = `${run.stdout}\n${run.stderr}`.trim().split('\n').slice(-15).join('\n');

@@ -22,6 +22,7 @@ import { cpSync, existsSync, mkdirSync, readdirSync, readFileSync, rmSync, write
 import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { scratchDir } from '../helpers/scratch.js';
 import { CLI, runCli, tempDir } from '../helpers/cli.js';
 import { skipWithoutVerlVenv, verlRelease, verlReleaseVersions, verlVenv } from '../helpers/verlVenv.js';
 
@@ -126,6 +127,8 @@ function pythonEnv(releaseRoot: string): NodeJS.ProcessEnv {
     ...process.env,
     PYTHONPATH: releaseRoot,
     PYTHONDONTWRITEBYTECODE: '1',
+    // VeRL's checkpoint managers leave a ckpt_<hash>.lock per folder in the temp folder: a scratch one.
+    TMPDIR: scratchDir('vcp-verl-tmp-'),
     // No hub, no threads fighting over two cores; VeRL's own logging kept quiet.
     HF_HUB_OFFLINE: '1',
     TRANSFORMERS_OFFLINE: '1',
