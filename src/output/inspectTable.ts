@@ -50,6 +50,15 @@ export function formatReport(report: InspectReport): string {
   return `${lines.join('\n')}\n`;
 }
 
+/**
+ * inspect -q: what VeRL cannot load, then the warnings, a line each (`error   PATH: reason`, as
+ * preflight -q spells its findings); nothing at all for a clean checkpoint.
+ */
+export function problemLines(report: InspectReport): string {
+  const ordered = [...report.warnings.filter((w) => w.level === 'error'), ...report.warnings.filter((w) => w.level !== 'error')];
+  return ordered.map((w) => `${w.level.padEnd(7)} ${w.path}: ${w.message}\n`).join('');
+}
+
 function roleTable(step: StepReport): string[] {
   const columns: (RoleReport | null)[] = [step.actor, step.critic];
   const heads = ['actor', 'critic'].map((role, i) => {

@@ -74,6 +74,21 @@ describe('inspect on the command line', () => {
     expect(runCli(['inspect', '--strict', typicalRun(fresh('run'), 1)]).code).toBe(0);
   });
 
+  it('-q: the problems alone, a line each with the full path (errors first); nothing on a clean checkpoint', () => {
+    const broken = writeRun(fresh('run'), { steps: { 3: { critic: { worldSize: 2, missing: { model: [0] } } } }, tracker: 'x' });
+    const quiet = runCli(['inspect', '-q', broken]);
+    expect(quiet.code).toBe(1);
+    expect(quiet.stderr).toBe('');
+    expect(quiet.stdout).toBe(
+      `error   ${join(broken, 'global_step_3', 'critic')}: model shards for world size 2 miss rank 0: VeRL cannot load this checkpoint\n` +
+        `warning ${join(broken, 'latest_checkpointed_iteration.txt')}: does not hold a step number (VeRL's int() would fail on "x")\n`,
+    );
+    const clean = runCli(['inspect', '--quiet', '--strict', typicalRun(fresh('run'), 1)]);
+    expect(clean).toEqual({ code: 0, stdout: '', stderr: '' });
+    // --json keeps its document under -q, as every verb's does.
+    expect(JSON.parse(runCli(['inspect', '-q', '--json', broken]).stdout).exitCode).toBe(1);
+  });
+
   it('fails on one line with exit 2 when the path is not a checkpoint', () => {
     const dir = fresh('empty');
     mkdirSync(dir);
