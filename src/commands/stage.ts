@@ -140,7 +140,7 @@ export async function stageCommand(checkpoint: string, out: string, options: Sta
     // overrides as argv elements (for subprocess, or preflight's words), line for a shell.
     printer.json({ ...result, nextCommand: { overrides, overridesPlusPlus, line: overrides.map(shellWord).join(' ') }, preflight });
   } else if (!printer.quiet) {
-    printer.data(formatStageResult(result));
+    printer.data(formatStageResult(result, { python: typeof options.python === 'string' ? options.python : undefined }));
   }
   return findings.some((f) => f.level === 'error') ? ExitCode.Refused : ExitCode.Ok;
 }

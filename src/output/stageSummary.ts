@@ -11,7 +11,8 @@ import type { StageResult } from '../checkpoint/stage.js';
 import { shellWord } from '../hydra.js';
 import { formatBytes } from './bytes.js';
 
-export function formatStageResult(result: StageResult): string {
+/** `python`: the interpreter --python named (or the launcher's), which runs the new run too. */
+export function formatStageResult(result: StageResult, { python }: { python?: string } = {}): string {
   const { launch } = result;
   const how =
     result.method === 'link'
@@ -40,7 +41,7 @@ export function formatStageResult(result: StageResult): string {
     ...carryLines(launch.carry, launch.loader.backend),
     ...result.notes.map((n) => `Note: ${n}.`),
     '',
-    'Launch the new run: your usual command (python3 -m verl.trainer.main_ppo ...), a new trainer.experiment_name, and:',
+    `Launch the new run: your usual command (${usualCommand(result, python)}), a new trainer.experiment_name, and:`,
     '',
     `  ${launch.overrides.map(shellWord).join(' ')}`,
     '',
@@ -97,6 +98,12 @@ export function carryLines(carry: CarryPlan, backend: CheckpointBackend): string
   if (carry.inherits.length === 0) lines.push("The new run inherits none of the old run's settings.");
   else lines.push('The new run inherits:', ...carry.inherits.map((i) => `  - ${i.line}.`));
   return lines;
+}
+
+/** main_ppo as the new run starts it: with the Python that imports its VeRL, and Megatron's config for a Megatron critic. */
+function usualCommand(result: StageResult, python = 'python3'): string {
+  const configName = result.backend === 'megatron' ? ' --config-name ppo_megatron_trainer' : '';
+  return `${shellWord(python)} -m verl.trainer.main_ppo${configName} ...`;
 }
 
 function backendText(result: StageResult): string {

@@ -123,6 +123,14 @@ describe('stage: the happy path', () => {
     expect(listFiles(result.criticDest)).toEqual(listFiles(join(run, 'global_step_10', 'critic')));
     expect(result.warnings.map((w) => w.code)).toEqual(['world-size-unchecked']);
     expect(formatStageResult(result)).toMatch(/same parallel layout/);
+    // A Megatron critic is loaded by a run of Megatron's config: the launch it prints says so.
+    expect(formatStageResult(result)).toContain('your usual command (python3 -m verl.trainer.main_ppo --config-name ppo_megatron_trainer ...)');
+  });
+
+  it("names the Python the new run's VeRL was found with (--python, the launcher's) in the launch it prints", async () => {
+    const result = await stageCritic(typicalRun(fresh('run'), 2), fresh('out'), { worldSize: 2 });
+    expect(formatStageResult(result)).toContain('your usual command (python3 -m verl.trainer.main_ppo ...)');
+    expect(formatStageResult(result, { python: '/opt/my env/bin/python' })).toContain(`your usual command ("/opt/my env/bin/python" -m verl.trainer.main_ppo ...)`);
   });
 
   it('accepts an existing empty <out> folder and creates missing parents', async () => {
