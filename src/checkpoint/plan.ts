@@ -5,6 +5,7 @@
  * world size, a release that cannot load it, a bad `<out>`). Reads the disk but never writes, so a
  * refused stage leaves no trace at all. Which critic folder and which of its files: criticFiles.ts.
  */
+import { shellWord } from '../hydra.js';
 import path from 'node:path';
 import { badInput, refusal } from '../errors.js';
 import type { LayoutFamily } from './families.js';
@@ -194,7 +195,7 @@ function routeNotes(launch: Launch, named: boolean): string[] {
   }
   if (!named && routes.overrides.ok) {
     return [
-      `a VeRL you cannot patch also works if the new run uses VeRL 0.4.1 or later with an FSDP or FSDP2 actor: write ${ACTOR_OVERRIDE} instead of trainer.load_critic_only=true ` +
+      `a VeRL you cannot patch also works if the new run uses VeRL 0.4.1 or later with an FSDP or FSDP2 actor: write ${shellWord(ACTOR_OVERRIDE)} instead of trainer.load_critic_only=true ` +
         '(stage --route overrides --verl <its VeRL> prints and checks it)',
     ];
   }

@@ -4,6 +4,7 @@
  * `check`), the staged critic (scanned and reported as `inspect` does), the model folders and the
  * new run's folder. Returns the facts, or the override the config refuses (a finding of its own).
  */
+import { shellWord } from '../hydra.js';
 import { existsSync, readFileSync, readdirSync, statSync } from 'node:fs';
 import path from 'node:path';
 import { ToolError, badInput } from '../errors.js';
@@ -96,7 +97,7 @@ function refusalFinding(key: string, error: string, advice: Advice, release: Rel
     // The other fix, as the unguarded trainer's error names it (checks/route.ts); the config did not
     // compose, so the actor's strategy is unknown and said as the condition.
     const route = overrideRoute({ release, strategy: null, keyDeclared: null });
-    const alternative = route.ok ? `; or, with no patch, write ${ACTOR_OVERRIDE} instead of trainer.load_critic_only=true (with an FSDP or FSDP2 actor: ${route.why})` : '';
+    const alternative = route.ok ? `; or, with no patch, write ${shellWord(ACTOR_OVERRIDE)} instead of trainer.load_critic_only=true (with an FSDP or FSDP2 actor: ${route.why})` : '';
     return finding('error', 0, key, `this VeRL is not patched: its config has no trainer.load_critic_only (Hydra refuses the override and the launch stops) and its trainer loads the actor whatever the flag says; run ${advice.apply}${alternative}`);
   }
   return finding('error', 0, key, `${error}: Hydra refuses this override and the launch stops before training starts`);

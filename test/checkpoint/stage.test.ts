@@ -51,7 +51,7 @@ describe('stage: the happy path', () => {
           'pass --verl CHECKOUT to have them checked against the VeRL the new run uses',
         // With no VeRL named, the patch route is printed and the override route named (a 0.4.1+ FSDP layout).
         'a VeRL you cannot patch also works if the new run uses VeRL 0.4.1 or later with an FSDP or FSDP2 actor: ' +
-          'write actor_rollout_ref.actor.checkpoint.load_contents=[] instead of trainer.load_critic_only=true (stage --route overrides --verl <its VeRL> prints and checks it)',
+          'write "actor_rollout_ref.actor.checkpoint.load_contents=[]" instead of trainer.load_critic_only=true (stage --route overrides --verl <its VeRL> prints and checks it)',
       ],
       removedLeftovers: [],
       carry: 'all',

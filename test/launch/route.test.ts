@@ -66,7 +66,7 @@ describe.skipIf(omegaConfPython === null)('preflight: the override route', () =>
       const bare = await w.preflight(w.launch());
       expect(errors(bare)).toEqual([`1 ${trainer}`, '1 trainer.load_critic_only']);
       // The other fix, no patch, is named in the guard's error (a failing launch prints no notes).
-      expect(bare.findings.find((f) => f.check === 1 && f.key === trainer)!.message).toMatch(/run verl-critic-patch apply .*; or, with no patch, write actor_rollout_ref\.actor\.checkpoint\.load_contents=\[\] instead of trainer\.load_critic_only=true/);
+      expect(bare.findings.find((f) => f.check === 1 && f.key === trainer)!.message).toMatch(/run verl-critic-patch apply .*; or, with no patch, write "actor_rollout_ref\.actor\.checkpoint\.load_contents=\[\]" instead of trainer\.load_critic_only=true/);
     });
 
     it(`VeRL ${shape}: the override on a Megatron actor is an error naming the manager's assert`, async () => {
@@ -82,7 +82,7 @@ describe.skipIf(omegaConfPython === null)('preflight: the override route', () =>
     const w = world('0.9.0', false);
     const result = await w.preflight(w.launch('trainer.load_critic_only=true'));
     expect(errors(result)).toEqual(['0 trainer.load_critic_only']);
-    expect(result.findings[0]!.message).toMatch(/run verl-critic-patch apply .*; or, with no patch, write actor_rollout_ref\.actor\.checkpoint\.load_contents=\[\] instead of trainer\.load_critic_only=true \(with an FSDP or FSDP2 actor: VeRL 0\.9\.0's FSDP checkpoint manager opens no file of the actor/);
+    expect(result.findings[0]!.message).toMatch(/run verl-critic-patch apply .*; or, with no patch, write "actor_rollout_ref\.actor\.checkpoint\.load_contents=\[\]" instead of trainer\.load_critic_only=true \(with an FSDP or FSDP2 actor: VeRL 0\.9\.0's FSDP checkpoint manager opens no file of the actor/);
     // Before 0.4.1 there is no such route to name.
     const old = world('0.3.0.post1', false);
     const refused = await old.preflight(old.launch('trainer.load_critic_only=true'));

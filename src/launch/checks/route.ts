@@ -6,6 +6,7 @@
  * naming why; and a later resume that keeps the actor override never restores the run's own
  * actor, the same silent trap as a leftover flag (check 7). Pure.
  */
+import { shellWord } from '../../hydra.js';
 import { ACTOR_LOAD_CONTENTS_KEY, ACTOR_OVERRIDE, overrideRoute, type Route, type RouteVerdict } from '../../checkpoint/route.js';
 import { finding, type Finding, type PreflightFacts } from '../facts.js';
 import type { LaunchPlan, ResumeTarget } from './resume.js';
@@ -70,7 +71,7 @@ export function checkRoute(facts: PreflightFacts, guard: readonly Finding[], tar
     const unguarded = facts.trainers.some((t) => t.guarded === false);
     if (!unguarded || !verdict.ok) return [...guard];
     // Said in the guard's error itself: a failing launch prints no notes, and this is its other fix.
-    const alternative = `; or, with no patch, write ${ACTOR_OVERRIDE} instead of trainer.load_critic_only=true (${verdict.why})`;
+    const alternative = `; or, with no patch, write ${shellWord(ACTOR_OVERRIDE)} instead of trainer.load_critic_only=true (${verdict.why})`;
     return guard.map((f) => (f.level === 'error' && facts.trainers.some((t) => t.guarded === false && t.file === f.key) ? { ...f, message: f.message + alternative } : f));
   }
   if (!verdict.ok) {
