@@ -21,11 +21,11 @@ import { isProcessAlive, removeOnSignal, tempPathFor, tempsOf } from '../io/temp
 import { STAGED_STEP_DIR } from './layout.js';
 import type { Carried, Carry, Inherited } from './carry.js';
 import type { Launch } from './warmStartLaunch.js';
-import { planStage, type StageOptions, type StagePlan } from './plan.js';
+import { planStage, type StageOptions, type StagePlan } from './stagePlan.js';
 import type { Backend, ReportWarning } from './reportTypes.js';
 import type { FileEntry } from './scan.js';
 
-export type { StageOptions } from './plan.js';
+export type { StageOptions } from './stagePlan.js';
 
 export interface StageProgress {
   filesDone: number;
@@ -84,7 +84,7 @@ export interface StageResult {
   notes: string[];
   /** Leftovers of earlier interrupted stages into the same `<out>` that were removed. */
   removedLeftovers: string[];
-  /** `<out>` already held exactly this critic staged (checkpoint/out.ts): nothing was written. */
+  /** `<out>` already held exactly this critic staged (checkpoint/outFolder.ts): nothing was written. */
   alreadyStaged: boolean;
 }
 

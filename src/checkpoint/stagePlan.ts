@@ -14,7 +14,7 @@ import { ACTOR_OVERRIDE, chooseRoute, reasonOf, type Route } from './route.js';
 import { STAGED_STEP_DIR } from './layout.js';
 import type { Carry } from './carry.js';
 import { chooseCriticFolder, refuseUnusableCritic, rewrittenMetadata, selectFiles, type GeneratedFile } from './criticFiles.js';
-import { checkOut, sameStaged } from './out.js';
+import { checkOut, sameStaged } from './outFolder.js';
 import { buildReport, buildRoleReport } from './report.js';
 import type { Backend, ReportWarning, RoleReport } from './reportTypes.js';
 import { scanCheckpoint, type FileEntry, type RoleListing } from './scan.js';
@@ -53,7 +53,7 @@ export interface StagePlan {
   worldSize: number | null;
   /** `<out>`, absolute and checked. */
   out: string;
-  /** `<out>` already holds exactly this critic staged (out.ts): nothing to do; how its files relate to the source. */
+  /** `<out>` already holds exactly this critic staged (outFolder.ts): nothing to do; how its files relate to the source. */
   alreadyStaged: { linked: number; copied: number } | null;
   dirs: string[];
   files: FileEntry[];
