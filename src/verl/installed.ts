@@ -122,6 +122,7 @@ export function importedVerl(python: string): ImportedVerl {
 
 /** importedVerl, or which Python answered that it imports no verl (any other failure throws). */
 export function importedVerlIfAny(python: string): ImportedVerl | { missing: { python: string; executable: string } } {
+  if (python === '') throw badInput(undefined, '--python: an empty interpreter name (give a path or a command, or --python alone for python3)');
   const run = spawnSync(python, ['-c', WHERE_IS_VERL], { encoding: 'utf8', timeout: 60_000 });
   if (run.error) {
     const code = (run.error as NodeJS.ErrnoException).code;

@@ -5,6 +5,7 @@
  * line names none, it is the one the PyPI launcher's Python imports (launcher.ts). VeRL itself is
  * never imported. Whatever cannot be found is bad input (exit 2), in one line.
  */
+import { existsSync } from 'node:fs';
 import path from 'node:path';
 import { badInput } from '../errors.js';
 import { isDirectory } from '../io/paths.js';
@@ -19,7 +20,9 @@ export type { VerbSpelling } from './launcher.js';
 export function verlAt(dir: string, cwd: string = process.cwd()): VerlCopy {
   const option = '--verl';
   const folder = path.resolve(cwd, dir);
-  if (!isDirectory(folder)) throw badInput(dir, `${option}: no such folder (pass the VeRL checkout the new run uses)`);
+  // An empty value names no folder (resolved, it would be the working folder).
+  if (dir === '' || !existsSync(folder)) throw badInput(dir, `${option}: no such folder (pass the VeRL checkout the new run uses)`);
+  if (!isDirectory(folder)) throw badInput(dir, `${option}: not a folder (pass the VeRL checkout the new run uses)`);
   const copy = findVerl(folder);
   if (!copy) throw badInput(dir, `${option}: no VeRL here: not a checkout, a verl/ package folder or a site-packages folder holding one`);
   return copy;

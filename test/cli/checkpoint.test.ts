@@ -2,7 +2,7 @@
 // in the middle of a large stage leaves behind.
 import { spawn, spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { tempPathFor } from '../../src/io/temp.js';
 import {
@@ -248,6 +248,19 @@ describe('stage on the command line', () => {
     if (!lacks(SCRIPT)) {
       const tty = spawnSync('script', ['-qec', `${process.execPath} ${CLI} stage -q ${step} ${fresh('out')}`, '/dev/null'], { encoding: 'utf8' });
       expect({ status: tty.status, output: tty.stdout }).toEqual({ status: 0, output: '' });
+    }
+  });
+
+  it('--verl that names no folder: one line, exit 2, nothing staged (an empty value is not the working folder)', () => {
+    const step = join(fresh('run'), 'global_step_8');
+    saveCritic(join(step, 'critic'), { family: 'fsdp2', worldSize: 2, contents: ['model'] });
+    const file = join(step, 'critic', 'fsdp_config.json');
+    for (const [verl, said] of [['', '--verl: no such folder'], [fresh('missing'), '--verl: no such folder'], [file, '--verl: not a folder']] as const) {
+      const out = fresh('out');
+      const result = runCli(['stage', `--verl=${verl}`, step, out], { cwd: dirname(step) });
+      expect(result.code, verl).toBe(2);
+      expect(result.stderr).toBe(`verl-critic-patch: ${verl === '' ? '' : `${verl}: `}${said} (pass the VeRL checkout the new run uses)\n`);
+      expect(existsSync(out)).toBe(false);
     }
   });
 

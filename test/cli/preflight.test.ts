@@ -86,6 +86,9 @@ describe.skipIf(omegaConfPython === null)('preflight (CLI)', () => {
       [['--', ...overrides], /overrides alone: say which VeRL/],
       [['--verl', join(root, 'nowhere'), ...launch()], /nowhere: --verl: no such folder/],
       [['--verl', root, ...launch()], /--verl: no VeRL here/],
+      // An empty value is no folder (not the working folder), and a file is not one: stage's words.
+      [['--verl=', ...launch()], /^verl-critic-patch: --verl: no such folder/],
+      [['--verl', join(verl, 'verl', 'version', 'version'), ...launch()], /version: --verl: not a folder \(pass the VeRL checkout/],
       // A VeRL with no version file: the one line stage --verl gives (it was an internal error).
       [['--verl', unversioned, ...launch()], /: no verl\/version\/version in this checkout: cannot tell which release it is$/m],
       [['--verl', verl, '--', 'python3', '-c', 'x'], /launch command: .*-c/],

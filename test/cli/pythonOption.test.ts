@@ -84,6 +84,15 @@ describe.skipIf(lacks(PYTHON3))('on the command line', () => {
     expect(result.stdout).toContain('Overrides for VeRL 0.9.0');
   });
 
+  it('--python= (an empty interpreter name) is one line, exit 2, on every verb that takes --python (it was an internal error)', () => {
+    const cwd = tempDir('vcp-empty-python-');
+    for (const args of [['diff'], ['apply'], ['check'], ['revert'], ['stage', 'run', 'out'], ['preflight', '--', 'trainer.resume_mode=auto']]) {
+      const [verb, ...rest] = args;
+      const result = runCli([verb!, '--python=', ...rest], { cwd });
+      expect(result, args.join(' ')).toEqual({ code: 2, stdout: '', stderr: 'verl-critic-patch: --python: an empty interpreter name (give a path or a command, or --python alone for python3)\n' });
+    }
+  });
+
   it('preflight --python OVERRIDE takes the override as one, with the verl python3 imports', () => {
     const result = runCli(['preflight', '--python', 'trainer.resume_mode=auto'], { cwd: tempDir(), env: verlOnPythonPath() });
     expect(result.stderr).not.toContain('trainer.resume_mode=auto: no such Python interpreter');
