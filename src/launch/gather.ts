@@ -4,7 +4,7 @@
  * `check`), the staged critic (scanned and reported as `inspect` does), the model folders and the
  * new run's folder. Returns the facts, or the override the config refuses (a finding of its own).
  */
-import { shellWord } from '../hydra.js';
+import { flagOverride, shellWord } from '../hydra.js';
 import { existsSync, readFileSync, readdirSync, statSync } from 'node:fs';
 import path from 'node:path';
 import { ToolError, badInput } from '../errors.js';
@@ -21,7 +21,6 @@ import { commandOnTargets, stageCommandFor } from '../advisedCommands.js';
 import { readModelFolder, readSavedCriticModel } from './models.js';
 import { resumeTarget } from './checks/resume.js';
 import { ACTOR_OVERRIDE, overrideRoute } from '../checkpoint/route.js';
-import type { Release } from '../verl/release.js';
 
 export interface Gathered {
   command: LaunchCommand;
@@ -44,7 +43,7 @@ export async function gather(words: readonly string[], options: SiteOptions): Pr
   if (isRefusal(composed)) {
     if (composed.key === null) throw badInput(composed.files[0] ?? site.configFile, composed.error);
     // Hydra stops the launch before anything runs: the same words, the key named.
-    return { command, site, composed, facts: null, refusal: refusalFinding(composed.key, composed.error, adviceFor(command, site, options), site.release) };
+    return { command, site, composed, facts: null, refusal: refusalFinding(composed.key, composed.error, adviceFor(command, site, options), site) };
   }
   const { values } = composed;
   const root = path.dirname(site.packageDir);
@@ -88,11 +87,16 @@ export function composeRequest(site: LaunchSite, command: LaunchCommand): Compos
 }
 
 /**
- * The finding for an override Hydra refuses. The flag's key missing from the config means this
- * VeRL is not patched (apply adds the key and guards the trainer): Hydra's own advice (`+key`)
- * would start a run whose trainer still loads the actor.
+ * The finding for an override Hydra refuses. The flag's key missing from the config means `apply`
+ * has not run here (it adds the key and guards the trainer): Hydra's own advice (`+key`) would
+ * start a run whose trainer still loads the actor, unless the trainer was guarded by hand, which
+ * the trainers this entry may run say (the config did not compose, so all of them are asked).
  */
-function refusalFinding(key: string, error: string, advice: Advice, release: Release): Finding {
+function refusalFinding(key: string, error: string, advice: Advice, site: LaunchSite): Finding {
+  if (key === 'trainer.load_critic_only' && /not in struct/i.test(error) && guardedByHand(site)) {
+    return finding('error', 0, key, `its config has no trainer.load_critic_only, so Hydra refuses the override and the launch stops; the trainer already guards its actor load: write ${flagOverride(false)} instead, or run ${advice.apply} to declare the key`);
+  }
+  const release = site.release;
   if (key === 'trainer.load_critic_only' && /not in struct/i.test(error)) {
     // The other fix, as the unguarded trainer's error names it (checks/route.ts); the config did not
     // compose, so the actor's strategy is unknown and said as the condition.
@@ -101,6 +105,13 @@ function refusalFinding(key: string, error: string, advice: Advice, release: Rel
     return finding('error', 0, key, `this VeRL is not patched: its config has no trainer.load_critic_only (Hydra refuses the override and the launch stops) and its trainer loads the actor whatever the flag says; run ${advice.apply}${alternative}`);
   }
   return finding('error', 0, key, `${error}: Hydra refuses this override and the launch stops before training starts`);
+}
+
+/** Every trainer this entry may run (with trainer.use_v1 either way) guards its actor load. */
+function guardedByHand(site: LaunchSite): boolean {
+  const files = [...new Set([...trainersRunBy(site, true), ...trainersRunBy(site, false)])];
+  const verdicts = files.map(readTrainerGuard).filter((verdict) => verdict !== null);
+  return verdicts.length > 0 && verdicts.every((verdict) => verdict.guarded === true);
 }
 
 /**

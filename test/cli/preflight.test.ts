@@ -38,6 +38,23 @@ describe.skipIf(omegaConfPython === null)('preflight (CLI)', () => {
     expect(lines.some((l) => l.startsWith('error'))).toBe(true);
   });
 
+  it("a trainer guarded by hand in a config without the key: Hydra's refusal says to write ++ (the guard is there), not that the trainer loads the actor", () => {
+    // 0.5: one trainer, guarded; its config never got the key (the edit made by hand, not by apply).
+    const byHand = writeShapedVerl(join(root, 'by-hand'), '0.5.0', { patched: false, v0Patched: true });
+    const refused = preflight(['--verl', byHand, ...launch()]);
+    expect(refused.code).toBe(1);
+    expect(refused.stdout).toContain(
+      "error   [0] trainer.load_critic_only: its config has no trainer.load_critic_only, so Hydra refuses the override and the launch stops; the trainer already guards its actor load: write ++trainer.load_critic_only=true instead",
+    );
+    expect(refused.stdout).not.toContain('loads the actor whatever the flag says');
+    // As advised: the ++ spelling composes, and check 1 finds the guard.
+    const advised = preflight(['--verl', byHand, '--', ...launch().slice(1).map((w) => (w === 'trainer.load_critic_only=true' ? '++trainer.load_critic_only=true' : w))]);
+    expect(advised.stdout).not.toMatch(/^error\s+\[[01]\]/m);
+    // Not guarded at all: the words stay that this VeRL is not patched.
+    const unpatched = writeShapedVerl(join(root, 'unpatched'), '0.5.0', { patched: false });
+    expect(preflight(['--verl', unpatched, ...launch()]).stdout).toContain('this VeRL is not patched: its config has no trainer.load_critic_only');
+  });
+
   it('exit 1 under --strict for a warning, and for an error', () => {
     expect(preflight(['--strict', '--verl', verl, ...launch()]).code).toBe(1);
     const wrong = preflight(['--verl', verl, ...launch('trainer.n_gpus_per_node=2')]);
