@@ -6,7 +6,8 @@ import { writeCommand } from './write.js';
 /** What `revert` gets when its command line names only paths (src/cli.ts). */
 export const revertDefaults = (): TargetOptions => ({ ...OUTPUT_DEFAULTS });
 
-const revertVerb = patchVerb('revert', revertDefaults, (targets, options, out) => writeCommand('revert', targets, options, out));
+// Like apply, revert with no target takes the launcher's VeRL: what `apply` patched there, `revert` undoes.
+const revertVerb = patchVerb('revert', revertDefaults, (targets, options, out) => writeCommand('revert', targets, options, out), () => true);
 
 /** `revert PATH...`, options all left at their defaults: src/cli.ts runs it without commander. */
 export const pathsOnly = revertVerb.pathsOnly;

@@ -2,7 +2,7 @@
  * The Python the tool was started from, when it was started by the PyPI package's launcher
  * (pypi/verl_critic_patch: it sets VERL_CRITIC_PATCH_PYTHON to its sys.executable, unless the
  * variable is already set). Installed with pip into the virtual environment that runs VeRL, that
- * interpreter imports the VeRL of the new run: `check --applied`, `apply`, `stage` and `preflight`
+ * interpreter imports the VeRL of the new run: `check --applied`, `apply`, `revert`, `stage` and `preflight`
  * (overrides alone) use it when their command line names no VeRL (no target path, no --verl, no
  * --python, no interpreter in the launch), and say so in one note line.
  *

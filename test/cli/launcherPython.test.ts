@@ -63,12 +63,18 @@ describe("the launcher's Python: its VeRL when the command line names none", () 
     const after = launched(['check', '--applied']);
     expect(after.code, after.stderr).toBe(0);
     expect(after.stdout).toContain(`ok ${sitePackages}/verl/trainer/ppo/ray_trainer.py: already patched`);
-    expect(launched(['revert', '--python', python]).code).toBe(0);
+    // revert undoes it the same way, naming nothing: the launcher's VeRL, one note line.
+    const revert = launched(['revert']);
+    expect(revert.code, revert.stderr).toBe(0);
+    expect(noteLine(revert.stderr)).toHaveLength(1);
+    expect(revert.stdout).toContain(`reverted ${sitePackages}/verl/trainer/ppo/ray_trainer.py`);
+    expect(launched(['check', '--applied']).code).toBe(1);
   });
 
-  it('without the variable (the npm install), and for diff, revert and plain check: a target is still required (exit 2)', () => {
+  it('without the variable (the npm install), and for diff and plain check: a target is still required (exit 2)', () => {
     expect(runCli(['apply'], { cwd: project }).code).toBe(2);
-    for (const verb of ['diff', 'revert', 'check']) {
+    expect(runCli(['revert'], { cwd: project }).code).toBe(2);
+    for (const verb of ['diff', 'check']) {
       const result = launched([verb]);
       expect(result.code, verb).toBe(2);
       expect(result.stderr).toContain("error: missing required argument 'target'");
