@@ -11,6 +11,7 @@
  * Which routes a release, an actor backend and a trainer's state allow, with the reason where one
  * does not, cited as `tag:path:line`. Pure.
  */
+import { shellWord } from '../hydra.js';
 import { atLeast, type Release } from '../verl/release.js';
 
 export type Route = 'patch' | 'overrides';
@@ -19,6 +20,8 @@ export const ROUTES: readonly Route[] = ['patch', 'overrides'];
 /** The actor's contents key and the override of the override route. */
 export const ACTOR_LOAD_CONTENTS_KEY = 'actor_rollout_ref.actor.checkpoint.load_contents';
 export const ACTOR_OVERRIDE = `${ACTOR_LOAD_CONTENTS_KEY}=[]`;
+/** The override route as advice, shell-quoted (zsh refuses an unquoted `[]`), in the words stage and preflight share. */
+export const WRITE_OVERRIDE_INSTEAD = `write ${shellWord(ACTOR_OVERRIDE)} instead of trainer.load_critic_only=true`;
 
 export type RouteVerdict = { ok: true; why: string } | { ok: false; reason: string };
 

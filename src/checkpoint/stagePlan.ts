@@ -5,12 +5,11 @@
  * world size, a release that cannot load it, a bad `<out>`). Reads the disk but never writes, so a
  * refused stage leaves no trace at all. Which critic folder and which of its files: criticFiles.ts.
  */
-import { shellWord } from '../hydra.js';
 import path from 'node:path';
 import { badInput, refusal } from '../errors.js';
 import type { LayoutFamily } from './families.js';
 import { decideLaunch, type Launch } from './warmStartLaunch.js';
-import { ACTOR_OVERRIDE, chooseRoute, reasonOf, type Route } from './route.js';
+import { WRITE_OVERRIDE_INSTEAD, chooseRoute, reasonOf, type Route } from './route.js';
 import { STAGED_STEP_DIR } from './layout.js';
 import type { Carry } from './carry.js';
 import { chooseCriticFolder, refuseUnusableCritic, rewrittenMetadata, selectFiles, type GeneratedFile } from './criticFiles.js';
@@ -195,7 +194,7 @@ function routeNotes(launch: Launch, named: boolean): string[] {
   }
   if (!named && routes.overrides.ok) {
     return [
-      `a VeRL you cannot patch also works if the new run uses VeRL 0.4.1 or later with an FSDP or FSDP2 actor: write ${shellWord(ACTOR_OVERRIDE)} instead of trainer.load_critic_only=true ` +
+      `a VeRL you cannot patch also works if the new run uses VeRL 0.4.1 or later with an FSDP or FSDP2 actor: ${WRITE_OVERRIDE_INSTEAD} ` +
         '(stage --route overrides --verl <its VeRL> prints and checks it)',
     ];
   }

@@ -10,7 +10,8 @@ import { readSource } from '../io/readSource.js';
 import path from 'node:path';
 import { badInput } from '../errors.js';
 import type { Release } from '../verl/release.js';
-import { findVerl } from '../verl/copies.js';
+import { findVerlAbove } from '../verl/copies.js';
+import { DEFAULT_PYTHON } from '../io/interpreter.js';
 import { pythonsVerlLine, releaseOf, verlAt, verlOfPython } from '../verl/locate.js';
 import type { LaunchCommand } from './command.js';
 
@@ -80,15 +81,12 @@ function findPackage(command: LaunchCommand, options: SiteOptions, cwd: string):
   if (options.verl !== undefined) return { packageDir: verlAt(options.verl, cwd).packageDir, foundBy: '--verl' };
   if (command.entry?.kind === 'script') {
     // The script's own checkout: VeRL's main_ppo.py, or a recipe beside it.
-    for (let dir = path.dirname(path.resolve(cwd, command.entry.path)); ; dir = path.dirname(dir)) {
-      const copy = findVerl(dir);
-      if (copy) return { packageDir: copy.packageDir, foundBy: `the checkout holding ${command.entry.path}` };
-      if (path.dirname(dir) === dir) break;
-    }
+    const holding = findVerlAbove(path.dirname(path.resolve(cwd, command.entry.path)));
+    if (holding) return { packageDir: holding.copy.packageDir, foundBy: `the checkout holding ${command.entry.path}` };
   }
   // --python's (given bare: the launch's own interpreter, else python3), else the launch's own
   // interpreter's, else (the command line names none) the launcher's.
-  const python = typeof options.python === 'string' ? options.python : options.python === true || command.interpreter !== null ? (launchInterpreter(command, cwd) ?? 'python3') : undefined;
+  const python = typeof options.python === 'string' ? options.python : options.python === true || command.interpreter !== null ? (launchInterpreter(command, cwd) ?? DEFAULT_PYTHON) : undefined;
   const verl = verlOfPython({ python, named: false, verb: { verb: 'preflight', pathOption: '--verl ' }, needed: false, cwd });
   if (!verl) throw badInput(undefined, 'overrides alone: say which VeRL the run uses with --verl PATH or --python [PY]');
   if (verl.fromLauncher) return { packageDir: verl.packageDir, foundBy: `${verl.executable} (Python ${verl.python}, the Python verl-critic-patch was started from) imports it`, note: pythonsVerlLine(verl) };

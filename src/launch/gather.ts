@@ -4,7 +4,7 @@
  * `check`), the staged critic (scanned and reported as `inspect` does), the model folders and the
  * new run's folder. Returns the facts, or the override the config refuses (a finding of its own).
  */
-import { flagOverride, shellWord } from '../hydra.js';
+import { flagOverride } from '../hydra.js';
 import { existsSync, readFileSync, readdirSync, statSync } from 'node:fs';
 import path from 'node:path';
 import { ToolError, badInput } from '../errors.js';
@@ -12,7 +12,7 @@ import { buildRoleReport } from '../checkpoint/report.js';
 import type { ReportWarning } from '../checkpoint/reportTypes.js';
 import { scanCheckpoint } from '../checkpoint/scan.js';
 import { TRACKER_FILE, parseStepDirName, parseTracker } from '../checkpoint/layout.js';
-import { readTrainerGuard, trainersRunBy } from '../verl/trainers.js';
+import { allGuarded, readTrainerGuard, trainersRunBy } from '../verl/trainers.js';
 import { parseLaunchCommand, type LaunchCommand } from './command.js';
 import { composeConfig, isRefusal, type Composed, type ComposeRefusal, type ComposeRequest } from './compose.js';
 import { launchInterpreter, locateLaunch, type LaunchSite, type SiteOptions } from './entry.js';
@@ -20,7 +20,7 @@ import { finding, type Advice, type Finding, type PreflightFacts, type RunFolder
 import { commandOnTargets, stageCommandFor } from '../advisedCommands.js';
 import { readModelFolder, readSavedCriticModel } from './models.js';
 import { resumeTarget } from './checks/resume.js';
-import { ACTOR_OVERRIDE, overrideRoute } from '../checkpoint/route.js';
+import { WRITE_OVERRIDE_INSTEAD, overrideRoute } from '../checkpoint/route.js';
 
 export interface Gathered {
   command: LaunchCommand;
@@ -93,25 +93,18 @@ export function composeRequest(site: LaunchSite, command: LaunchCommand): Compos
  * the trainers this entry may run say (the config did not compose, so all of them are asked).
  */
 function refusalFinding(key: string, error: string, advice: Advice, site: LaunchSite): Finding {
-  if (key === 'trainer.load_critic_only' && /not in struct/i.test(error) && guardedByHand(site)) {
+  if (key !== 'trainer.load_critic_only' || !/not in struct/i.test(error)) {
+    return finding('error', 0, key, `${error}: Hydra refuses this override and the launch stops before training starts`);
+  }
+  // Every trainer this entry may run, with trainer.use_v1 either way, guarded by hand.
+  if (allGuarded([...new Set([...trainersRunBy(site, true), ...trainersRunBy(site, false)])]) === true) {
     return finding('error', 0, key, `its config has no trainer.load_critic_only, so Hydra refuses the override and the launch stops; the trainer already guards its actor load: write ${flagOverride(false)} instead, or run ${advice.apply} to declare the key`);
   }
-  const release = site.release;
-  if (key === 'trainer.load_critic_only' && /not in struct/i.test(error)) {
-    // The other fix, as the unguarded trainer's error names it (checks/route.ts); the config did not
-    // compose, so the actor's strategy is unknown and said as the condition.
-    const route = overrideRoute({ release, strategy: null, keyDeclared: null });
-    const alternative = route.ok ? `; or, with no patch, write ${shellWord(ACTOR_OVERRIDE)} instead of trainer.load_critic_only=true (with an FSDP or FSDP2 actor: ${route.why})` : '';
-    return finding('error', 0, key, `this VeRL is not patched: its config has no trainer.load_critic_only (Hydra refuses the override and the launch stops) and its trainer loads the actor whatever the flag says; run ${advice.apply}${alternative}`);
-  }
-  return finding('error', 0, key, `${error}: Hydra refuses this override and the launch stops before training starts`);
-}
-
-/** Every trainer this entry may run (with trainer.use_v1 either way) guards its actor load. */
-function guardedByHand(site: LaunchSite): boolean {
-  const files = [...new Set([...trainersRunBy(site, true), ...trainersRunBy(site, false)])];
-  const verdicts = files.map(readTrainerGuard).filter((verdict) => verdict !== null);
-  return verdicts.length > 0 && verdicts.every((verdict) => verdict.guarded === true);
+  // The other fix, as the unguarded trainer's error names it (checks/route.ts); the config did not
+  // compose, so the actor's strategy is unknown and said as the condition.
+  const route = overrideRoute({ release: site.release, strategy: null, keyDeclared: null });
+  const alternative = route.ok ? `; or, with no patch, ${WRITE_OVERRIDE_INSTEAD} (with an FSDP or FSDP2 actor: ${route.why})` : '';
+  return finding('error', 0, key, `this VeRL is not patched: its config has no trainer.load_critic_only (Hydra refuses the override and the launch stops) and its trainer loads the actor whatever the flag says; run ${advice.apply}${alternative}`);
 }
 
 /**

@@ -6,7 +6,7 @@
  * from VeRL that renamed those (EasyR1) are not copies of it.
  */
 import { existsSync, readFileSync } from 'node:fs';
-import { basename, dirname, join } from 'node:path';
+import { basename, dirname, join, resolve } from 'node:path';
 import { isInsideSitePackages, isSitePackages } from './installed.js';
 
 export interface VerlCopy {
@@ -69,6 +69,18 @@ export function findVerl(dir: string): VerlCopy | undefined {
   if (isPackageDir(dir, existsSync)) return copyAt(dir, isInsideSitePackages(dir));
   if (isSitePackages(dir) && isPackageDir(join(dir, 'verl'), existsSync)) return copyAt(join(dir, 'verl'), true);
   return findCheckout(dir);
+}
+
+/**
+ * The VeRL that `dir` or the nearest folder above it holds (findVerl), with the folder it was
+ * found in; undefined when no folder up to the root holds one.
+ */
+export function findVerlAbove(dir: string): { folder: string; copy: VerlCopy } | undefined {
+  for (let folder = resolve(dir); ; folder = dirname(folder)) {
+    const copy = findVerl(folder);
+    if (copy) return { folder, copy };
+    if (dirname(folder) === folder) return undefined;
+  }
 }
 
 /** The VeRL checkout a folder holds (at its top, or under `src/`, or one level down), if any. */

@@ -8,7 +8,7 @@ import { badInput } from '../errors.js';
 import { realPath } from '../io/paths.js';
 import { importedVerlIfAny, type ImportedVerl } from './installed.js';
 import { launcherPython } from './launcherPython.js';
-import { findVerl } from './copies.js';
+import { findVerlAbove } from './copies.js';
 
 export interface LauncherVerl extends ImportedVerl {
   /** The interpreter as the variable names it, for --python in the commands the tool advises. */
@@ -43,7 +43,8 @@ export function launcherVerl({ verb, pathOption }: VerbSpelling, needed: boolean
         `name the VeRL to use: '${verb} ${pathOption}PATH' or '${verb} --python INTERPRETER'`,
     );
   }
-  const here = verlAround(cwd);
+  const around = findVerlAbove(cwd);
+  const here = around && { root: around.folder, packageDir: around.copy.packageDir };
   if (here !== undefined && realPath(here.packageDir) !== realPath(found.packageDir)) {
     throw badInput(
       undefined,
@@ -52,13 +53,4 @@ export function launcherVerl({ verb, pathOption }: VerbSpelling, needed: boolean
     );
   }
   return { ...found, interpreter };
-}
-
-/** The VeRL that the working folder or the nearest folder above it holds, if any. */
-function verlAround(cwd: string): { root: string; packageDir: string } | undefined {
-  for (let dir = path.resolve(cwd); ; dir = path.dirname(dir)) {
-    const copy = findVerl(dir);
-    if (copy) return { root: dir, packageDir: copy.packageDir };
-    if (path.dirname(dir) === dir) return undefined;
-  }
 }

@@ -8,6 +8,7 @@
 import { existsSync } from 'node:fs';
 import path from 'node:path';
 import { badInput } from '../errors.js';
+import { DEFAULT_PYTHON } from '../io/interpreter.js';
 import { isDirectory } from '../io/paths.js';
 import { findVerl, readVersion, type VerlCopy } from './copies.js';
 import { importedVerl, type ImportedVerl } from './installed.js';
@@ -68,7 +69,7 @@ export interface PythonRequest {
  */
 export function verlOfPython({ python, named, verb, needed, cwd }: PythonRequest): PythonsVerl | undefined {
   if (python !== undefined) {
-    const interpreter = typeof python === 'string' ? python : 'python3';
+    const interpreter = typeof python === 'string' ? python : DEFAULT_PYTHON;
     return { ...importedVerl(interpreter), interpreter, fromLauncher: false };
   }
   if (named) return undefined;

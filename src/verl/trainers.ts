@@ -51,25 +51,25 @@ export function orderTrainerFiles(files: readonly string[]): string[] {
 }
 
 /**
- * The trainers main_ppo may run: RayPPOTrainer's file, and from 0.9 the ppo/v1 trainer it runs by
- * default (v0.9.0:verl/trainer/config/ppo_trainer.yaml:222, trainer.use_v1: true); relative to the
- * package folder.
+ * From 0.9 the ppo/v1 trainer main_ppo runs by default (v0.9.0:verl/trainer/config/ppo_trainer.yaml:222,
+ * trainer.use_v1: true), beside RayPPOTrainer's MAIN_TRAINER; relative to the package folder.
  */
-const MAIN_PPO_TRAINERS = [
-  ['trainer', 'ppo', 'ray_trainer.py'],
-  ['trainer', 'ppo', 'v1', 'trainer_base.py'],
-];
+export const V1_TRAINER = 'trainer/ppo/v1/trainer_base.py';
 
 /**
  * Whether each of main_ppo's trainers that exists guards its actor load (`stage --verl`: the run
- * that uses an unguarded one loads <folder>/actor); a file with no actor load is not a trainer.
- * null: none found.
+ * that uses an unguarded one loads <folder>/actor). null: none found.
  */
 export function mainPpoTrainersGuarded(packageDir: string): boolean | null {
-  const verdicts = MAIN_PPO_TRAINERS.map((parts) => path.join(packageDir, ...parts))
-    .filter((file) => existsSync(file))
-    .map(readTrainerGuard)
-    .filter((verdict) => verdict !== null);
+  return allGuarded([MAIN_TRAINER, V1_TRAINER].map((file) => path.join(packageDir, file)).filter((file) => existsSync(file)));
+}
+
+/**
+ * Whether every one of `files` that loads the actor guards that load (one it cannot read or judge
+ * is not guarded); null: none of them loads the actor (a file with no actor load is no trainer).
+ */
+export function allGuarded(files: readonly string[]): boolean | null {
+  const verdicts = files.map(readTrainerGuard).filter((verdict) => verdict !== null);
   return verdicts.length === 0 ? null : verdicts.every((verdict) => verdict.guarded === true);
 }
 
@@ -91,10 +91,10 @@ export interface EntrySite {
  */
 export function trainersRunBy(site: EntrySite, useV1: unknown): string[] {
   if (site.mainPpo) {
-    const v1 = path.join(site.packageDir, 'trainer', 'ppo', 'v1', 'trainer_base.py');
+    const v1 = path.join(site.packageDir, V1_TRAINER);
     const mainText = readSource(site.entryFile).text;
     if (mainText.includes('trainer.use_v1') && useV1 === true && existsSync(v1)) return [v1];
-    return [path.join(site.packageDir, 'trainer', 'ppo', 'ray_trainer.py')];
+    return [path.join(site.packageDir, MAIN_TRAINER)];
   }
   const dir = path.dirname(site.entryFile);
   const files = readdirSync(dir)
@@ -104,7 +104,7 @@ export function trainersRunBy(site: EntrySite, useV1: unknown): string[] {
   const own = files.filter((_, i) => /actor_rollout_wg\s*\.\s*load_checkpoint/.test(texts[i]!));
   // A recipe that runs VeRL's RayPPOTrainer as it is (imports it, subclasses it without its own load).
   const usesVerls = texts.some((text) => text.includes('verl.trainer.ppo.ray_trainer'));
-  return own.length > 0 ? own : usesVerls ? [path.join(site.packageDir, 'trainer', 'ppo', 'ray_trainer.py')] : [];
+  return own.length > 0 ? own : usesVerls ? [path.join(site.packageDir, MAIN_TRAINER)] : [];
 }
 
 /** true: every actor load is guarded; false: one is not; null: could not tell (reason). */

@@ -6,8 +6,8 @@
  * naming why; and a later resume that keeps the actor override never restores the run's own
  * actor, the same silent trap as a leftover flag (check 7). Pure.
  */
-import { shellWord } from '../../hydra.js';
-import { ACTOR_LOAD_CONTENTS_KEY, ACTOR_OVERRIDE, overrideRoute, type Route, type RouteVerdict } from '../../checkpoint/route.js';
+import { ACTOR_LOAD_CONTENTS_KEY, ACTOR_OVERRIDE, WRITE_OVERRIDE_INSTEAD, overrideRoute, type Route, type RouteVerdict } from '../../checkpoint/route.js';
+import { MAIN_TRAINER, V1_TRAINER } from '../../verl/trainers.js';
 import { finding, type Finding, type PreflightFacts } from '../facts.js';
 import type { LaunchPlan, ResumeTarget } from './resume.js';
 
@@ -16,7 +16,7 @@ import type { LaunchPlan, ResumeTarget } from './resume.js';
  * RayPPOTrainer and, from 0.9, its ppo/v1 trainer. The fully-async trainer and the recipes' run
  * other workers: unverified.
  */
-const VERIFIED_TRAINERS = ['verl/trainer/ppo/ray_trainer.py', 'verl/trainer/ppo/v1/trainer_base.py'];
+const VERIFIED_TRAINERS = [MAIN_TRAINER, V1_TRAINER].map((file) => `verl/${file}`);
 
 /** Whether the launch sets the actor's load_contents to an empty list. */
 export function hasActorOverride(facts: PreflightFacts): boolean {
@@ -71,7 +71,7 @@ export function checkRoute(facts: PreflightFacts, guard: readonly Finding[], tar
     const unguarded = facts.trainers.some((t) => t.guarded === false);
     if (!unguarded || !verdict.ok) return [...guard];
     // Said in the guard's error itself: a failing launch prints no notes, and this is its other fix.
-    const alternative = `; or, with no patch, write ${shellWord(ACTOR_OVERRIDE)} instead of trainer.load_critic_only=true (${verdict.why})`;
+    const alternative = `; or, with no patch, ${WRITE_OVERRIDE_INSTEAD} (${verdict.why})`;
     return guard.map((f) => (f.level === 'error' && facts.trainers.some((t) => t.guarded === false && t.file === f.key) ? { ...f, message: f.message + alternative } : f));
   }
   if (!verdict.ok) {
