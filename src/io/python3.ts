@@ -4,8 +4,9 @@
  * - `apply` compiles every Python file it wrote (defence in depth; the caller rolls the run back
  *   when one does not compile) and, when one does not, the file as it was before the patch (to
  *   tell a broken input from a broken patch);
- * - a file tree-sitter finds malformed is compiled to name the line and message users know from
- *   tracebacks (tree-sitter's error recovery often blames a whole class).
+ * - diff, check and apply compile every trainer they plan (run.ts), one interpreter run for all, so
+ *   that a malformed file gets the line and message users know from tracebacks (tree-sitter's error
+ *   recovery often blames a whole class).
  *
  * `compile()` only compiles: nothing is imported or run, and no bytecode is written anywhere.
  * `-I -S`: no PYTHON* variables, no user site folder, no site import (stdlib only). No usable
@@ -47,7 +48,6 @@ for path in sys.argv[1:]:
 
 /** Compiling 20 MB of Python takes CPython about a minute; a python3 that hangs must not hang us. */
 const FILES_TIMEOUT_MS = 10 * 60_000;
-const TEXT_TIMEOUT_MS = 20_000;
 
 interface CompileRun {
   python?: string; // the version, when python3 ran at all
@@ -99,18 +99,6 @@ export function compilePythonFiles(paths: readonly string[], python = 'python3')
 export function compilesAsPython(source: Buffer | string, python = 'python3'): boolean | undefined {
   const result = runCompiler(['-'], python, source, FILES_TIMEOUT_MS).results[0];
   return result === undefined ? undefined : result.ok === true;
-}
-
-export interface PythonSyntaxError {
-  line: number;
-  message: string;
-}
-
-/** Where CPython says `source` has a syntax error, or undefined (it compiles, or no python3). */
-export function pythonSyntaxError(source: string, python = 'python3'): PythonSyntaxError | undefined {
-  const result = runCompiler(['-'], python, source, TEXT_TIMEOUT_MS).results[0];
-  if (!result || result.syntax !== true || typeof result.line !== 'number' || result.line < 1) return undefined;
-  return { line: result.line, message: String(result.text).trim() };
 }
 
 function parseJson(line: string | undefined): Record<string, unknown> | undefined {
