@@ -33,8 +33,7 @@ export function formatReport(report: InspectReport): string {
   lines.push(...alignRows(header));
   if (report.step) lines.push('', ...roleTable(report.step));
   // The verdict before the warm-start table: what VeRL cannot load decides whether the rest matters.
-  const errors = report.warnings.filter((w) => w.level === 'error');
-  const warnings = report.warnings.filter((w) => w.level !== 'error');
+  const { errors, warnings } = byLevel(report);
   if (errors.length > 0) {
     lines.push('', `VeRL cannot load this (${errors.length}):`);
     for (const w of errors) lines.push(`  - ${shortPath(report.path, w.path)}: ${w.message}`);
@@ -55,8 +54,13 @@ export function formatReport(report: InspectReport): string {
  * preflight -q spells its findings); nothing at all for a clean checkpoint.
  */
 export function problemLines(report: InspectReport): string {
-  const ordered = [...report.warnings.filter((w) => w.level === 'error'), ...report.warnings.filter((w) => w.level !== 'error')];
-  return ordered.map((w) => `${w.level.padEnd(7)} ${w.path}: ${w.message}\n`).join('');
+  const { errors, warnings } = byLevel(report);
+  return [...errors, ...warnings].map((w) => `${w.level.padEnd(7)} ${w.path}: ${w.message}\n`).join('');
+}
+
+/** What VeRL cannot load, apart from the warnings: both views print them in that order. */
+function byLevel(report: InspectReport) {
+  return { errors: report.warnings.filter((w) => w.level === 'error'), warnings: report.warnings.filter((w) => w.level !== 'error') };
 }
 
 function roleTable(step: StepReport): string[] {
